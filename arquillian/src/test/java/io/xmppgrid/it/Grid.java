@@ -1,0 +1,124 @@
+package io.xmppgrid.it;
+
+import io.xmppgrid.admin.cli.GridAdmin;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.UUID;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+
+/** Where the test server is and how to reach it: ports, files, onboarding, TLS contexts. */
+final class Grid {
+
+    static final String HOST = "127.0.0.1";
+    static final int STARTTLS_PORT = 15222;
+    static final int DIRECT_TLS_PORT = 15223;
+    static final String DOMAIN = "grid.local";
+    static final String ADMIN_URL = "http://127.0.0.1:18080/grid-admin/api";
+
+    private Grid() {
+    }
+
+    /** The EAR the build produced, as Arquillian deploys it (name fixed: the MDBs bind to it). */
+    static EnterpriseArchive ear() {
+        return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("grid.ear")));
+    }
+
+    static Path dataDir() {
+        return Path.of(System.getProperty("jboss.home"), "standalone", "data", "grid");
+    }
+
+    static Path caPem() {
+        return dataDir().resolve("tls").resolve("ca.pem");
+    }
+
+    static Path tokenFile() {
+        return dataDir().resolve("admin-token");
+    }
+
+    /** A fresh platform name: the database outlives deployments. */
+    static String uniqueName(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Runs the onboarding command in-process; returns exit status and standard output. */
+    static Result admin(String... args) {
+        String[] full = new String[args.length + 4];
+        full[0] = "--url";
+        full[1] = ADMIN_URL;
+        full[2] = "--token-file";
+        full[3] = tokenFile().toString();
+        System.arraycopy(args, 0, full, 4, args.length);
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc;
+        synchronized (Grid.class) {
+            try {
+                System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                rc = GridAdmin.run(full);
+            } finally {
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+            }
+        }
+        return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    record Result(int status, String out, String err) {
+    }
+
+    /** Creates a platform with this password through the onboarding command; fails the test if refused. */
+    static String platform(String name, String password) {
+        Result r = admin("platform", "add", name, "--password", password);
+        if (r.status() != 0) {
+            throw new AssertionError("onboarding refused " + name + ": " + r.err());
+        }
+        return name;
+    }
+
+    static X509Certificate caCertificate() throws Exception {
+        try (InputStream in = Files.newInputStream(caPem())) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    /** TLS trusting only the grid CA, optionally presenting a PKCS#12 client certificate. */
+    static SSLContext tls(Path p12, char[] password) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("grid-ca", caCertificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        KeyManagerFactory kmf = null;
+        if (p12 != null) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                ks.load(in, password);
+            }
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+        }
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+        return ctx;
+    }
+
+    static SSLContext tls() throws Exception {
+        return tls(null, null);
+    }
+}

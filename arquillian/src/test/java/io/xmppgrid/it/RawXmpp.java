@@ -1,0 +1,210 @@
+package io.xmppgrid.it;
+
+import io.xmppgrid.security.ScramHash;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A deliberately simple XMPP client over a raw socket, for sending what no real client would:
+ * it writes exact bytes and reads back text, so a test can assert the exact stream error.
+ */
+final class RawXmpp implements Closeable {
+
+    static final String HEADER = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+            + "xmlns:stream='http://etherx.jabber.org/streams' to='" + Grid.DOMAIN + "' version='1.0'>";
+
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private final StringBuilder received = new StringBuilder();
+    private int consumed;
+    private boolean eof;
+
+    private RawXmpp(Socket s) throws IOException {
+        use(s);
+    }
+
+    private void use(Socket s) throws IOException {
+        this.socket = s;
+        s.setSoTimeout(200);
+        this.in = s.getInputStream();
+        this.out = s.getOutputStream();
+    }
+
+    /** TCP to the STARTTLS port, nothing sent yet. */
+    static RawXmpp plain() throws IOException {
+        return new RawXmpp(new Socket(Grid.HOST, Grid.STARTTLS_PORT));
+    }
+
+    /** STARTTLS done, a new stream opened and its features read. */
+    static RawXmpp secured() throws Exception {
+        RawXmpp x = plain();
+        x.send(HEADER);
+        x.await("</stream:features>");
+        x.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        x.await("<proceed");
+        SSLSocket tls = (SSLSocket) Grid.tls().getSocketFactory().createSocket(x.socket, Grid.HOST, Grid.STARTTLS_PORT, true);
+        tls.startHandshake();
+        x.use(tls);
+        x.skipAll();
+        x.send(HEADER);
+        x.await("</stream:features>");
+        return x;
+    }
+
+    /** Authenticated with SCRAM-SHA-256 and bound, ready for stanzas. */
+    static RawXmpp bound(String user, String password) throws Exception {
+        RawXmpp x = secured();
+        x.scramSha256(user, password);
+        x.send(HEADER);
+        x.await("</stream:features>");
+        x.send("<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+        x.await("</iq>");
+        return x;
+    }
+
+    /** RFC 5802 client side, enough to log in; fails if the server does not answer with success. */
+    void scramSha256(String user, String password) throws Exception {
+        ScramHash h = ScramHash.SHA_256;
+        byte[] nonceBytes = new byte[18];
+        new SecureRandom().nextBytes(nonceBytes);
+        String cnonce = Base64.getEncoder().encodeToString(nonceBytes);
+        String bare = "n=" + user + ",r=" + cnonce;
+        send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256'>"
+                + b64("n,," + bare) + "</auth>");
+        String challenge = new String(Base64.getDecoder().decode(textOf(await("</challenge>"), "challenge")),
+                StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("r=([^,]+),s=([^,]+),i=(\\d+)").matcher(challenge);
+        if (!m.find()) {
+            throw new AssertionError("bad server-first-message " + challenge);
+        }
+        String withoutProof = "c=" + b64("n,,") + ",r=" + m.group(1);
+        byte[] salted = h.saltedPassword(password.toCharArray(), Base64.getDecoder().decode(m.group(2)),
+                Integer.parseInt(m.group(3)));
+        byte[] clientKey = h.hmac(salted, "Client Key");
+        String authMessage = bare + "," + challenge + "," + withoutProof;
+        byte[] sig = h.hmac(h.hash(clientKey), authMessage);
+        byte[] proof = new byte[clientKey.length];
+        for (int i = 0; i < proof.length; i++) {
+            proof[i] = (byte) (clientKey[i] ^ sig[i]);
+        }
+        send("<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+                + b64(withoutProof + ",p=" + Base64.getEncoder().encodeToString(proof)) + "</response>");
+        String outcome = awaitAny("<success", "</failure>");
+        if (!outcome.contains("<success")) {
+            throw new AssertionError("authentication failed: " + outcome);
+        }
+        skipAll();
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String textOf(String xml, String element) {
+        Matcher m = Pattern.compile("<" + element + "[^>]*>([^<]*)</" + element + ">").matcher(xml);
+        if (!m.find()) {
+            throw new AssertionError("no <" + element + "> in " + xml);
+        }
+        return m.group(1);
+    }
+
+    void send(String xml) throws IOException {
+        send(xml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Reads until the text received since the last await contains {@code marker}; returns that text. */
+    String await(String marker) throws IOException {
+        return await(marker, Duration.ofSeconds(15));
+    }
+
+    String await(String marker, Duration timeout) throws IOException {
+        return awaitAny(timeout, marker);
+    }
+
+    String awaitAny(String... markers) throws IOException {
+        return awaitAny(Duration.ofSeconds(15), markers);
+    }
+
+    String awaitAny(Duration timeout, String... markers) throws IOException {
+        long end = System.nanoTime() + timeout.toNanos();
+        String marker = String.join("|", markers);
+        while (true) {
+            for (String mk : markers) {
+                int idx = received.indexOf(mk, consumed);
+                if (idx >= 0) {
+                    String s = received.substring(consumed, idx + mk.length());
+                    consumed = idx + mk.length();
+                    return s;
+                }
+            }
+            if (eof) {
+                throw new AssertionError("connection closed before '" + marker + "'; received: " + unread());
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no '" + marker + "' within " + timeout + "; received: " + unread());
+            }
+            readSome();
+        }
+    }
+
+    /** Waits for the server to close the connection; returns everything not yet consumed. */
+    String awaitClose(Duration timeout) throws IOException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!eof) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("server did not close within " + timeout + "; received: " + unread());
+            }
+            readSome();
+        }
+        return unread();
+    }
+
+    String unread() {
+        return received.substring(consumed);
+    }
+
+    private void skipAll() {
+        consumed = received.length();
+    }
+
+    private void readSome() throws IOException {
+        byte[] buf = new byte[8192];
+        try {
+            int n = in.read(buf);
+            if (n < 0) {
+                eof = true;
+            } else {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                b.write(buf, 0, n);
+                received.append(b.toString(StandardCharsets.UTF_8));
+            }
+        } catch (SocketTimeoutException e) {
+            // nothing yet
+        } catch (IOException e) {
+            eof = true; // reset by peer counts as closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,148 @@
+package io.xmppgrid.admin.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * The onboarding command. Non-interactive: every input is an argument, results are JSON on
+ * standard output, errors on standard error, and the exit status says which (0 done,
+ * 1 refused by the server or unreachable, 2 bad usage).
+ */
+public final class GridAdmin {
+
+    private static final String USAGE = String.join("\n",
+            "usage: java -jar grid-admin.jar [options] COMMAND",
+            "commands:",
+            "  platform add NAME [--password PASSWORD]      create a platform with SCRAM credentials",
+            "                                               (a password is generated when none is given)",
+            "  cert issue NAME --out FILE.p12 [--days N] [--p12-password PASSWORD]",
+            "                                               issue a client certificate from the grid CA",
+            "options:",
+            "  --url URL          administration API of the node (default http://127.0.0.1:8080/grid-admin/api)",
+            "  --token-file FILE  administration token (default $GRID_TOKEN_FILE or",
+            "                     config/target/wildfly/standalone/data/grid/admin-token)");
+
+    private GridAdmin() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String[] argv) {
+        List<String> args = new ArrayList<>(List.of(argv));
+        Map<String, String> opts = new LinkedHashMap<>();
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.startsWith("--")) {
+                if (i + 1 >= args.size()) {
+                    return usage("option " + a + " needs a value");
+                }
+                opts.put(a.substring(2), args.get(++i));
+            } else {
+                words.add(a);
+            }
+        }
+        String url = opts.getOrDefault("url", "http://127.0.0.1:8080/grid-admin/api");
+        String tokenFile = opts.getOrDefault("token-file", System.getenv().getOrDefault("GRID_TOKEN_FILE",
+                "config/target/wildfly/standalone/data/grid/admin-token"));
+        String token;
+        try {
+            token = Files.readString(Path.of(tokenFile), StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            System.err.println("cannot read the administration token " + tokenFile + ": " + e.getMessage());
+            return 1;
+        }
+        try {
+            if (words.size() == 3 && words.get(0).equals("platform") && words.get(1).equals("add")) {
+                Map<String, String> form = new LinkedHashMap<>();
+                form.put("name", words.get(2));
+                if (opts.containsKey("password")) {
+                    form.put("password", opts.get("password"));
+                }
+                HttpResponse<String> r = post(url + "/platforms", token, form, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 201) {
+                    System.err.print(r.body());
+                    return 1;
+                }
+                System.out.print(r.body());
+                return 0;
+            }
+            if (words.size() == 3 && words.get(0).equals("cert") && words.get(1).equals("issue")) {
+                String out = opts.get("out");
+                if (out == null) {
+                    return usage("cert issue needs --out FILE.p12");
+                }
+                Map<String, String> form = new LinkedHashMap<>();
+                form.put("days", opts.getOrDefault("days", "365"));
+                if (opts.containsKey("p12-password")) {
+                    form.put("password", opts.get("p12-password"));
+                }
+                String name = URLEncoder.encode(words.get(2), StandardCharsets.UTF_8).replace("+", "%20");
+                HttpResponse<byte[]> r = post(url + "/platforms/" + name + "/certificates", token, form,
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() != 200) {
+                    System.err.print(new String(r.body(), StandardCharsets.UTF_8));
+                    return 1;
+                }
+                Path file = Path.of(out);
+                Files.write(file, r.body(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
+                try {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not POSIX
+                }
+                System.out.println("{\"jid\":\"" + header(r, "X-Grid-Jid") + "\",\"serial\":\"" + header(r, "X-Grid-Serial")
+                        + "\",\"file\":\"" + file.toAbsolutePath() + "\",\"password\":\"" + header(r, "X-Grid-P12-Password") + "\"}");
+                return 0;
+            }
+        } catch (IOException e) {
+            System.err.println("cannot reach " + url + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        return usage(words.isEmpty() ? "no command" : "unknown command " + String.join(" ", words));
+    }
+
+    private static <T> HttpResponse<T> post(String url, String token, Map<String, String> form,
+                                            HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+        StringJoiner body = new StringJoiner("&");
+        form.forEach((k, v) -> body.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(req, handler);
+    }
+
+    private static String header(HttpResponse<?> r, String name) {
+        return r.headers().firstValue(name).orElse("");
+    }
+
+    private static int usage(String problem) {
+        System.err.println(problem);
+        System.err.println(USAGE);
+        return 2;
+    }
+}

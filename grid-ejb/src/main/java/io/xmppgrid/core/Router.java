@@ -1,0 +1,221 @@
+package io.xmppgrid.core;
+
+import io.xmppgrid.ra.api.SessionInfo;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.StanzaError;
+import io.xmppgrid.xmpp.Stanzas;
+import io.xmppgrid.xmpp.XmlElement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Routes one stanza from a bound session (RFC 6120 §10, RFC 6121 §8): to the server itself,
+ * to a bare or full JID of a local platform, or nowhere (an error back). Plain Java: the
+ * message-driven bean supplies {@link Delivery}.
+ */
+public final class Router {
+
+    private final Map<String, IqHandler> handlers;
+    private final List<String> features;
+
+    public Router(List<IqHandler> handlerList) {
+        this.handlers = handlerList.stream().collect(Collectors.toUnmodifiableMap(IqHandler::namespace, Function.identity()));
+        TreeSet<String> all = new TreeSet<>();
+        for (IqHandler h : handlerList) {
+            all.addAll(h.features());
+        }
+        this.features = List.copyOf(all);
+    }
+
+    public List<String> features() {
+        return features;
+    }
+
+    public void route(Jid sender, XmlElement stanza, Delivery d) {
+        String toAttr = stanza.attribute("to");
+        Jid to = toAttr == null ? null : Jid.parseOrNull(toAttr);
+        if (toAttr != null && to == null) {
+            bounce(stanza, StanzaError.JID_MALFORMED, d, sender);
+            return;
+        }
+        if (to == null || to.equals(d.domain())) {
+            toServer(sender, stanza, d);
+            return;
+        }
+        if (!to.domainPart().equals(d.domain().domainPart()) || to.local() == null) {
+            // no server-to-server federation: RFC 6120 §10.4.3
+            bounce(stanza, StanzaError.REMOTE_SERVER_NOT_FOUND, d, sender);
+            return;
+        }
+        if (to.isBare()) {
+            toBare(sender, to, stanza, d);
+        } else {
+            toFull(sender, to, stanza, d);
+        }
+    }
+
+    // RFC 6120 §10.3: stanzas with no 'to', or to the server's domain, are handled by the server.
+    private void toServer(Jid sender, XmlElement stanza, Delivery d) {
+        if (Stanzas.isIq(stanza)) {
+            handleIq(sender, stanza, d);
+        } else if (Stanzas.isPresence(stanza)) {
+            // RFC 6121 §4.2 / §4.5: initial and unavailable presence set the session's availability
+            String type = stanza.attribute("type");
+            if (type == null) {
+                d.presence(sender, true, priority(stanza));
+            } else if ("unavailable".equals(type)) {
+                d.presence(sender, false, 0);
+            }
+        } else if (Stanzas.isMessage(stanza) && !"error".equals(stanza.attribute("type"))) {
+            bounce(stanza, StanzaError.SERVICE_UNAVAILABLE, d, sender);
+        }
+    }
+
+    private void handleIq(Jid sender, XmlElement iq, Delivery d) {
+        String type = iq.attribute("type");
+        if ("result".equals(type) || "error".equals(type)) {
+            return; // RFC 6120 §8.2.3: never answer a response
+        }
+        if (iq.attribute("id") == null || !("get".equals(type) || "set".equals(type))) {
+            bounce(iq, StanzaError.BAD_REQUEST, d, sender);
+            return;
+        }
+        List<XmlElement> children = iq.elements();
+        if (children.size() != 1) {
+            // RFC 6120 §8.2.3: an IQ get or set contains exactly one child
+            bounce(iq, StanzaError.BAD_REQUEST, d, sender);
+            return;
+        }
+        IqHandler h = handlers.get(children.get(0).namespace());
+        if (h == null) {
+            // RFC 6120 §8.4: unknown namespace
+            bounce(iq, StanzaError.SERVICE_UNAVAILABLE, d, sender);
+            return;
+        }
+        XmlElement reply = h.handle(iq, new IqContext() {
+            @Override
+            public Jid domain() {
+                return d.domain();
+            }
+
+            @Override
+            public List<String> features() {
+                return features;
+            }
+        });
+        if (reply != null) {
+            d.send(sender, reply);
+        }
+    }
+
+    // RFC 6121 §8.5.2: bare JID of a local account
+    private void toBare(Jid sender, Jid to, XmlElement stanza, Delivery d) {
+        String type = stanza.attribute("type");
+        if (Stanzas.isIq(stanza)) {
+            // RFC 6121 §8.5.2.1.3 / §8.5.2.2.3: the server answers on behalf of the account
+            if ("get".equals(type) || "set".equals(type)) {
+                bounce(stanza, StanzaError.SERVICE_UNAVAILABLE, d, sender);
+            }
+            return;
+        }
+        List<SessionInfo> sessions = d.sessions(to);
+        if (sessions.isEmpty() && !d.accountExists(to.local())) {
+            // RFC 6121 §8.5.1: no such account
+            if (Stanzas.isMessage(stanza) && !"error".equals(type)) {
+                bounce(stanza, StanzaError.SERVICE_UNAVAILABLE, d, sender);
+            }
+            return;
+        }
+        if (Stanzas.isPresence(stanza)) {
+            // directed presence to every session of the account; subscription handling has no roster here
+            for (SessionInfo s : sessions) {
+                d.send(s.jid(), stanza);
+            }
+            return;
+        }
+        deliverMessageToBare(sender, stanza, sessions, d);
+    }
+
+    private void deliverMessageToBare(Jid sender, XmlElement message, List<SessionInfo> sessions, Delivery d) {
+        String type = message.attribute("type") == null ? "normal" : message.attribute("type");
+        List<SessionInfo> available = new ArrayList<>();
+        int best = Integer.MIN_VALUE;
+        for (SessionInfo s : sessions) {
+            if (s.available() && s.priority() >= 0) {
+                available.add(s);
+                best = Math.max(best, s.priority());
+            }
+        }
+        if (available.isEmpty()) {
+            // RFC 6121 §8.5.2.2: no available resource. Offline storage has its own issue; until then
+            // normal and chat messages are bounced, headline and error messages silently dropped.
+            if ("normal".equals(type) || "chat".equals(type) || "groupchat".equals(type)) {
+                bounce(message, StanzaError.SERVICE_UNAVAILABLE, d, sender);
+            }
+            return;
+        }
+        if ("groupchat".equals(type)) {
+            bounce(message, StanzaError.SERVICE_UNAVAILABLE, d, sender); // RFC 6121 §8.5.2.1.1
+            return;
+        }
+        if ("error".equals(type)) {
+            return;
+        }
+        for (SessionInfo s : available) {
+            // normal and chat: the most available resources (RFC 6121 §8.5.2.1.1); headline: all of them
+            if ("headline".equals(type) || s.priority() == best) {
+                d.send(s.jid(), message);
+            }
+        }
+    }
+
+    // RFC 6121 §8.5.3: full JID of a local account
+    private void toFull(Jid sender, Jid to, XmlElement stanza, Delivery d) {
+        if (d.session(to).isPresent() && d.send(to, stanza)) {
+            return;
+        }
+        String type = stanza.attribute("type");
+        if (Stanzas.isIq(stanza)) {
+            if ("get".equals(type) || "set".equals(type)) {
+                bounce(stanza, StanzaError.SERVICE_UNAVAILABLE, d, sender); // §8.5.3.2.3
+            }
+        } else if (Stanzas.isMessage(stanza)) {
+            // §8.5.3.2.1: normal, chat and headline are treated as if sent to the bare JID
+            if ("groupchat".equals(type)) {
+                bounce(stanza, StanzaError.SERVICE_UNAVAILABLE, d, sender);
+            } else if (!"error".equals(type)) {
+                toBare(sender, to.bare(), stanza, d);
+            }
+        }
+        // presence to an unavailable full JID is dropped (§8.5.3.2.2)
+    }
+
+    /** Sends an error back to the sender, never in reply to an error (RFC 6120 §8.3.1). */
+    private static void bounce(XmlElement stanza, StanzaError condition, Delivery d, Jid sender) {
+        if ("error".equals(stanza.attribute("type"))) {
+            return;
+        }
+        XmlElement err = Stanzas.error(stanza, condition, null);
+        if (stanza.attribute("to") == null) {
+            err = err.withAttribute("from", d.domain().toString());
+        }
+        d.send(sender, err);
+    }
+
+    private static int priority(XmlElement presence) {
+        XmlElement p = presence.child("priority", presence.namespace());
+        if (p == null) {
+            return 0;
+        }
+        try {
+            int v = Integer.parseInt(p.text().trim());
+            return Math.max(-128, Math.min(127, v));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

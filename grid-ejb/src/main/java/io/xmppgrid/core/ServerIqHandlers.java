@@ -1,0 +1,103 @@
+package io.xmppgrid.core;
+
+import io.xmppgrid.xmpp.Ns;
+import io.xmppgrid.xmpp.StanzaError;
+import io.xmppgrid.xmpp.Stanzas;
+import io.xmppgrid.xmpp.XmlElement;
+import java.util.List;
+
+/** The server's own IQ handlers: XEP-0199 ping and XEP-0030 service discovery. */
+public final class ServerIqHandlers {
+
+    private ServerIqHandlers() {
+    }
+
+    /** Items of the domain's disco#items (the pubsub service registers here later). */
+    public static List<IqHandler> all(List<XmlElement> domainItems) {
+        return List.of(new Ping(), new DiscoInfo(), new DiscoItems(domainItems));
+    }
+
+    /** XEP-0199 §4.2: a ping to the server gets an empty result. */
+    static final class Ping implements IqHandler {
+        @Override
+        public String namespace() {
+            return Ns.PING;
+        }
+
+        @Override
+        public List<String> features() {
+            return List.of(Ns.PING);
+        }
+
+        @Override
+        public XmlElement handle(XmlElement iq, IqContext ctx) {
+            if (!"get".equals(iq.attribute("type"))) {
+                return Stanzas.error(iq, StanzaError.BAD_REQUEST, null);
+            }
+            return Stanzas.iqResult(iq, null);
+        }
+    }
+
+    /** XEP-0030 §3.1: identity server/im and the implemented features. */
+    static final class DiscoInfo implements IqHandler {
+        @Override
+        public String namespace() {
+            return Ns.DISCO_INFO;
+        }
+
+        @Override
+        public List<String> features() {
+            return List.of(Ns.DISCO_INFO);
+        }
+
+        @Override
+        public XmlElement handle(XmlElement iq, IqContext ctx) {
+            XmlElement query = iq.elements().get(0);
+            if (!"get".equals(iq.attribute("type"))) {
+                return Stanzas.error(iq, StanzaError.BAD_REQUEST, null);
+            }
+            if (query.attribute("node") != null) {
+                return Stanzas.error(iq, StanzaError.ITEM_NOT_FOUND, null);
+            }
+            XmlElement.Builder q = XmlElement.builder("query", Ns.DISCO_INFO)
+                    .child(XmlElement.builder("identity", Ns.DISCO_INFO)
+                            .attribute("category", "server").attribute("type", "im")
+                            .attribute("name", "XMPP-Grid controller").build());
+            for (String f : ctx.features()) {
+                q.child(XmlElement.builder("feature", Ns.DISCO_INFO).attribute("var", f).build());
+            }
+            return Stanzas.iqResult(iq, q.build());
+        }
+    }
+
+    /** XEP-0030 §4: the domain's items. */
+    static final class DiscoItems implements IqHandler {
+        private final List<XmlElement> items;
+
+        DiscoItems(List<XmlElement> items) {
+            this.items = List.copyOf(items);
+        }
+
+        @Override
+        public String namespace() {
+            return Ns.DISCO_ITEMS;
+        }
+
+        @Override
+        public List<String> features() {
+            return List.of(Ns.DISCO_ITEMS);
+        }
+
+        @Override
+        public XmlElement handle(XmlElement iq, IqContext ctx) {
+            XmlElement query = iq.elements().get(0);
+            if (!"get".equals(iq.attribute("type"))) {
+                return Stanzas.error(iq, StanzaError.BAD_REQUEST, null);
+            }
+            if (query.attribute("node") != null) {
+                return Stanzas.error(iq, StanzaError.ITEM_NOT_FOUND, null);
+            }
+            return Stanzas.iqResult(iq, XmlElement.builder("query", Ns.DISCO_ITEMS).children(items).build());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.xmppgrid.ejb;
+
+import io.xmppgrid.persistence.Platform;
+import io.xmppgrid.persistence.PlatformCertificate;
+import io.xmppgrid.persistence.ScramCredential;
+import io.xmppgrid.ra.api.PlatformCredentials;
+import io.xmppgrid.ra.api.PlatformDirectory;
+import jakarta.ejb.ActivationConfigProperty;
+import jakarta.ejb.MessageDriven;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import org.jboss.ejb3.annotation.ResourceAdapter;
+
+/** Answers the adapter's credential look-ups from the platform tables. */
+@MessageDriven(messageListenerInterface = PlatformDirectory.class, activationConfig = {
+        @ActivationConfigProperty(propertyName = "maxEndpoints", propertyValue = "16")})
+@ResourceAdapter("grid-ear.ear#grid-ra.rar")
+@TransactionAttribute(TransactionAttributeType.SUPPORTS)
+public class PlatformDirectoryBean implements PlatformDirectory {
+
+    @PersistenceContext(unitName = "grid")
+    private EntityManager em;
+
+    @Override
+    public PlatformCredentials lookup(String localpart) {
+        List<Platform> found = em.createNamedQuery(Platform.BY_LOCALPART, Platform.class)
+                .setParameter("localpart", localpart).getResultList();
+        if (found.isEmpty()) {
+            return null;
+        }
+        Platform p = found.get(0);
+        List<PlatformCredentials.ScramKeys> keys = new ArrayList<>();
+        Base64.Decoder b64 = Base64.getDecoder();
+        for (ScramCredential c : em.createNamedQuery(ScramCredential.BY_PLATFORM, ScramCredential.class)
+                .setParameter("platform", p).getResultList()) {
+            keys.add(new PlatformCredentials.ScramKeys(c.getHash(), b64.decode(c.getSalt()), c.getIterations(),
+                    b64.decode(c.getStoredKey()), b64.decode(c.getServerKey())));
+        }
+        List<String> revoked = em.createNamedQuery(PlatformCertificate.REVOKED_SERIALS, String.class)
+                .setParameter("platform", p).getResultList();
+        return new PlatformCredentials(p.getLocalpart(), p.getState() == Platform.State.ENABLED, keys, new HashSet<>(revoked));
+    }
+}

@@ -1,0 +1,29 @@
+package io.xmppgrid.ra.api;
+
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.XmlElement;
+
+/**
+ * A handle for sending stanzas to sessions held by the adapter. Inside a JTA transaction,
+ * sends are queued and written only after the transaction commits (and discarded if it rolls
+ * back); outside one they are written at once. Handles are cheap; close them after use.
+ */
+public interface XmppConnection extends AutoCloseable {
+
+    /** The server's XMPP domain. */
+    Jid domain();
+
+    /**
+     * Sends a stanza to the session with this full JID. Returns false when no such session is
+     * known now (a session may still end before a queued write happens).
+     */
+    boolean send(Jid fullJid, XmlElement stanza);
+
+    /** Records a session's presence (RFC 6121 §4.7) for routing decisions. */
+    void updatePresence(Jid fullJid, boolean available, int priority);
+
+    SessionRegistry sessions();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,19 @@
+package io.xmppgrid.xmpp;
+
+/** Namespace names used on the wire, in one place. */
+public final class Ns {
+    public static final String CLIENT = "jabber:client";
+    public static final String STREAM = "http://etherx.jabber.org/streams";
+    public static final String STREAMS_ERRORS = "urn:ietf:params:xml:ns:xmpp-streams";
+    public static final String STANZA_ERRORS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+    public static final String TLS = "urn:ietf:params:xml:ns:xmpp-tls";
+    public static final String SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
+    public static final String BIND = "urn:ietf:params:xml:ns:xmpp-bind";
+    public static final String SASL_CB = "urn:xmpp:sasl-cb:0";
+    public static final String PING = "urn:xmpp:ping";
+    public static final String DISCO_INFO = "http://jabber.org/protocol/disco#info";
+    public static final String DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
+
+    private Ns() {
+    }
+}

@@ -1,0 +1,72 @@
+package io.xmppgrid.xmpp;
+
+/** Small helpers over stanza elements (RFC 6120 §8): kinds, replies and errors. */
+public final class Stanzas {
+
+    private Stanzas() {
+    }
+
+    public static boolean isIq(XmlElement e) {
+        return e.is("iq", Ns.CLIENT);
+    }
+
+    public static boolean isMessage(XmlElement e) {
+        return e.is("message", Ns.CLIENT);
+    }
+
+    public static boolean isPresence(XmlElement e) {
+        return e.is("presence", Ns.CLIENT);
+    }
+
+    public static boolean isStanza(XmlElement e) {
+        return isIq(e) || isMessage(e) || isPresence(e);
+    }
+
+    /** An IQ result to {@code request}, addressed back to its sender, with an optional payload. */
+    public static XmlElement iqResult(XmlElement request, XmlElement payload) {
+        return XmlElement.builder("iq", Ns.CLIENT)
+                .attribute("type", "result")
+                .attribute("id", request.attribute("id"))
+                .attribute("from", request.attribute("to"))
+                .attribute("to", request.attribute("from"))
+                .child(payload)
+                .build();
+    }
+
+    /**
+     * The error reply of RFC 6120 §8.3: same kind and id, from and to swapped, type error,
+     * the original child included for IQs (§8.3.1 allows it), and the condition element.
+     */
+    public static XmlElement error(XmlElement request, StanzaError condition, String text) {
+        XmlElement.Builder err = XmlElement.builder("error", Ns.CLIENT)
+                .attribute("type", condition.type())
+                .child(XmlElement.empty(condition.condition(), Ns.STANZA_ERRORS));
+        if (text != null) {
+            err.child(XmlElement.builder("text", Ns.STANZA_ERRORS)
+                    .attribute(XmlWriter.XML_NS, "lang", "en").text(text).build());
+        }
+        XmlElement.Builder b = XmlElement.builder(request.name(), Ns.CLIENT)
+                .attribute("type", "error")
+                .attribute("id", request.attribute("id"))
+                .attribute("from", request.attribute("to"))
+                .attribute("to", request.attribute("from"));
+        if (isIq(request)) {
+            b.children(request.elements());
+        }
+        return b.child(err.build()).build();
+    }
+
+    /** The condition name of an error stanza, or null. */
+    public static String errorCondition(XmlElement stanza) {
+        XmlElement error = stanza.child("error", Ns.CLIENT);
+        if (error == null) {
+            return null;
+        }
+        for (XmlElement c : error.elements()) {
+            if (Ns.STANZA_ERRORS.equals(c.namespace()) && !"text".equals(c.name())) {
+                return c.name();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,110 @@
+package io.xmppgrid.xmpp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Serializes {@link XmlElement}s with escaping. A namespace is declared with {@code xmlns}
+ * where an element's namespace differs from its parent's, so a stanza written inside a
+ * {@code jabber:client} stream carries no redundant declaration. Attributes in the XML
+ * namespace use the {@code xml:} prefix; other qualified attributes get a declared prefix.
+ */
+public final class XmlWriter {
+
+    public static final String XML_NS = "http://www.w3.org/XML/1998/namespace";
+
+    private XmlWriter() {
+    }
+
+    /** Serializes with every namespace declared (standalone document fragment). */
+    public static String toXml(XmlElement e) {
+        StringBuilder sb = new StringBuilder(128);
+        write(sb, e, null);
+        return sb.toString();
+    }
+
+    /** Serializes as a child of a parent whose default namespace is {@code inheritedNamespace}. */
+    public static String toXml(XmlElement e, String inheritedNamespace) {
+        StringBuilder sb = new StringBuilder(128);
+        write(sb, e, inheritedNamespace);
+        return sb.toString();
+    }
+
+    public static void write(StringBuilder sb, XmlElement e, String inheritedNamespace) {
+        sb.append('<').append(e.name());
+        if (!Objects.equals(e.namespace(), inheritedNamespace)) {
+            sb.append(" xmlns=\"");
+            escapeAttribute(sb, e.namespace() == null ? "" : e.namespace());
+            sb.append('"');
+        }
+        List<String> declared = null;
+        for (XmlElement.Attribute a : e.attributes()) {
+            sb.append(' ');
+            if (a.namespace() == null) {
+                sb.append(a.name());
+            } else if (XML_NS.equals(a.namespace())) {
+                sb.append("xml:").append(a.name());
+            } else {
+                if (declared == null) {
+                    declared = new ArrayList<>();
+                }
+                int idx = declared.indexOf(a.namespace());
+                if (idx < 0) {
+                    declared.add(a.namespace());
+                    idx = declared.size() - 1;
+                    sb.append("xmlns:a").append(idx).append("=\"");
+                    escapeAttribute(sb, a.namespace());
+                    sb.append("\" ");
+                }
+                sb.append('a').append(idx).append(':').append(a.name());
+            }
+            sb.append("=\"");
+            escapeAttribute(sb, a.value());
+            sb.append('"');
+        }
+        List<Object> content = e.content();
+        if (content.isEmpty()) {
+            sb.append("/>");
+            return;
+        }
+        sb.append('>');
+        for (Object c : content) {
+            if (c instanceof XmlElement) {
+                write(sb, (XmlElement) c, e.namespace());
+            } else {
+                escapeText(sb, (String) c);
+            }
+        }
+        sb.append("</").append(e.name()).append('>');
+    }
+
+    public static void escapeText(StringBuilder sb, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&': sb.append("&amp;"); break;
+                case '<': sb.append("&lt;"); break;
+                case '>': sb.append("&gt;"); break;
+                default: sb.append(c);
+            }
+        }
+    }
+
+    public static void escapeAttribute(StringBuilder sb, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&': sb.append("&amp;"); break;
+                case '<': sb.append("&lt;"); break;
+                case '>': sb.append("&gt;"); break;
+                case '"': sb.append("&quot;"); break;
+                case '\'': sb.append("&apos;"); break;
+                case '\n': sb.append("&#10;"); break;
+                case '\r': sb.append("&#13;"); break;
+                case '\t': sb.append("&#9;"); break;
+                default: sb.append(c);
+            }
+        }
+    }
+}

@@ -1,0 +1,501 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.xmpp.StreamError;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * One client TCP connection: socket, TLS and buffering. The loop thread reads, decrypts and
+ * queues plaintext; a worker, one at a time per connection, runs the {@link XmppStream} that
+ * parses and negotiates, so the stanzas of one stream are handled in order while streams run
+ * in parallel. Writes may come from any thread; they are encrypted and queued under one lock.
+ */
+final class ClientConnection {
+
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final ThreadLocal<ByteBuffer> WRAP_SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(34 * 1024));
+
+    private final String id;
+    private final XmppServer server;
+    private final IoLoop loop;
+    private final SocketChannel channel;
+    private final String remoteAddress;
+    private final boolean directTls;
+    private SelectionKey key;
+
+    private final Object io = new Object();
+    // guarded by io
+    private SSLEngine engine;
+    private boolean handshakeDone;
+    private ByteBuffer pendingNet;
+    private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
+    private long outBytes;
+    private boolean closeAfterFlush;
+
+    private volatile SSLSession tlsSession;
+    private volatile X509Certificate peerCertificate;
+    private volatile boolean closed;
+    private volatile boolean readsPaused;
+
+    // inbound plaintext for the worker
+    private final Queue<byte[]> inbound = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inboundBytes = new AtomicInteger();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final XmppStream stream;
+
+    ClientConnection(XmppServer server, IoLoop loop, SocketChannel channel, boolean directTls) {
+        this.id = "c-" + Integer.toString(SEQ.incrementAndGet(), 36);
+        this.server = server;
+        this.loop = loop;
+        this.channel = channel;
+        this.directTls = directTls;
+        String addr;
+        try {
+            addr = String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            addr = "?";
+        }
+        this.remoteAddress = addr.startsWith("/") ? addr.substring(1) : addr;
+        if (directTls) {
+            this.engine = server.tls().newEngine();
+        }
+        this.stream = new XmppStream(this, server);
+    }
+
+    String id() {
+        return id;
+    }
+
+    String remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** The peer's IP address without port, for throttling. */
+    String remoteHost() {
+        int colon = remoteAddress.lastIndexOf(':');
+        return colon > 0 ? remoteAddress.substring(0, colon) : remoteAddress;
+    }
+
+    boolean directTls() {
+        return directTls;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Registers with the loop; called on the loop thread. */
+    void register() throws IOException {
+        key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
+        if (directTls) {
+            synchronized (io) {
+                engine.beginHandshake();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reading (loop thread)
+
+    void onReadable(IoLoop l) {
+        ByteBuffer rb = l.readBuffer;
+        rb.clear();
+        int n;
+        try {
+            n = channel.read(rb);
+        } catch (IOException e) {
+            Log.CONN.debugf("GRIDRA0101: %s read failed: %s", id, e.getMessage());
+            abort("read failed: " + e.getMessage());
+            return;
+        }
+        if (n < 0) {
+            abort("peer closed the TCP connection");
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        rb.flip();
+        try {
+            synchronized (io) {
+                if (engine == null) {
+                    queueInbound(copy(rb));
+                } else {
+                    ByteBuffer net = rb;
+                    if (pendingNet != null) {
+                        ByteBuffer joined = ByteBuffer.allocate(pendingNet.remaining() + rb.remaining());
+                        joined.put(pendingNet).put(rb).flip();
+                        net = joined;
+                        pendingNet = null;
+                    }
+                    unwrap(net, l.appBuffer);
+                    if (net.hasRemaining()) {
+                        if (net.remaining() > 20 * 1024) {
+                            throw new SSLException("TLS record too large");
+                        }
+                        pendingNet = copyBuffer(net);
+                    }
+                    flushLocked();
+                }
+            }
+        } catch (SSLException e) {
+            Log.CONN.infof("GRIDRA0102: %s TLS failure from %s: %s", id, remoteAddress, e.getMessage());
+            abort("TLS failure: " + e.getMessage());
+            return;
+        } catch (IOException e) {
+            abort("write failed: " + e.getMessage());
+            return;
+        }
+        if (inboundBytes.get() > server.config().maxStanzaBytes() * 2 + 65536) {
+            pauseReads();
+        }
+    }
+
+    private void unwrap(ByteBuffer net, ByteBuffer app) throws IOException {
+        while (true) {
+            SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+            if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                Runnable t;
+                while ((t = engine.getDelegatedTask()) != null) {
+                    t.run();
+                }
+                continue;
+            }
+            if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                SSLEngineResult r = wrapLocked(ByteBuffer.allocate(0));
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    closeAfterFlush = true;
+                    return;
+                }
+                checkHandshakeFinished(r);
+                continue;
+            }
+            if (!net.hasRemaining()) {
+                return;
+            }
+            app.clear();
+            SSLEngineResult r = engine.unwrap(net, app);
+            checkHandshakeFinished(r);
+            switch (r.getStatus()) {
+                case BUFFER_UNDERFLOW:
+                    return;
+                case BUFFER_OVERFLOW:
+                    throw new SSLException("TLS record larger than the application buffer");
+                case CLOSED:
+                    app.flip();
+                    if (app.hasRemaining()) {
+                        queueInbound(copy(app));
+                    }
+                    loop.execute(() -> abort("peer sent TLS close_notify"));
+                    return;
+                default:
+                    break;
+            }
+            app.flip();
+            if (app.hasRemaining()) {
+                queueInbound(copy(app));
+            }
+            if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
+                    && engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
+                return;
+            }
+        }
+    }
+
+    private void checkHandshakeFinished(SSLEngineResult r) {
+        if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED && !handshakeDone) {
+            handshakeDone = true;
+            SSLSession s = engine.getSession();
+            tlsSession = s;
+            try {
+                Certificate[] peer = s.getPeerCertificates();
+                if (peer.length > 0 && peer[0] instanceof X509Certificate) {
+                    peerCertificate = (X509Certificate) peer[0];
+                }
+            } catch (SSLPeerUnverifiedException e) {
+                peerCertificate = null;
+            }
+            Log.CONN.debugf("GRIDRA0103: %s TLS established: %s %s, client certificate: %s", id, s.getProtocol(),
+                    s.getCipherSuite(), peerCertificate == null ? "none" : peerCertificate.getSerialNumber().toString(16));
+        }
+    }
+
+    private void queueInbound(byte[] data) {
+        inbound.add(data);
+        inboundBytes.addAndGet(data.length);
+        schedule();
+    }
+
+    private void pauseReads() {
+        if (!readsPaused && key != null && key.isValid()) {
+            readsPaused = true;
+            key.interestOpsAnd(~SelectionKey.OP_READ);
+        }
+    }
+
+    private void resumeReadsIfDrained() {
+        if (readsPaused && inboundBytes.get() < server.config().maxStanzaBytes() + 32768) {
+            readsPaused = false;
+            if (key != null && key.isValid()) {
+                key.interestOpsOr(SelectionKey.OP_READ);
+                loop.wakeup();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ processing (worker, serial)
+
+    void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            server.workers().execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        try {
+            stream.process();
+        } catch (Throwable t) {
+            Log.CONN.errorf(t, "GRIDRA0190: %s unexpected error while processing the stream", id);
+            stream.fail(StreamError.INTERNAL_SERVER_ERROR, "internal error");
+        } finally {
+            scheduled.set(false);
+            if (stream.hasWork()) {
+                schedule();
+            }
+        }
+    }
+
+    /** The next inbound plaintext chunk for the stream, or null. */
+    byte[] pollInbound() {
+        byte[] b = inbound.poll();
+        if (b != null) {
+            inboundBytes.addAndGet(-b.length);
+            resumeReadsIfDrained();
+        }
+        return b;
+    }
+
+    boolean hasInbound() {
+        return !inbound.isEmpty();
+    }
+
+    // ------------------------------------------------------------------ TLS state for negotiation
+
+    boolean isSecure() {
+        return tlsSession != null;
+    }
+
+    SSLSession tlsSession() {
+        return tlsSession;
+    }
+
+    X509Certificate peerCertificate() {
+        return peerCertificate;
+    }
+
+    /**
+     * STARTTLS (RFC 6120 §5.4.2.3): queues {@code <proceed/>} in clear text, then switches
+     * the connection to TLS so that everything read afterwards is TLS.
+     */
+    void startTls(String proceed) {
+        synchronized (io) {
+            if (engine != null) {
+                return;
+            }
+            enqueueLocked(ByteBuffer.wrap(proceed.getBytes(StandardCharsets.UTF_8)));
+            engine = server.tls().newEngine();
+            try {
+                engine.beginHandshake();
+                flushLocked();
+            } catch (IOException e) {
+                loop.execute(() -> abort("STARTTLS failed: " + e.getMessage()));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ writing (any thread)
+
+    /** Writes text to the peer; returns false if the connection is closed. */
+    boolean write(String xml) {
+        return write(xml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    boolean write(byte[] data) {
+        synchronized (io) {
+            if (closed || closeAfterFlush) {
+                return false;
+            }
+            try {
+                if (engine != null) {
+                    ByteBuffer src = ByteBuffer.wrap(data);
+                    while (src.hasRemaining()) {
+                        SSLEngineResult r = wrapLocked(src);
+                        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                            return false;
+                        }
+                    }
+                } else {
+                    enqueueLocked(ByteBuffer.wrap(data));
+                }
+                if (outBytes > server.config().maxOutboundBytes()) {
+                    Log.CONN.warnf("GRIDRA0104: %s peer does not read: %d bytes pending, closing", id, outBytes);
+                    out.clear();
+                    outBytes = 0;
+                    loop.execute(() -> abort("output buffer overflow"));
+                    return false;
+                }
+                flushLocked();
+                return true;
+            } catch (IOException e) {
+                loop.execute(() -> abort("write failed: " + e.getMessage()));
+                return false;
+            }
+        }
+    }
+
+    /** Writes the last bytes of a stream, then closes once they are flushed (or after 2 s). */
+    void writeAndClose(String xml) {
+        synchronized (io) {
+            if (closed || closeAfterFlush) {
+                return;
+            }
+            try {
+                if (engine != null) {
+                    ByteBuffer src = ByteBuffer.wrap(xml.getBytes(StandardCharsets.UTF_8));
+                    while (src.hasRemaining()) {
+                        if (wrapLocked(src).getStatus() == SSLEngineResult.Status.CLOSED) {
+                            break;
+                        }
+                    }
+                    engine.closeOutbound();
+                    wrapLocked(ByteBuffer.allocate(0));
+                } else {
+                    enqueueLocked(ByteBuffer.wrap(xml.getBytes(StandardCharsets.UTF_8)));
+                }
+            } catch (IOException e) {
+                Log.CONN.debugf("%s final write: %s", id, e.getMessage());
+            }
+            closeAfterFlush = true;
+            try {
+                flushLocked();
+            } catch (IOException e) {
+                loop.execute(() -> abort("write failed"));
+            }
+        }
+        server.scheduler().schedule(() -> loop.execute(() -> abort("closed by the server")), 2,
+                java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private SSLEngineResult wrapLocked(ByteBuffer src) throws SSLException {
+        ByteBuffer scratch = WRAP_SCRATCH.get();
+        scratch.clear();
+        SSLEngineResult r = engine.wrap(src, scratch);
+        if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+            throw new SSLException("TLS wrap buffer overflow");
+        }
+        scratch.flip();
+        if (scratch.hasRemaining()) {
+            enqueueLocked(copyBuffer(scratch));
+        }
+        return r;
+    }
+
+    private void enqueueLocked(ByteBuffer b) {
+        out.add(b);
+        outBytes += b.remaining();
+    }
+
+    private void flushLocked() throws IOException {
+        while (!out.isEmpty()) {
+            ByteBuffer head = out.peek();
+            int before = head.remaining();
+            channel.write(head);
+            outBytes -= before - head.remaining();
+            if (head.hasRemaining()) {
+                if (key != null && key.isValid()) {
+                    key.interestOpsOr(SelectionKey.OP_WRITE);
+                    loop.wakeup();
+                }
+                return;
+            }
+            out.poll();
+        }
+        if (key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) != 0) {
+            key.interestOpsAnd(~SelectionKey.OP_WRITE);
+        }
+        if (closeAfterFlush) {
+            loop.execute(() -> abort("closed after final write"));
+        }
+    }
+
+    void onWritable() {
+        synchronized (io) {
+            try {
+                flushLocked();
+            } catch (IOException e) {
+                loop.execute(() -> abort("write failed: " + e.getMessage()));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /** Another connection bound this connection's full JID. */
+    void replaced() {
+        stream.replacedBySameResource();
+    }
+
+    void shutdown() {
+        stream.shutdown();
+    }
+
+    /** Closes the socket now (any thread); the stream is told so it can end its session. */
+    void abort(String reason) {
+        synchronized (io) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            out.clear();
+            outBytes = 0;
+        }
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            Log.CONN.debugf("%s close: %s", id, e.getMessage());
+        }
+        Log.CONN.debugf("GRIDRA0105: %s closed: %s", id, reason);
+        stream.connectionClosed(reason);
+        server.connectionClosed(this);
+        schedule();
+    }
+
+    private static byte[] copy(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.get(a);
+        return a;
+    }
+
+    private static ByteBuffer copyBuffer(ByteBuffer b) {
+        ByteBuffer c = ByteBuffer.allocate(b.remaining());
+        c.put(b).flip();
+        return c;
+    }
+}

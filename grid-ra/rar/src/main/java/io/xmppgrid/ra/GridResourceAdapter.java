@@ -1,0 +1,277 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.ra.api.PlatformDirectory;
+import io.xmppgrid.ra.api.StanzaListener;
+import jakarta.resource.NotSupportedException;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ActivationSpec;
+import jakarta.resource.spi.BootstrapContext;
+import jakarta.resource.spi.ConfigProperty;
+import jakarta.resource.spi.Connector;
+import jakarta.resource.spi.ResourceAdapter;
+import jakarta.resource.spi.ResourceAdapterInternalException;
+import jakarta.resource.spi.TransactionSupport;
+import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import javax.transaction.xa.XAResource;
+
+/**
+ * The XMPP-Grid resource adapter. Its listener starts when both message-listener types have
+ * an active endpoint (the application is ready to authenticate platforms and take stanzas)
+ * and stops when either goes away, so no connection is accepted that nobody can serve.
+ *
+ * <p>Every config property can be overridden on the server with the system property
+ * {@code grid.<propertyName>} (see config/install-grid.cli and the README).
+ */
+@Connector(displayName = "XMPP-Grid connector", vendorName = "XMPP-Grid", eisType = "XMPP",
+        version = "0.1", transactionSupport = TransactionSupport.TransactionSupportLevel.NoTransaction)
+public class GridResourceAdapter implements ResourceAdapter {
+
+    @ConfigProperty(description = "XMPP domain served", defaultValue = "grid.local")
+    private String domain = "grid.local";
+    @ConfigProperty(description = "Address the listeners bind to", defaultValue = "0.0.0.0")
+    private String bindAddress = "0.0.0.0";
+    @ConfigProperty(description = "Port for STARTTLS client connections (RFC 6120); 0 disables", defaultValue = "5222")
+    private Integer starttlsPort = 5222;
+    @ConfigProperty(description = "Port for direct TLS client connections (XEP-0368); 0 disables", defaultValue = "5223")
+    private Integer directTlsPort = 5223;
+    @ConfigProperty(description = "Key store (PKCS#12) with the server's key; empty: self-made grid CA material")
+    private String keyStore = "";
+    @ConfigProperty(description = "Password of the key store")
+    private String keyStorePassword = "";
+    @ConfigProperty(description = "Extra trust anchors (PKCS#12) for client certificates")
+    private String trustStore = "";
+    @ConfigProperty(description = "Password of the trust store")
+    private String trustStorePassword = "";
+    @ConfigProperty(description = "Directory of the self-made TLS material; empty: <server data dir>/grid/tls")
+    private String tlsDirectory = "";
+    @ConfigProperty(description = "Offer SCRAM-SHA-1 and SCRAM-SHA-1-PLUS (off: SHA-256 only)", defaultValue = "false")
+    private Boolean scramSha1 = false;
+    @ConfigProperty(description = "Largest stanza accepted, in bytes", defaultValue = "262144")
+    private Integer maxStanzaBytes = 262144;
+    @ConfigProperty(description = "Deepest element nesting accepted inside a stanza", defaultValue = "32")
+    private Integer maxDepth = 32;
+    @ConfigProperty(description = "Seconds a connection may take to authenticate and bind", defaultValue = "30")
+    private Integer authTimeoutSeconds = 30;
+    @ConfigProperty(description = "Failed SASL attempts allowed per stream (RFC 6120 §6.4.5: 2 to 5)", defaultValue = "3")
+    private Integer maxAuthAttempts = 3;
+    @ConfigProperty(description = "Selector threads; 0: number of cores", defaultValue = "0")
+    private Integer ioThreads = 0;
+    @ConfigProperty(description = "Worker threads that run streams and call the beans", defaultValue = "32")
+    private Integer workerThreads = 32;
+    @ConfigProperty(description = "Resource conflict policy (RFC 6120 §7.7.2.2): override or refuse", defaultValue = "override")
+    private String resourceConflict = "override";
+    @ConfigProperty(description = "Bytes queued for a peer that does not read before it is disconnected", defaultValue = "16777216")
+    private Integer maxOutboundBytes = 16 * 1024 * 1024;
+
+    private BootstrapContext bootstrap;
+    private volatile EndpointPool<StanzaListener> stanzaPool;
+    private volatile EndpointPool<PlatformDirectory> directoryPool;
+    private volatile XmppServer server;
+    private volatile ServerConfig config;
+
+    @Override
+    public void start(BootstrapContext ctx) throws ResourceAdapterInternalException {
+        this.bootstrap = ctx;
+        this.config = resolveConfig();
+        Log.SERVER.infof("GRIDRA0004: grid resource adapter started for domain %s; waiting for the application", config.domain());
+    }
+
+    @Override
+    public synchronized void stop() {
+        stopServer();
+        Log.SERVER.info("GRIDRA0005: grid resource adapter stopped");
+    }
+
+    @Override
+    public synchronized void endpointActivation(MessageEndpointFactory factory, ActivationSpec spec)
+            throws ResourceException {
+        int max = ((GridActivationSpec) spec).getMaxEndpoints();
+        Class<?> listener = factory.getEndpointClass() == null ? null : listenerOf(factory);
+        if (listener == StanzaListener.class) {
+            if (stanzaPool != null) {
+                throw new NotSupportedException("a StanzaListener endpoint is already active: " + stanzaPool.factory().getActivationName());
+            }
+            stanzaPool = new EndpointPool<>(factory, StanzaListener.class, max);
+        } else if (listener == PlatformDirectory.class) {
+            if (directoryPool != null) {
+                throw new NotSupportedException("a PlatformDirectory endpoint is already active");
+            }
+            directoryPool = new EndpointPool<>(factory, PlatformDirectory.class, max);
+        } else {
+            throw new NotSupportedException("unsupported message listener for " + factory.getEndpointClass());
+        }
+        Log.SERVER.infof("GRIDRA0006: endpoint %s activated for %s", factory.getActivationName(), listener.getSimpleName());
+        if (stanzaPool != null && directoryPool != null && server == null) {
+            startServer();
+        }
+    }
+
+    private static Class<?> listenerOf(MessageEndpointFactory factory) {
+        Class<?> c = factory.getEndpointClass();
+        if (StanzaListener.class.isAssignableFrom(c)) {
+            return StanzaListener.class;
+        }
+        if (PlatformDirectory.class.isAssignableFrom(c)) {
+            return PlatformDirectory.class;
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized void endpointDeactivation(MessageEndpointFactory factory, ActivationSpec spec) {
+        if (stanzaPool != null && stanzaPool.factory() == factory) {
+            stopServer();
+            stanzaPool.close();
+            stanzaPool = null;
+        } else if (directoryPool != null && directoryPool.factory() == factory) {
+            stopServer();
+            directoryPool.close();
+            directoryPool = null;
+        }
+    }
+
+    private void startServer() throws ResourceException {
+        try {
+            TlsContext tls = TlsContext.create(config);
+            XmppServer s = new XmppServer(config, tls, stanzaPool, directoryPool);
+            s.start();
+            server = s;
+        } catch (Exception e) {
+            Log.SERVER.errorf(e, "GRIDRA0007: cannot start the XMPP listener: %s", e.getMessage());
+            throw new ResourceAdapterInternalException("cannot start the XMPP listener: " + e.getMessage(), e);
+        }
+    }
+
+    private void stopServer() {
+        XmppServer s = server;
+        server = null;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    /** The running listener, or null (used by the outbound connection factory). */
+    XmppServer server() {
+        return server;
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    TransactionSynchronizationRegistry transactions() {
+        return bootstrap == null ? null : bootstrap.getTransactionSynchronizationRegistry();
+    }
+
+    @Override
+    public XAResource[] getXAResources(ActivationSpec[] specs) {
+        return null;
+    }
+
+    private ServerConfig resolveConfig() {
+        String dataDir = System.getProperty("jboss.server.data.dir", System.getProperty("java.io.tmpdir"));
+        String tlsDir = str("tlsDirectory", tlsDirectory);
+        int io = integer("ioThreads", ioThreads);
+        String conflict = str("resourceConflict", resourceConflict);
+        if (!ServerConfig.OVERRIDE.equals(conflict) && !ServerConfig.REFUSE.equals(conflict)) {
+            Log.SERVER.warnf("GRIDRA0008: resourceConflict '%s' unknown; using override", conflict);
+            conflict = ServerConfig.OVERRIDE;
+        }
+        return new ServerConfig(
+                str("domain", domain),
+                System.getProperty("jboss.node.name", "node"),
+                str("bindAddress", bindAddress),
+                integer("starttlsPort", starttlsPort),
+                integer("directTlsPort", directTlsPort),
+                tlsDir.isBlank() ? Path.of(dataDir, "grid", "tls") : Path.of(tlsDir),
+                str("keyStore", keyStore),
+                str("keyStorePassword", keyStorePassword),
+                str("trustStore", trustStore),
+                str("trustStorePassword", trustStorePassword),
+                Boolean.parseBoolean(str("scramSha1", String.valueOf(scramSha1))),
+                integer("maxStanzaBytes", maxStanzaBytes),
+                integer("maxDepth", maxDepth),
+                Duration.ofSeconds(integer("authTimeoutSeconds", authTimeoutSeconds)),
+                Math.max(2, Math.min(5, integer("maxAuthAttempts", maxAuthAttempts))),
+                io > 0 ? io : Runtime.getRuntime().availableProcessors(),
+                integer("workerThreads", workerThreads),
+                conflict,
+                integer("maxOutboundBytes", maxOutboundBytes));
+    }
+
+    private static String str(String name, String value) {
+        return System.getProperty("grid." + name, value == null ? "" : value);
+    }
+
+    private static int integer(String name, Integer value) {
+        String s = System.getProperty("grid." + name);
+        if (s == null) {
+            return value;
+        }
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            Log.SERVER.warnf("GRIDRA0009: system property grid.%s='%s' is not a number; using %d", name, s, value);
+            return value;
+        }
+    }
+
+    // --- JavaBean accessors for the config properties
+
+    public String getDomain() { return domain; }
+    public void setDomain(String v) { domain = v; }
+    public String getBindAddress() { return bindAddress; }
+    public void setBindAddress(String v) { bindAddress = v; }
+    public Integer getStarttlsPort() { return starttlsPort; }
+    public void setStarttlsPort(Integer v) { starttlsPort = v; }
+    public Integer getDirectTlsPort() { return directTlsPort; }
+    public void setDirectTlsPort(Integer v) { directTlsPort = v; }
+    public String getKeyStore() { return keyStore; }
+    public void setKeyStore(String v) { keyStore = v; }
+    public String getKeyStorePassword() { return keyStorePassword; }
+    public void setKeyStorePassword(String v) { keyStorePassword = v; }
+    public String getTrustStore() { return trustStore; }
+    public void setTrustStore(String v) { trustStore = v; }
+    public String getTrustStorePassword() { return trustStorePassword; }
+    public void setTrustStorePassword(String v) { trustStorePassword = v; }
+    public String getTlsDirectory() { return tlsDirectory; }
+    public void setTlsDirectory(String v) { tlsDirectory = v; }
+    public Boolean getScramSha1() { return scramSha1; }
+    public void setScramSha1(Boolean v) { scramSha1 = v; }
+    public Integer getMaxStanzaBytes() { return maxStanzaBytes; }
+    public void setMaxStanzaBytes(Integer v) { maxStanzaBytes = v; }
+    public Integer getMaxDepth() { return maxDepth; }
+    public void setMaxDepth(Integer v) { maxDepth = v; }
+    public Integer getAuthTimeoutSeconds() { return authTimeoutSeconds; }
+    public void setAuthTimeoutSeconds(Integer v) { authTimeoutSeconds = v; }
+    public Integer getMaxAuthAttempts() { return maxAuthAttempts; }
+    public void setMaxAuthAttempts(Integer v) { maxAuthAttempts = v; }
+    public Integer getIoThreads() { return ioThreads; }
+    public void setIoThreads(Integer v) { ioThreads = v; }
+    public Integer getWorkerThreads() { return workerThreads; }
+    public void setWorkerThreads(Integer v) { workerThreads = v; }
+    public String getResourceConflict() { return resourceConflict; }
+    public void setResourceConflict(String v) { resourceConflict = v; }
+    public Integer getMaxOutboundBytes() { return maxOutboundBytes; }
+    public void setMaxOutboundBytes(Integer v) { maxOutboundBytes = v; }
+
+    // IronJacamar requires equals/hashCode (ARCHITECTURE.md facts)
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof GridResourceAdapter)) {
+            return false;
+        }
+        GridResourceAdapter r = (GridResourceAdapter) o;
+        return Objects.equals(domain, r.domain) && Objects.equals(starttlsPort, r.starttlsPort)
+                && Objects.equals(directTlsPort, r.directTlsPort) && Objects.equals(bindAddress, r.bindAddress);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(domain, starttlsPort, directTlsPort, bindAddress);
+    }
+}

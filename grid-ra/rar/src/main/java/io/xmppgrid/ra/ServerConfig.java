@@ -1,0 +1,34 @@
+package io.xmppgrid.ra;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the connection layer is configured with, resolved once at adapter start.
+ * Each value comes from the adapter's config property, overridden by the system property
+ * {@code grid.<name>} when set (config/install-grid.cli sets them on the server).
+ */
+record ServerConfig(
+        String domain,
+        String nodeName,
+        String bindAddress,
+        int starttlsPort,
+        int directTlsPort,
+        Path tlsDirectory,
+        String keyStore,
+        String keyStorePassword,
+        String trustStore,
+        String trustStorePassword,
+        boolean scramSha1,
+        int maxStanzaBytes,
+        int maxDepth,
+        Duration authTimeout,
+        int maxAuthAttempts,
+        int ioThreads,
+        int workerThreads,
+        String resourceConflict,
+        int maxOutboundBytes) {
+
+    static final String OVERRIDE = "override";
+    static final String REFUSE = "refuse";
+}

@@ -1,0 +1,178 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.security.GridKeyMaterial;
+import io.xmppgrid.security.GridPki;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The server's TLS configuration (RFC 8600 §8.3.1, RFC 7525): TLS 1.3 preferred, 1.2 the
+ * minimum, forward-secret AEAD suites only, client certificates requested (not required) and
+ * checked against the trust anchors, and the channel-binding data SCRAM-PLUS needs.
+ */
+final class TlsContext {
+
+    static final String TLS_SERVER_END_POINT = "tls-server-end-point";
+    static final String TLS_EXPORTER = "tls-exporter";
+
+    private static final Method EXPORT_KEYING_MATERIAL = exporterMethod();
+
+    private final SSLContext context;
+    private final String[] protocols;
+    private final String[] cipherSuites;
+    private final byte[] serverEndPoint;
+    private final X509Certificate[] trustAnchors;
+    private final Path caPem;
+
+    private TlsContext(SSLContext context, String[] protocols, String[] cipherSuites, byte[] serverEndPoint,
+                       X509Certificate[] trustAnchors, Path caPem) {
+        this.context = context;
+        this.protocols = protocols;
+        this.cipherSuites = cipherSuites;
+        this.serverEndPoint = serverEndPoint;
+        this.trustAnchors = trustAnchors;
+        this.caPem = caPem;
+    }
+
+    static TlsContext create(ServerConfig cfg) throws IOException, GeneralSecurityException {
+        KeyStore keyStore;
+        char[] keyPassword;
+        KeyStore trustStore = KeyStore.getInstance("PKCS12");
+        trustStore.load(null, null);
+        Path caPem = null;
+        GridKeyMaterial grid = null;
+        if (cfg.keyStore() == null || cfg.keyStore().isBlank()) {
+            grid = GridKeyMaterial.loadOrCreate(cfg.tlsDirectory(), cfg.domain());
+            keyPassword = grid.password();
+            keyStore = GridKeyMaterial.read(grid.directory().resolve(GridKeyMaterial.SERVER_P12), keyPassword);
+            trustStore.setCertificateEntry(GridPki.CA_ALIAS, grid.ca().certificate());
+            caPem = grid.directory().resolve(GridKeyMaterial.CA_PEM);
+            Log.SERVER.infof("GRIDRA0010: TLS material %s in %s; platforms trust %s",
+                    grid.created() ? "created" : "loaded", grid.directory(), caPem);
+        } else {
+            keyPassword = cfg.keyStorePassword() == null ? new char[0] : cfg.keyStorePassword().toCharArray();
+            keyStore = GridKeyMaterial.read(Path.of(cfg.keyStore()), keyPassword);
+            Log.SERVER.infof("GRIDRA0011: TLS key store %s configured by the operator", cfg.keyStore());
+        }
+        if (cfg.trustStore() != null && !cfg.trustStore().isBlank()) {
+            char[] tp = cfg.trustStorePassword() == null ? new char[0] : cfg.trustStorePassword().toCharArray();
+            KeyStore extra = GridKeyMaterial.read(Path.of(cfg.trustStore()), tp);
+            for (String alias : java.util.Collections.list(extra.aliases())) {
+                if (extra.isCertificateEntry(alias)) {
+                    trustStore.setCertificateEntry("operator-" + alias, extra.getCertificate(alias));
+                }
+            }
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keyStore, keyPassword);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trustStore);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+
+        SSLEngine probe = ctx.createSSLEngine();
+        List<String> protos = new ArrayList<>();
+        for (String p : new String[] {"TLSv1.3", "TLSv1.2"}) {
+            if (Arrays.asList(probe.getSupportedProtocols()).contains(p)) {
+                protos.add(p);
+            }
+        }
+        List<String> suites = new ArrayList<>();
+        for (String s : probe.getSupportedCipherSuites()) {
+            boolean tls13 = s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_");
+            boolean pfsAead = (s.startsWith("TLS_ECDHE_") || s.startsWith("TLS_DHE_"))
+                    && (s.contains("_GCM_") || s.contains("CHACHA20"));
+            if (tls13 || pfsAead) {
+                suites.add(s);
+            }
+        }
+        X509Certificate serverCert = null;
+        for (String alias : java.util.Collections.list(keyStore.aliases())) {
+            if (keyStore.isKeyEntry(alias)) {
+                serverCert = (X509Certificate) keyStore.getCertificate(alias);
+                break;
+            }
+        }
+        if (serverCert == null) {
+            throw new GeneralSecurityException("the TLS key store holds no key entry");
+        }
+        List<X509Certificate> anchors = new ArrayList<>();
+        for (String alias : java.util.Collections.list(trustStore.aliases())) {
+            anchors.add((X509Certificate) trustStore.getCertificate(alias));
+        }
+        return new TlsContext(ctx, protos.toArray(new String[0]), suites.toArray(new String[0]),
+                serverEndPoint(serverCert), anchors.toArray(new X509Certificate[0]), caPem);
+    }
+
+    SSLEngine newEngine() {
+        SSLEngine e = context.createSSLEngine();
+        e.setUseClientMode(false);
+        e.setEnabledProtocols(protocols);
+        e.setEnabledCipherSuites(cipherSuites);
+        e.setWantClientAuth(true);
+        javax.net.ssl.SSLParameters p = e.getSSLParameters();
+        p.setUseCipherSuitesOrder(true);
+        e.setSSLParameters(p);
+        return e;
+    }
+
+    /** RFC 5929 §4.1: hash of the server certificate, SHA-256 unless its signature uses a stronger hash. */
+    static byte[] serverEndPoint(X509Certificate cert) throws GeneralSecurityException {
+        String alg = cert.getSigAlgName().toUpperCase(Locale.ROOT);
+        String digest = alg.startsWith("SHA384") ? "SHA-384" : alg.startsWith("SHA512") ? "SHA-512" : "SHA-256";
+        return MessageDigest.getInstance(digest).digest(cert.getEncoded());
+    }
+
+    byte[] serverEndPointBinding() {
+        return serverEndPoint.clone();
+    }
+
+    /** Whether this JVM can export TLS keying material (RFC 9266 tls-exporter; Java 25 and later). */
+    static boolean exporterAvailable() {
+        return EXPORT_KEYING_MATERIAL != null;
+    }
+
+    /** RFC 9266 channel binding for a TLS 1.3 session, or null when not available. */
+    static byte[] exporterBinding(SSLSession session) {
+        if (EXPORT_KEYING_MATERIAL == null || !(session instanceof ExtendedSSLSession)
+                || !"TLSv1.3".equals(session.getProtocol())) {
+            return null;
+        }
+        try {
+            return (byte[]) EXPORT_KEYING_MATERIAL.invoke(session, "EXPORTER-Channel-Binding", new byte[0], 32);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Method exporterMethod() {
+        try {
+            return ExtendedSSLSession.class.getMethod("exportKeyingMaterialData", String.class, byte[].class, int.class);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    X509Certificate[] trustAnchors() {
+        return trustAnchors.clone();
+    }
+
+    Path caPem() {
+        return caPem;
+    }
+}

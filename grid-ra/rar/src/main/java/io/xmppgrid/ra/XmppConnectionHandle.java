@@ -1,0 +1,136 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.ra.api.SessionInfo;
+import io.xmppgrid.ra.api.SessionRegistry;
+import io.xmppgrid.ra.api.XmppConnection;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.XmlElement;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The application's handle. Inside a transaction, sends are kept in a per-transaction outbox
+ * and written in {@code afterCompletion(STATUS_COMMITTED)} in the order they were made;
+ * a rollback discards them. Outside a transaction they are written at once.
+ */
+public class XmppConnectionHandle implements XmppConnection {
+
+    private static final Object OUTBOX_KEY = new Object();
+
+    private volatile GridManagedConnection mc;
+    private volatile boolean closed;
+
+    XmppConnectionHandle(GridManagedConnection mc) {
+        this.mc = mc;
+    }
+
+    void reassociate(GridManagedConnection newMc) {
+        this.mc = newMc;
+    }
+
+    void invalidate() {
+        closed = true;
+    }
+
+    private XmppServer server() {
+        if (closed) {
+            throw new IllegalStateException("connection handle closed");
+        }
+        XmppServer s = mc.adapter().server();
+        if (s == null) {
+            throw new IllegalStateException("the XMPP listener is not running");
+        }
+        return s;
+    }
+
+    @Override
+    public Jid domain() {
+        return server().domain();
+    }
+
+    @Override
+    public boolean send(Jid fullJid, XmlElement stanza) {
+        XmppServer s = server();
+        TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
+        if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            Outbox box = (Outbox) tsr.getResource(OUTBOX_KEY);
+            if (box == null) {
+                box = new Outbox(s);
+                tsr.putResource(OUTBOX_KEY, box);
+                tsr.registerInterposedSynchronization(box);
+            }
+            box.add(fullJid, stanza);
+            return s.sessions().entry(fullJid) != null;
+        }
+        return s.send(fullJid, stanza);
+    }
+
+    @Override
+    public void updatePresence(Jid fullJid, boolean available, int priority) {
+        server().updatePresence(fullJid, available, priority);
+    }
+
+    @Override
+    public SessionRegistry sessions() {
+        LocalSessionRegistry r = server().sessions();
+        return new SessionRegistry() {
+            @Override
+            public Optional<SessionInfo> find(Jid fullJid) {
+                return r.find(fullJid);
+            }
+
+            @Override
+            public List<SessionInfo> findByBare(Jid bareJid) {
+                return r.findByBare(bareJid);
+            }
+
+            @Override
+            public int size() {
+                return r.size();
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            mc.handleClosed(this);
+        }
+    }
+
+    /** Stanzas to write when the transaction commits. */
+    private static final class Outbox implements Synchronization {
+        private final XmppServer server;
+        private final List<Jid> to = new ArrayList<>();
+        private final List<XmlElement> stanzas = new ArrayList<>();
+
+        Outbox(XmppServer server) {
+            this.server = server;
+        }
+
+        void add(Jid jid, XmlElement stanza) {
+            to.add(jid);
+            stanzas.add(stanza);
+        }
+
+        @Override
+        public void beforeCompletion() {
+            // nothing: writes happen only after the outcome is known
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            if (status != Status.STATUS_COMMITTED) {
+                return;
+            }
+            for (int i = 0; i < to.size(); i++) {
+                server.send(to.get(i), stanzas.get(i));
+            }
+        }
+    }
+}

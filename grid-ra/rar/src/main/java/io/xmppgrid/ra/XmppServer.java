@@ -1,0 +1,261 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.ra.api.InboundStanza;
+import io.xmppgrid.ra.api.PlatformCredentials;
+import io.xmppgrid.ra.api.PlatformDirectory;
+import io.xmppgrid.ra.api.SessionInfo;
+import io.xmppgrid.ra.api.StanzaListener;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.Ns;
+import io.xmppgrid.xmpp.XmlElement;
+import io.xmppgrid.xmpp.XmlWriter;
+import jakarta.resource.spi.UnavailableException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The client-to-server listener of one node: the acceptors on the STARTTLS and direct-TLS
+ * ports, the I/O loops, the worker pool that runs streams, and the bridge to the
+ * application's message endpoints.
+ */
+final class XmppServer {
+
+    private final ServerConfig cfg;
+    private final TlsContext tls;
+    private final Jid domain;
+    private final EndpointPool<StanzaListener> stanzaEndpoints;
+    private final EndpointPool<PlatformDirectory> directoryEndpoints;
+    private final LocalSessionRegistry sessions = new LocalSessionRegistry();
+    private final AuthThrottle throttle = new AuthThrottle();
+    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private final byte[] simulationSecret = new byte[32];
+    private final List<IoLoop> loops = new ArrayList<>();
+    private final List<ServerSocketChannel> listeners = new ArrayList<>();
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private ExecutorService workers;
+    private ScheduledThreadPoolExecutor scheduler;
+
+    XmppServer(ServerConfig cfg, TlsContext tls, EndpointPool<StanzaListener> stanzaEndpoints,
+               EndpointPool<PlatformDirectory> directoryEndpoints) {
+        this.cfg = cfg;
+        this.tls = tls;
+        this.domain = Jid.domain(cfg.domain());
+        this.stanzaEndpoints = stanzaEndpoints;
+        this.directoryEndpoints = directoryEndpoints;
+        new SecureRandom().nextBytes(simulationSecret);
+    }
+
+    void start() throws IOException {
+        workers = new ThreadPoolExecutor(cfg.workerThreads(), cfg.workerThreads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads("grid-worker"));
+        scheduler = new ScheduledThreadPoolExecutor(1, threads("grid-timer"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        for (int i = 0; i < cfg.ioThreads(); i++) {
+            IoLoop l = new IoLoop("grid-io-" + i);
+            loops.add(l);
+            l.start();
+        }
+        try {
+            listen(cfg.starttlsPort(), false);
+            listen(cfg.directTlsPort(), true);
+        } catch (IOException e) {
+            stop();
+            throw e;
+        }
+        Log.SERVER.infof("GRIDRA0001: XMPP domain %s listening on %s:%d (STARTTLS) and %s:%d (direct TLS), node %s, "
+                        + "channel bindings: tls-server-end-point%s",
+                domain, cfg.bindAddress(), cfg.starttlsPort(), cfg.bindAddress(), cfg.directTlsPort(), cfg.nodeName(),
+                TlsContext.exporterAvailable() ? ", tls-exporter" : "");
+    }
+
+    private void listen(int port, boolean directTls) throws IOException {
+        if (port <= 0) {
+            return;
+        }
+        ServerSocketChannel ssc = ServerSocketChannel.open();
+        ssc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        ssc.bind(new InetSocketAddress(cfg.bindAddress(), port), 1024);
+        ssc.configureBlocking(false);
+        listeners.add(ssc);
+        IoLoop acceptLoop = loops.get(0);
+        IoLoop.Acceptor acceptor = () -> {
+            SocketChannel ch;
+            while ((ch = ssc.accept()) != null) {
+                accepted(ch, directTls);
+            }
+        };
+        acceptLoop.execute(() -> {
+            try {
+                ssc.register(acceptLoop.selector(), SelectionKey.OP_ACCEPT, acceptor);
+            } catch (IOException e) {
+                Log.SERVER.errorf(e, "GRIDRA0002: cannot accept on port %d", port);
+            }
+        });
+    }
+
+    private void accepted(SocketChannel ch, boolean directTls) {
+        try {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            IoLoop l = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+            ClientConnection c = new ClientConnection(this, l, ch, directTls);
+            connections.add(c);
+            l.execute(() -> {
+                try {
+                    c.register();
+                    Log.CONN.debugf("GRIDRA0100: %s accepted from %s (%s)", c.id(), c.remoteAddress(),
+                            directTls ? "direct TLS" : "STARTTLS");
+                } catch (IOException e) {
+                    c.abort("register failed: " + e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing more to do
+            }
+        }
+    }
+
+    void stop() {
+        for (ServerSocketChannel ssc : listeners) {
+            try {
+                ssc.close();
+            } catch (IOException e) {
+                Log.SERVER.debugf("listener close: %s", e.getMessage());
+            }
+        }
+        listeners.clear();
+        for (ClientConnection c : connections) {
+            c.shutdown();
+        }
+        if (workers != null) {
+            workers.shutdown();
+            try {
+                workers.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (ClientConnection c : connections) {
+            c.abort("server stopped");
+        }
+        for (IoLoop l : loops) {
+            l.shutdown();
+        }
+        loops.clear();
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        Log.SERVER.infof("GRIDRA0003: XMPP listener for %s stopped", domain);
+    }
+
+    void connectionClosed(ClientConnection c) {
+        connections.remove(c);
+    }
+
+    // ------------------------------------------------------------------ application bridge
+
+    PlatformCredentials lookup(String localpart) throws UnavailableException {
+        return directoryEndpoints.call(d -> d.lookup(localpart));
+    }
+
+    void deliver(InboundStanza stanza) throws UnavailableException {
+        stanzaEndpoints.call(l -> {
+            l.onStanza(stanza);
+            return null;
+        });
+    }
+
+    void sessionEnded(SessionInfo info, String reason) {
+        try {
+            stanzaEndpoints.call(l -> {
+                l.onSessionEnded(info, reason);
+                return null;
+            });
+        } catch (UnavailableException | RuntimeException e) {
+            Log.CONN.warnf("GRIDRA0303: %s could not report the end of session %s: %s", info.connectionId(),
+                    info.jid(), e.getMessage());
+        }
+    }
+
+    /** Writes a stanza to the local session with this full JID; false when there is none. */
+    boolean send(Jid fullJid, XmlElement stanza) {
+        LocalSessionRegistry.Entry e = sessions.entry(fullJid);
+        if (e == null) {
+            return false;
+        }
+        return e.connection.write(XmlWriter.toXml(stanza, Ns.CLIENT));
+    }
+
+    void updatePresence(Jid fullJid, boolean available, int priority) {
+        LocalSessionRegistry.Entry e = sessions.entry(fullJid);
+        if (e != null) {
+            e.info = e.info.withPresence(available, priority);
+        }
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    ServerConfig config() {
+        return cfg;
+    }
+
+    TlsContext tls() {
+        return tls;
+    }
+
+    Jid domain() {
+        return domain;
+    }
+
+    LocalSessionRegistry sessions() {
+        return sessions;
+    }
+
+    AuthThrottle throttle() {
+        return throttle;
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+
+    ScheduledThreadPoolExecutor scheduler() {
+        return scheduler;
+    }
+
+    byte[] simulationSecret() {
+        return simulationSecret;
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,624 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.ra.api.InboundStanza;
+import io.xmppgrid.ra.api.PlatformCredentials;
+import io.xmppgrid.ra.api.SessionInfo;
+import io.xmppgrid.security.CertificateIdentity;
+import io.xmppgrid.security.SaslFailure;
+import io.xmppgrid.security.ScramHash;
+import io.xmppgrid.security.ScramServer;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.Ns;
+import io.xmppgrid.xmpp.StanzaError;
+import io.xmppgrid.xmpp.Stanzas;
+import io.xmppgrid.xmpp.StreamError;
+import io.xmppgrid.xmpp.XmlElement;
+import io.xmppgrid.xmpp.XmlWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The RFC 6120 stream on one connection, from the first header to the last stanza: stream
+ * headers and features (§4), STARTTLS (§5), SASL (§6), resource binding (§7), then stanzas
+ * (§8) handed to the application. Runs on one worker at a time (the connection's serial
+ * executor), so its fields need no locking.
+ */
+final class XmppStream {
+
+    private enum Phase { HEADER, NEGOTIATING, BOUND, CLOSED }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int BATCH = 64;
+
+    private final ClientConnection conn;
+    private final XmppServer server;
+    private final ServerConfig cfg;
+
+    private StreamParser parser;
+    private Phase phase = Phase.HEADER;
+    private boolean headerSent;
+    private boolean authenticated;
+    private String streamId;
+    private Jid authenticatedJid; // bare
+    private Jid boundJid;         // full
+    private int authFailures;
+    private boolean suspended;    // waiting out an authentication-failure delay
+    private ScramServer scram;
+    private boolean externalPending;
+    private Set<String> offeredMechanisms = Set.of();
+    private volatile boolean sessionEnded;
+    private volatile String closeReason;
+    private final ScheduledFuture<?> authTimer;
+
+    XmppStream(ClientConnection conn, XmppServer server) {
+        this.conn = conn;
+        this.server = server;
+        this.cfg = server.config();
+        this.parser = new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth());
+        this.authTimer = server.scheduler().schedule(this::authTimeout, cfg.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    boolean hasWork() {
+        if (closeReason != null) {
+            return !sessionEnded;
+        }
+        return !suspended && phase != Phase.CLOSED && (conn.hasInbound() || !parser.needsInput());
+    }
+
+    /** Called by the worker: parse what has arrived and act on it. */
+    synchronized void process() {
+        if (closeReason != null) {
+            endSession(closeReason);
+            return;
+        }
+        int handled = 0;
+        try {
+            while (phase != Phase.CLOSED && !suspended && !conn.isClosed() && handled < BATCH) {
+                StreamParser.Event ev = parser.next();
+                if (ev == null) {
+                    if (!parser.needsInput()) {
+                        continue;
+                    }
+                    byte[] chunk = conn.pollInbound();
+                    if (chunk == null) {
+                        return;
+                    }
+                    parser.feed(chunk, 0, chunk.length);
+                    continue;
+                }
+                handled++;
+                switch (ev.kind()) {
+                    case OPEN:
+                        onStreamHeader(ev);
+                        break;
+                    case ELEMENT:
+                        onElement(ev.element());
+                        break;
+                    case CLOSE:
+                        Log.CONN.debugf("GRIDRA0106: %s peer closed the stream", conn.id());
+                        phase = Phase.CLOSED;
+                        conn.writeAndClose("</stream:stream>");
+                        return;
+                    default:
+                        break;
+                }
+            }
+        } catch (StreamFault f) {
+            fail(f.error(), f.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ stream header (§4.7)
+
+    private void onStreamHeader(StreamParser.Event ev) throws StreamFault {
+        XmlElement h = ev.element();
+        streamId = newId();
+        if (!h.is("stream", Ns.STREAM)) {
+            throw new StreamFault(StreamError.INVALID_NAMESPACE, "the root element must be stream:stream");
+        }
+        if (!Ns.CLIENT.equals(ev.defaultNamespace())) {
+            throw new StreamFault(StreamError.INVALID_NAMESPACE, "the content namespace must be jabber:client");
+        }
+        String to = h.attribute("to");
+        if (to != null) {
+            Jid toJid = Jid.parseOrNull(to);
+            if (toJid == null || !toJid.equals(server.domain())) {
+                throw new StreamFault(StreamError.HOST_UNKNOWN, "this server serves " + server.domain());
+            }
+        }
+        String version = h.attribute("version");
+        if (version == null || !version.startsWith("1.")) {
+            throw new StreamFault(StreamError.UNSUPPORTED_VERSION, "XMPP version 1.0 is required");
+        }
+        sendHeader();
+        phase = Phase.NEGOTIATING;
+        StringBuilder f = new StringBuilder(512).append("<stream:features>");
+        if (!conn.isSecure()) {
+            // RFC 6120 §5.3.1: TLS is mandatory-to-negotiate here
+            f.append("<starttls xmlns=\"").append(Ns.TLS).append("\"><required/></starttls>");
+        } else if (!authenticated) {
+            offeredMechanisms = mechanisms();
+            f.append("<mechanisms xmlns=\"").append(Ns.SASL).append("\">");
+            for (String m : offeredMechanisms) {
+                f.append("<mechanism>").append(m).append("</mechanism>");
+            }
+            f.append("</mechanisms>");
+            // XEP-0440: which channel-binding types we support
+            f.append("<sasl-channel-binding xmlns=\"").append(Ns.SASL_CB).append("\">");
+            for (String t : bindingTypes()) {
+                f.append("<channel-binding type=\"").append(t).append("\"/>");
+            }
+            f.append("</sasl-channel-binding>");
+        } else {
+            f.append("<bind xmlns=\"").append(Ns.BIND).append("\"/>");
+        }
+        f.append("</stream:features>");
+        conn.write(f.toString());
+    }
+
+    private void sendHeader() {
+        if (headerSent) {
+            return;
+        }
+        headerSent = true;
+        if (streamId == null) {
+            streamId = newId();
+        }
+        conn.write("<?xml version='1.0'?><stream:stream xmlns=\"" + Ns.CLIENT + "\" xmlns:stream=\"" + Ns.STREAM
+                + "\" id=\"" + streamId + "\" from=\"" + server.domain() + "\" version=\"1.0\" xml:lang=\"en\">");
+    }
+
+    private Set<String> mechanisms() {
+        Set<String> m = new LinkedHashSet<>();
+        m.add("SCRAM-SHA-256-PLUS");
+        m.add("SCRAM-SHA-256");
+        if (cfg.scramSha1()) {
+            m.add("SCRAM-SHA-1-PLUS");
+            m.add("SCRAM-SHA-1");
+        }
+        if (conn.peerCertificate() != null) {
+            m.add("EXTERNAL"); // RFC 6120 §6.4.1: offered when the client presented a certificate
+        }
+        return m;
+    }
+
+    private List<String> bindingTypes() {
+        List<String> types = new ArrayList<>(2);
+        if (TlsContext.exporterBinding(conn.tlsSession()) != null) {
+            types.add(TlsContext.TLS_EXPORTER);
+        }
+        types.add(TlsContext.TLS_SERVER_END_POINT);
+        return types;
+    }
+
+    // ------------------------------------------------------------------ elements
+
+    private void onElement(XmlElement e) throws StreamFault {
+        if (phase == Phase.BOUND) {
+            onStanza(e);
+            return;
+        }
+        if (!conn.isSecure()) {
+            if (e.is("starttls", Ns.TLS)) {
+                resetParser();
+                phase = Phase.HEADER;
+                headerSent = false;
+                conn.startTls("<proceed xmlns=\"" + Ns.TLS + "\"/>");
+                return;
+            }
+            throw preNegotiation(e, "TLS is required first (STARTTLS)");
+        }
+        if (!authenticated) {
+            if (Ns.SASL.equals(e.namespace())) {
+                onSasl(e);
+                return;
+            }
+            throw preNegotiation(e, "authentication is required first");
+        }
+        if (Stanzas.isIq(e) && e.child("bind", Ns.BIND) != null && "set".equals(e.attribute("type"))) {
+            onBind(e);
+            return;
+        }
+        if (Stanzas.isStanza(e)) {
+            // RFC 6120 §7.1: nothing is processed before a resource is bound
+            if (Stanzas.isIq(e) && !"error".equals(e.attribute("type")) && !"result".equals(e.attribute("type"))) {
+                conn.write(XmlWriter.toXml(Stanzas.error(e.withAttribute("to", null), StanzaError.NOT_AUTHORIZED,
+                        "bind a resource first"), Ns.CLIENT));
+            }
+            return;
+        }
+        throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "unexpected element " + e.name());
+    }
+
+    private StreamFault preNegotiation(XmlElement e, String text) {
+        if (Stanzas.isStanza(e)) {
+            return new StreamFault(StreamError.NOT_AUTHORIZED, text);
+        }
+        return new StreamFault(StreamError.POLICY_VIOLATION, text + " (got " + e.name() + ")");
+    }
+
+    // ------------------------------------------------------------------ SASL (§6)
+
+    private void onSasl(XmlElement e) throws StreamFault {
+        switch (e.name()) {
+            case "auth":
+                onAuth(e);
+                break;
+            case "response":
+                onResponse(e);
+                break;
+            case "abort":
+                scram = null;
+                externalPending = false;
+                saslFailure("aborted", null, "client aborted");
+                break;
+            default:
+                throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "unexpected SASL element " + e.name());
+        }
+    }
+
+    private void onAuth(XmlElement e) throws StreamFault {
+        if (scram != null || externalPending) {
+            throw new StreamFault(StreamError.POLICY_VIOLATION, "authentication already in progress");
+        }
+        String mech = e.attribute("mechanism");
+        if (mech == null || !offeredMechanisms.contains(mech)) {
+            conn.write(saslFailureXml("invalid-mechanism"));
+            return;
+        }
+        byte[] initial;
+        try {
+            initial = decode(e.text());
+        } catch (IllegalArgumentException ex) {
+            conn.write(saslFailureXml("incorrect-encoding"));
+            return;
+        }
+        if (mech.equals("EXTERNAL")) {
+            if (initial == null) {
+                externalPending = true;
+                conn.write("<challenge xmlns=\"" + Ns.SASL + "\"/>");
+                return;
+            }
+            external(initial);
+            return;
+        }
+        ScramHash hash = mech.startsWith("SCRAM-SHA-256") ? ScramHash.SHA_256 : ScramHash.SHA_1;
+        boolean plus = mech.endsWith("-PLUS");
+        scram = new ScramServer(hash, plus, true, Set.copyOf(bindingTypes()), this::channelBinding,
+                server.simulationSecret());
+        if (initial == null) {
+            conn.write("<challenge xmlns=\"" + Ns.SASL + "\"/>");
+            return;
+        }
+        scramFirst(initial);
+    }
+
+    private void onResponse(XmlElement e) throws StreamFault {
+        byte[] data;
+        try {
+            data = decode(e.text());
+        } catch (IllegalArgumentException ex) {
+            scram = null;
+            externalPending = false;
+            conn.write(saslFailureXml("incorrect-encoding"));
+            return;
+        }
+        if (externalPending) {
+            externalPending = false;
+            external(data == null ? new byte[0] : data);
+            return;
+        }
+        if (scram == null) {
+            throw new StreamFault(StreamError.POLICY_VIOLATION, "SASL response without auth");
+        }
+        if (scram.username() == null) {
+            scramFirst(data == null ? new byte[0] : data);
+            return;
+        }
+        ScramServer s = scram;
+        scram = null;
+        try {
+            byte[] serverFinal = s.clientFinal(data == null ? new byte[0] : data);
+            succeed(Jid.of(s.username(), server.domain().domainPart(), null), s.mechanism(),
+                    Base64.getEncoder().encodeToString(serverFinal));
+        } catch (SaslFailure f) {
+            saslFailure(f.condition(), s.username(), s.mechanism() + ": " + f.getMessage());
+        }
+    }
+
+    private void scramFirst(byte[] clientFirst) throws StreamFault {
+        ScramServer s = scram;
+        try {
+            ScramServer.ClientFirst cf = s.clientFirst(clientFirst);
+            String local;
+            try {
+                local = Jid.normalizeLocal(cf.username());
+            } catch (IllegalArgumentException ex) {
+                throw SaslFailure.notAuthorized("username is not a valid localpart");
+            }
+            checkAuthzid(cf.authzid(), local);
+            PlatformCredentials creds = server.lookup(local);
+            PlatformCredentials.ScramKeys keys = null;
+            if (creds != null && creds.enabled()) {
+                keys = creds.scramFor(s.mechanism().startsWith("SCRAM-SHA-256") ? "SHA-256" : "SHA-1");
+            }
+            byte[] challenge = s.serverFirst(keys);
+            conn.write("<challenge xmlns=\"" + Ns.SASL + "\">" + Base64.getEncoder().encodeToString(challenge) + "</challenge>");
+        } catch (SaslFailure f) {
+            scram = null;
+            saslFailure(f.condition(), s.username(), s.mechanism() + ": " + f.getMessage());
+        } catch (jakarta.resource.spi.UnavailableException ex) {
+            scram = null;
+            conn.write(saslFailureXml("temporary-auth-failure"));
+        }
+    }
+
+    /** RFC 6120 §6.3.8: an authzid must name the authenticated identity itself. */
+    private void checkAuthzid(String authzid, String local) throws SaslFailure {
+        if (authzid == null || authzid.isEmpty()) {
+            return;
+        }
+        Jid requested = Jid.parseOrNull(authzid);
+        Jid self = Jid.of(local, server.domain().domainPart(), null);
+        if (requested == null || !requested.equals(self)) {
+            throw new SaslFailure("invalid-authzid", "authzid " + authzid + " is not " + self);
+        }
+    }
+
+    /** SASL EXTERNAL with the TLS client certificate (XEP-0178). */
+    private void external(byte[] authzidBytes) throws StreamFault {
+        X509Certificate cert = conn.peerCertificate();
+        String authzid = new String(authzidBytes, StandardCharsets.UTF_8);
+        try {
+            if (cert == null) {
+                throw SaslFailure.notAuthorized("no client certificate");
+            }
+            List<Jid> ids = CertificateIdentity.clientIdentities(cert, server.domain());
+            Jid identity;
+            if (!authzid.isEmpty()) {
+                Jid requested = Jid.parseOrNull(authzid);
+                if (requested == null || !ids.contains(requested.bare()) || requested.resource() != null) {
+                    throw new SaslFailure("invalid-authzid", "authzid " + authzid + " is not in the certificate");
+                }
+                identity = requested;
+            } else if (ids.size() == 1) {
+                identity = ids.get(0);
+            } else {
+                throw SaslFailure.notAuthorized(ids.isEmpty()
+                        ? "the certificate has no xmppAddr for " + server.domain()
+                        : "the certificate names several platforms and no authzid chose one");
+            }
+            String serial = cert.getSerialNumber().toString(16);
+            PlatformCredentials creds = server.lookup(identity.local());
+            if (creds == null || !creds.enabled()) {
+                throw SaslFailure.notAuthorized("platform " + identity + " unknown or disabled");
+            }
+            if (creds.revokedCertificateSerials().contains(serial)) {
+                throw SaslFailure.notAuthorized("certificate " + serial + " of " + identity + " is revoked");
+            }
+            succeed(identity, "EXTERNAL", null);
+        } catch (SaslFailure f) {
+            saslFailure(f.condition(), authzid.isEmpty() ? null : authzid, "EXTERNAL: " + f.getMessage());
+        } catch (jakarta.resource.spi.UnavailableException ex) {
+            conn.write(saslFailureXml("temporary-auth-failure"));
+        }
+    }
+
+    private byte[] channelBinding(String type) {
+        if (TlsContext.TLS_SERVER_END_POINT.equals(type)) {
+            return server.tls().serverEndPointBinding();
+        }
+        if (TlsContext.TLS_EXPORTER.equals(type)) {
+            return TlsContext.exporterBinding(conn.tlsSession());
+        }
+        return null;
+    }
+
+    private void succeed(Jid jid, String mechanism, String additionalData) {
+        authenticated = true;
+        authenticatedJid = jid.bare();
+        server.throttle().success(conn.remoteHost(), jid.local());
+        Log.AUTH.infof("GRIDRA0201: %s authenticated %s with %s from %s", conn.id(), authenticatedJid, mechanism,
+                conn.remoteAddress());
+        resetParser();
+        phase = Phase.HEADER;
+        headerSent = false;
+        conn.write(additionalData == null ? "<success xmlns=\"" + Ns.SASL + "\"/>"
+                : "<success xmlns=\"" + Ns.SASL + "\">" + additionalData + "</success>");
+    }
+
+    private void saslFailure(String condition, String username, String why) {
+        authFailures++;
+        Log.AUTH.warnf("GRIDRA0202: %s authentication failed from %s (%s, attempt %d): %s", conn.id(),
+                conn.remoteAddress(), condition, authFailures, why);
+        if ("aborted".equals(condition)) {
+            conn.write(saslFailureXml(condition));
+            return;
+        }
+        long delay = server.throttle().failure(conn.remoteHost(), username, System.currentTimeMillis());
+        suspended = true;
+        boolean last = authFailures >= cfg.maxAuthAttempts();
+        server.scheduler().schedule(() -> server.workers().execute(() -> {
+            synchronized (this) {
+                conn.write(saslFailureXml(condition));
+                if (last) {
+                    // RFC 6120 §6.4.5: too many retries
+                    fail(StreamError.POLICY_VIOLATION, "too many failed authentication attempts");
+                    return;
+                }
+                suspended = false;
+            }
+            conn.schedule();
+        }), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static String saslFailureXml(String condition) {
+        return "<failure xmlns=\"" + Ns.SASL + "\"><" + condition + "/></failure>";
+    }
+
+    private static byte[] decode(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            return null;
+        }
+        if (t.equals("=")) {
+            return new byte[0];
+        }
+        return Base64.getDecoder().decode(t);
+    }
+
+    // ------------------------------------------------------------------ resource binding (§7)
+
+    private void onBind(XmlElement iq) {
+        XmlElement bind = iq.child("bind", Ns.BIND);
+        XmlElement res = bind.child("resource", Ns.BIND);
+        String requested = res == null ? "" : res.text().trim();
+        Jid full;
+        if (requested.isEmpty()) {
+            full = authenticatedJid.withResource(newId());
+        } else {
+            try {
+                full = authenticatedJid.withResource(requested);
+            } catch (IllegalArgumentException ex) {
+                conn.write(XmlWriter.toXml(Stanzas.error(iq, StanzaError.BAD_REQUEST, "invalid resourcepart"), Ns.CLIENT));
+                return;
+            }
+        }
+        LocalSessionRegistry.Entry existing = server.sessions().entry(full);
+        if (existing != null && existing.connection != conn) {
+            if (ServerConfig.REFUSE.equals(cfg.resourceConflict())) {
+                // RFC 6120 §7.7.2.2: refuse the new session
+                conn.write(XmlWriter.toXml(Stanzas.error(iq, StanzaError.CONFLICT, "resource in use"), Ns.CLIENT));
+                return;
+            }
+        }
+        SessionInfo info = new SessionInfo(full, cfg.nodeName(), conn.id(), Instant.now(), conn.remoteAddress(), false, 0);
+        LocalSessionRegistry.Entry displaced = server.sessions().register(conn, info);
+        if (displaced != null && displaced.connection != conn) {
+            // RFC 6120 §7.7.2.2: the older session is terminated with <conflict/>
+            Log.CONN.infof("GRIDRA0301: %s replaces %s for %s", conn.id(), displaced.connection.id(), full);
+            displaced.connection.replaced();
+        }
+        boundJid = full;
+        phase = Phase.BOUND;
+        authTimer.cancel(false);
+        Log.CONN.infof("GRIDRA0300: %s bound %s", conn.id(), full);
+        XmlElement result = Stanzas.iqResult(iq.withAttribute("from", null).withAttribute("to", null),
+                XmlElement.builder("bind", Ns.BIND).textChild("jid", full.toString()).build());
+        conn.write(XmlWriter.toXml(result, Ns.CLIENT));
+    }
+
+    // ------------------------------------------------------------------ stanzas (§8)
+
+    private void onStanza(XmlElement e) throws StreamFault {
+        if (!Stanzas.isStanza(e)) {
+            throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "unsupported element " + e.name());
+        }
+        String from = e.attribute("from");
+        if (from != null) {
+            Jid f = Jid.parseOrNull(from);
+            if (f == null || !(f.equals(boundJid) || f.equals(boundJid.bare()))) {
+                throw new StreamFault(StreamError.INVALID_FROM, "from must be the session's own address");
+            }
+        }
+        XmlElement stamped = e.withAttribute("from", boundJid.toString());
+        String to = e.attribute("to");
+        if (to != null && Jid.parseOrNull(to) == null) {
+            if (!"error".equals(e.attribute("type"))) {
+                conn.write(XmlWriter.toXml(Stanzas.error(stamped, StanzaError.JID_MALFORMED, "invalid 'to' address")
+                        .withAttribute("from", null), Ns.CLIENT));
+            }
+            return;
+        }
+        try {
+            server.deliver(new InboundStanza(conn.id(), boundJid, stamped));
+        } catch (RuntimeException | jakarta.resource.spi.UnavailableException ex) {
+            Log.CONN.errorf(ex, "GRIDRA0400: %s the application failed on a %s from %s", conn.id(), e.name(), boundJid);
+            String type = e.attribute("type");
+            if (Stanzas.isIq(e) && ("get".equals(type) || "set".equals(type))) {
+                conn.write(XmlWriter.toXml(Stanzas.error(stamped, StanzaError.INTERNAL_SERVER_ERROR, null)
+                        .withAttribute("from", to == null ? null : to), Ns.CLIENT));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ ending
+
+    private void resetParser() {
+        StreamParser old = parser;
+        parser = new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth());
+        if (!old.needsInput()) {
+            // bytes pipelined after an element that restarts the stream: not allowed (RFC 6120 §5.4.3.3, §6.4.6)
+            Log.CONN.debugf("%s data pipelined across a stream restart", conn.id());
+        }
+    }
+
+    /** Ends the stream with a stream error (RFC 6120 §4.9). Worker thread. */
+    synchronized void fail(StreamError error, String text) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        phase = Phase.CLOSED;
+        Log.CONN.infof("GRIDRA0120: %s stream error <%s/> to %s: %s", conn.id(), error.condition(),
+                conn.remoteAddress(), text);
+        sendHeader();
+        conn.writeAndClose(error.toXml(text) + "</stream:stream>");
+    }
+
+    /** Same as {@link #fail} from a timer thread: hands over to the connection's worker. */
+    private void failFromTimer(StreamError error, String text) {
+        server.workers().execute(() -> fail(error, text));
+    }
+
+    private void authTimeout() {
+        if (phase != Phase.BOUND && phase != Phase.CLOSED && !conn.isClosed()) {
+            failFromTimer(StreamError.CONNECTION_TIMEOUT, "no authentication within " + cfg.authTimeout().toSeconds() + " s");
+        }
+    }
+
+    /** Another connection bound the same full JID (RFC 6120 §7.7.2.2). */
+    void replacedBySameResource() {
+        failFromTimer(StreamError.CONFLICT, "replaced by a new session with the same resource");
+    }
+
+    /** Server shutdown. */
+    void shutdown() {
+        failFromTimer(StreamError.SYSTEM_SHUTDOWN, "server shutting down");
+    }
+
+    /** The socket is gone; the worker then ends the session after the stanzas already handed over. */
+    void connectionClosed(String reason) {
+        closeReason = reason;
+        authTimer.cancel(false);
+    }
+
+    private void endSession(String reason) {
+        if (sessionEnded) {
+            return;
+        }
+        sessionEnded = true;
+        phase = Phase.CLOSED;
+        if (boundJid != null) {
+            SessionInfo info = server.sessions().find(boundJid).orElse(null);
+            server.sessions().unregister(boundJid, conn);
+            Log.CONN.infof("GRIDRA0302: %s session %s ended: %s", conn.id(), boundJid, reason);
+            if (info != null && info.connectionId().equals(conn.id())) {
+                server.sessionEnded(info, reason);
+            }
+        }
+    }
+
+    private static String newId() {
+        return new BigInteger(80, RANDOM).toString(36);
+    }
+}

@@ -1,0 +1,149 @@
+package io.xmppgrid.security;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+
+/**
+ * The grid's self-made TLS material in one directory (by default {@code <server data dir>/grid/tls}):
+ * {@code ca.p12} (the grid CA's key, readable by the server's user only), {@code ca.pem} (the CA
+ * certificate that platforms trust), {@code server.p12} (the domain's certificate) and
+ * {@code keystore.password}. Created on first use when absent; creation is atomic per file,
+ * so a crash half-way leaves nothing half-written, and concurrent callers in one JVM or across
+ * processes wait on a lock file.
+ */
+public final class GridKeyMaterial {
+
+    public static final String CA_P12 = "ca.p12";
+    public static final String CA_PEM = "ca.pem";
+    public static final String SERVER_P12 = "server.p12";
+    public static final String PASSWORD_FILE = "keystore.password";
+
+    private static final Object JVM_LOCK = new Object();
+
+    private final Path dir;
+    private final char[] password;
+    private final GridPki.Issued ca;
+    private final GridPki.Issued server;
+    private final boolean created;
+
+    private GridKeyMaterial(Path dir, char[] password, GridPki.Issued ca, GridPki.Issued server, boolean created) {
+        this.dir = dir;
+        this.password = password;
+        this.ca = ca;
+        this.server = server;
+        this.created = created;
+    }
+
+    /** Loads the material in {@code dir}, creating what is missing for {@code domain}. */
+    public static GridKeyMaterial loadOrCreate(Path dir, String domain) throws IOException {
+        synchronized (JVM_LOCK) {
+            Files.createDirectories(dir);
+            restrict(dir, "rwx------");
+            try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock ignored = lockFile.lock()) {
+                boolean created = false;
+                Path pw = dir.resolve(PASSWORD_FILE);
+                if (!Files.exists(pw)) {
+                    byte[] r = new byte[24];
+                    new SecureRandom().nextBytes(r);
+                    writeAtomically(pw, Base64.getUrlEncoder().withoutPadding().encodeToString(r)
+                            .getBytes(StandardCharsets.US_ASCII));
+                    created = true;
+                }
+                char[] password = Files.readString(pw, StandardCharsets.US_ASCII).trim().toCharArray();
+                Path caFile = dir.resolve(CA_P12);
+                GridPki.Issued ca;
+                if (Files.exists(caFile)) {
+                    ca = GridPki.fromKeyStore(read(caFile, password), password);
+                } else {
+                    ca = GridPki.createCa("XMPP-Grid CA " + domain, Duration.ofDays(3650));
+                    writeAtomically(caFile, GridPki.toPkcs12(ca, GridPki.CA_ALIAS, password));
+                    created = true;
+                }
+                Path pem = dir.resolve(CA_PEM);
+                if (!Files.exists(pem)) {
+                    writeAtomically(pem, GridPki.toPem(ca.certificate()).getBytes(StandardCharsets.US_ASCII));
+                    restrict(pem, "rw-r--r--");
+                }
+                Path serverFile = dir.resolve(SERVER_P12);
+                GridPki.Issued server;
+                if (Files.exists(serverFile)) {
+                    server = GridPki.fromKeyStore(read(serverFile, password), password);
+                } else {
+                    server = GridPki.issueServer(ca, domain, Duration.ofDays(825), "localhost");
+                    writeAtomically(serverFile, GridPki.toPkcs12(server, GridPki.SERVER_ALIAS, password));
+                    created = true;
+                }
+                return new GridKeyMaterial(dir, password, ca, server, created);
+            }
+        }
+    }
+
+    public static KeyStore read(Path file, char[] password) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore ks = KeyStore.getInstance(file.toString().endsWith(".jks") ? "JKS" : "PKCS12");
+            ks.load(in, password);
+            return ks;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot read key store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        try {
+            restrict(tmp, "rw-------");
+            Files.write(tmp, content, StandardOpenOption.TRUNCATE_EXISTING);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void restrict(Path p, String perms) {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: the directory's own protection applies
+        }
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public GridPki.Issued ca() {
+        return ca;
+    }
+
+    public GridPki.Issued server() {
+        return server;
+    }
+
+    /** Whether this call created any of the files (first start). */
+    public boolean created() {
+        return created;
+    }
+
+    public char[] password() {
+        return password.clone();
+    }
+}

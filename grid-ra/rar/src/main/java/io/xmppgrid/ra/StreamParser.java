@@ -66,8 +66,9 @@ final class StreamParser {
 
     /** Feeds bytes; the array must not be changed afterwards (Aalto reads it in place). */
     void feed(byte[] bytes, int off, int len) throws StreamFault {
+        // the bytes of the current element already parsed, plus at most one chunk (a TLS record or a read)
+        checkBudget(fed);
         fed += len;
-        checkBudget();
         if (!opened && prolog.length() < 4096) {
             prolog.append(new String(bytes, off, Math.min(len, 4096), java.nio.charset.StandardCharsets.ISO_8859_1));
         }
@@ -78,9 +79,9 @@ final class StreamParser {
         }
     }
 
-    private void checkBudget() throws StreamFault {
+    private void checkBudget(long position) throws StreamFault {
         // header and gaps between stanzas count too: nothing may grow without bound
-        if (fed - boundary > maxElementBytes) {
+        if (position - boundary > maxElementBytes) {
             throw new StreamFault(StreamError.POLICY_VIOLATION,
                     "element exceeds " + maxElementBytes + " bytes");
         }
@@ -94,6 +95,9 @@ final class StreamParser {
         try {
             while (true) {
                 int ev = reader.next();
+                if (ev != AsyncXMLStreamReader.EVENT_INCOMPLETE) {
+                    checkBudget(position());
+                }
                 switch (ev) {
                     case AsyncXMLStreamReader.EVENT_INCOMPLETE:
                         return null;
@@ -185,6 +189,15 @@ final class StreamParser {
         }
         stack.peek().child(done);
         return null;
+    }
+
+    private long position() {
+        try {
+            long end = reader.getLocationInfo().getEndingByteOffset();
+            return end >= 0 ? end : fed;
+        } catch (XMLStreamException e) {
+            return fed;
+        }
     }
 
     private void markBoundary() {

@@ -45,6 +45,8 @@ public final class ScramServer {
     private ScramKeys keys;
     private boolean simulated;
     private boolean done;
+    /** Tests only: a fixed server nonce part, to replay published test vectors. */
+    String fixedNonceSuffix;
 
     /**
      * @param plus             whether this is the -PLUS mechanism
@@ -123,9 +125,13 @@ public final class ScramServer {
         if (username.isEmpty() || clientNonce.isEmpty() || !printable(clientNonce)) {
             throw SaslFailure.malformed("empty username or bad nonce");
         }
-        byte[] sn = new byte[24];
-        RANDOM.nextBytes(sn);
-        nonce = clientNonce + Base64.getEncoder().encodeToString(sn);
+        if (fixedNonceSuffix != null) {
+            nonce = clientNonce + fixedNonceSuffix;
+        } else {
+            byte[] sn = new byte[24];
+            RANDOM.nextBytes(sn);
+            nonce = clientNonce + Base64.getEncoder().encodeToString(sn);
+        }
         return new ClientFirst(username, authzid);
     }
 

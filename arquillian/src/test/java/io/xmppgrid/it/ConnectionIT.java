@@ -1,0 +1,182 @@
+package io.xmppgrid.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocketFactory;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.SimpleIQ;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smack.sasl.SASLErrorException;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jivesoftware.smackx.disco.ServiceDiscoveryManager;
+import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
+import org.jivesoftware.smackx.ping.packet.Ping;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.jxmpp.jid.impl.JidCreate;
+
+/**
+ * A real client (Smack) over real TLS against the deployed EAR: every mechanism we offer,
+ * resource binding, and the first stanzas the server answers itself.
+ */
+@ExtendWith(ArquillianExtension.class)
+class ConnectionIT {
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Grid.ear();
+    }
+
+    private static String newPlatform(String prefix) {
+        return Grid.platform(Grid.uniqueName(prefix), prefix + "-password-1");
+    }
+
+    @Test // RFC 6120 §5 STARTTLS + RFC 7677 SCRAM-SHA-256 + §7 binding of a client-requested resource
+    void scramSha256OverStartTls() throws Exception {
+        String name = newPlatform("alice");
+        XMPPTCPConnection c = Smack.connect(Smack.starttls(name, "alice-password-1", Scram256Mechanism.NAME).setResource("sensor"));
+        try {
+            assertTrue(c.isSecureConnection());
+            assertEquals(Scram256Mechanism.NAME, c.getUsedSaslMechansism());
+            assertEquals(name + "@grid.local/sensor", c.getUser().toString());
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test // RFC 7677 + RFC 5929: SCRAM-SHA-256-PLUS with tls-server-end-point, as RFC 8600 §8.3.1 prefers
+    void scramSha256PlusWithServerEndPoint() throws Exception {
+        String name = newPlatform("plus");
+        XMPPTCPConnection c = Smack.connect(Smack.starttls(name, "plus-password-1", Scram256PlusMechanism.NAME));
+        try {
+            assertEquals(Scram256PlusMechanism.NAME, c.getUsedSaslMechansism());
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test // RFC 6120 §6.5.10: a wrong password is <not-authorized/>
+    void wrongPasswordIsRefused() throws Exception {
+        String name = newPlatform("wrong");
+        SASLErrorException e = assertThrows(SASLErrorException.class,
+                () -> Smack.connect(Smack.starttls(name, "not-the-password", Scram256Mechanism.NAME)));
+        assertTrue(e.getMessage().contains("not-authorized"), e.getMessage());
+    }
+
+    @Test // RFC 6120 §6.3.8: an authzid naming another platform is <invalid-authzid/>
+    void foreignAuthzidIsRefused() throws Exception {
+        String name = newPlatform("authz");
+        String victim = newPlatform("victim");
+        SASLErrorException e = assertThrows(SASLErrorException.class, () -> Smack.connect(
+                Smack.starttls(name, "authz-password-1", Scram256Mechanism.NAME)
+                        .setAuthzid(JidCreate.entityBareFrom(victim + "@grid.local"))));
+        assertTrue(e.getMessage().contains("invalid-authzid"), e.getMessage());
+    }
+
+    @Test // RFC 6120 §6.4 / XEP-0178: SASL EXTERNAL with a certificate issued by the onboarding command
+    void externalWithIssuedCertificate() throws Exception {
+        String name = Grid.uniqueName("cert");
+        Path p12 = Files.createTempFile("platform", ".p12");
+        Grid.Result r = Grid.admin("cert", "issue", name, "--out", p12.toString(), "--p12-password", "p12-secret-123");
+        assertEquals(0, r.status(), r.err());
+        XMPPTCPConnection c = Smack.connect(Smack.external(p12, "p12-secret-123".toCharArray()));
+        try {
+            assertEquals("EXTERNAL", c.getUsedSaslMechansism());
+            assertEquals(name + "@grid.local", c.getUser().asBareJid().toString());
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test // XEP-0368: direct TLS on its own port, then SCRAM-SHA-256
+    void directTls() throws Exception {
+        String name = newPlatform("direct");
+        SSLSocketFactory tls = Grid.tls().getSocketFactory();
+        XMPPTCPConnectionConfiguration.Builder b = Smack.starttls(name, "direct-password-1", Scram256Mechanism.NAME)
+                .setPort(Grid.DIRECT_TLS_PORT).setSecurityMode(SecurityMode.disabled).setSocketFactory(tls);
+        XMPPTCPConnection c = Smack.connect(b);
+        try {
+            IQ pong = c.sendIqRequestAndWaitForResponse(new Ping(JidCreate.domainBareFrom(Grid.DOMAIN)));
+            assertEquals(IQ.Type.result, pong.getType());
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test // XEP-0199 §4.2 ping the server; XEP-0030 §3.1 disco#info of the domain
+    void pingAndDiscoInfo() throws Exception {
+        String name = newPlatform("disco");
+        XMPPTCPConnection c = Smack.connect(Smack.starttls(name, "disco-password-1", Scram256Mechanism.NAME));
+        try {
+            IQ pong = c.sendIqRequestAndWaitForResponse(new Ping(JidCreate.domainBareFrom(Grid.DOMAIN)));
+            assertEquals(IQ.Type.result, pong.getType());
+            DiscoverInfo info = ServiceDiscoveryManager.getInstanceFor(c).discoverInfo(JidCreate.domainBareFrom(Grid.DOMAIN));
+            assertTrue(info.hasIdentity("server", "im"), info.toXML().toString());
+            assertTrue(info.containsFeature("urn:xmpp:ping"));
+            assertTrue(info.containsFeature("http://jabber.org/protocol/disco#info"));
+            assertTrue(info.containsFeature("http://jabber.org/protocol/disco#items"));
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test // RFC 6120 §8.4: an IQ in a namespace nobody serves gets <service-unavailable/>
+    void unknownNamespaceIsServiceUnavailable() throws Exception {
+        String name = newPlatform("unknown");
+        XMPPTCPConnection c = Smack.connect(Smack.starttls(name, "unknown-password-1", Scram256Mechanism.NAME));
+        try {
+            IQ iq = new SimpleIQ("query", "urn:example:nothing") {
+            };
+            iq.setType(IQ.Type.get);
+            iq.setTo(JidCreate.domainBareFrom(Grid.DOMAIN));
+            XMPPException.XMPPErrorException e = assertThrows(XMPPException.XMPPErrorException.class,
+                    () -> c.sendIqRequestAndWaitForResponse(iq));
+            assertEquals(StanzaError.Condition.service_unavailable, e.getStanzaError().getCondition());
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test // RFC 6120 §10.5 / RFC 6121 §8.5.3.1 (full JID) and §8.5.2.1.1 (bare JID, available resource)
+    void messageBetweenTwoPlatforms() throws Exception {
+        String a = newPlatform("prov");
+        String b = newPlatform("cons");
+        XMPPTCPConnection alice = Smack.connect(Smack.starttls(a, "prov-password-1", Scram256Mechanism.NAME));
+        XMPPTCPConnection bob = Smack.connect(Smack.starttls(b, "cons-password-1", Scram256Mechanism.NAME));
+        try {
+            BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+            bob.addAsyncStanzaListener(s -> received.add((Message) s), StanzaTypeFilter.MESSAGE);
+            alice.sendStanza(alice.getStanzaFactory().buildMessageStanza().to(bob.getUser())
+                    .ofType(Message.Type.chat).setBody("to the full JID").build());
+            Message m1 = received.poll(15, TimeUnit.SECONDS);
+            assertNotNull(m1, "nothing delivered to the full JID");
+            assertEquals("to the full JID", m1.getBody());
+            assertEquals(alice.getUser(), m1.getFrom(), "the server stamps the sender's full JID");
+
+            alice.sendStanza(alice.getStanzaFactory().buildMessageStanza().to(bob.getUser().asBareJid())
+                    .ofType(Message.Type.normal).setBody("to the bare JID").build());
+            Message m2 = received.poll(15, TimeUnit.SECONDS);
+            assertNotNull(m2, "nothing delivered to the bare JID");
+            assertEquals("to the bare JID", m2.getBody());
+        } finally {
+            alice.disconnect();
+            bob.disconnect();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.xmppgrid.it;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.SASLAuthentication;
+import org.jivesoftware.smack.SmackConfiguration;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+
+/** Smack clients for the test server: SCRAM-SHA-256(-PLUS) registered, trust in the grid CA only. */
+final class Smack {
+
+    static {
+        SASLAuthentication.registerSASLMechanism(new Scram256Mechanism());
+        SASLAuthentication.registerSASLMechanism(new Scram256PlusMechanism());
+        SmackConfiguration.setDefaultReplyTimeout(15_000);
+    }
+
+    private Smack() {
+    }
+
+    static X509TrustManager trustGridCa() throws Exception {
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("grid-ca", Grid.caCertificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        return (X509TrustManager) tmf.getTrustManagers()[0];
+    }
+
+    /** STARTTLS (required) on the client port, authenticating with the given mechanism. */
+    static XMPPTCPConnectionConfiguration.Builder starttls(String user, String password, String mechanism) throws Exception {
+        return XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(Grid.DOMAIN)
+                .setHost(Grid.HOST)
+                .setPort(Grid.STARTTLS_PORT)
+                .setSecurityMode(SecurityMode.required)
+                .setCustomX509TrustManager(trustGridCa())
+                .setUsernameAndPassword(user, password)
+                .addEnabledSaslMechanism(mechanism);
+    }
+
+    /** SASL EXTERNAL with a PKCS#12 client certificate. */
+    static XMPPTCPConnectionConfiguration.Builder external(Path p12, char[] password) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(p12)) {
+            ks.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        return XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(Grid.DOMAIN)
+                .setHost(Grid.HOST)
+                .setPort(Grid.STARTTLS_PORT)
+                .setSecurityMode(SecurityMode.required)
+                .setCustomX509TrustManager(trustGridCa())
+                .setKeyManagers(kmf.getKeyManagers())
+                .allowEmptyOrNullUsernames()
+                .addEnabledSaslMechanism("EXTERNAL");
+    }
+
+    static XMPPTCPConnection connect(XMPPTCPConnectionConfiguration.Builder b) throws Exception {
+        XMPPTCPConnection c = new XMPPTCPConnection(b.build());
+        c.setUseStreamManagement(false);
+        c.connect().login();
+        return c;
+    }
+}

@@ -179,4 +179,29 @@ class ConnectionIT {
             bob.disconnect();
         }
     }
+
+    @Test // RFC 6120 §10.1: stanzas of one stream are processed in order
+    void stanzasOfOneStreamArriveInOrder() throws Exception {
+        String a = newPlatform("order-a");
+        String b = newPlatform("order-b");
+        XMPPTCPConnection alice = Smack.connect(Smack.starttls(a, "order-a-password-1", Scram256Mechanism.NAME));
+        XMPPTCPConnection bob = Smack.connect(Smack.starttls(b, "order-b-password-1", Scram256Mechanism.NAME));
+        try {
+            BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+            bob.addAsyncStanzaListener(s -> received.add((Message) s), StanzaTypeFilter.MESSAGE);
+            int n = 300;
+            for (int i = 0; i < n; i++) {
+                alice.sendStanza(alice.getStanzaFactory().buildMessageStanza().to(bob.getUser())
+                        .ofType(Message.Type.chat).setBody(Integer.toString(i)).build());
+            }
+            for (int i = 0; i < n; i++) {
+                Message m = received.poll(15, TimeUnit.SECONDS);
+                assertNotNull(m, "message " + i + " missing");
+                assertEquals(Integer.toString(i), m.getBody(), "out of order");
+            }
+        } finally {
+            alice.disconnect();
+            bob.disconnect();
+        }
+    }
 }

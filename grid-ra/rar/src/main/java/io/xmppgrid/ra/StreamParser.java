@@ -32,12 +32,21 @@ final class StreamParser {
     record Event(Kind kind, XmlElement element, String defaultNamespace) {
     }
 
+    /** More attributes than this on one element is refused (Aalto's attribute handling is quadratic). */
+    static final int MAX_ATTRIBUTES = 64;
+    /**
+     * Distinct element and attribute names per stream. Aalto keeps every name of a stream in a
+     * symbol table that slows down as it grows, so an endless supply of fresh names is refused.
+     */
+    static final int MAX_DISTINCT_NAMES = 10_000;
+
     private static final AsyncXMLInputFactory FACTORY = newFactory();
 
     private final AsyncXMLStreamReader<AsyncByteArrayFeeder> reader;
     private final int maxElementBytes;
     private final int maxDepth;
     private final Deque<XmlElement.Builder> stack = new ArrayDeque<>();
+    private final java.util.Set<String> names = new java.util.HashSet<>();
     private long fed;
     private final StringBuilder prolog = new StringBuilder(); // bytes before the stream header, as Latin-1
     private long boundary; // byte offset where the current top-level element (or gap) began
@@ -210,15 +219,26 @@ final class StreamParser {
         boundary = end >= 0 ? end : fed;
     }
 
-    private XmlElement.Builder currentElement() {
+    private XmlElement.Builder currentElement() throws StreamFault {
+        int n = reader.getAttributeCount();
+        if (n > MAX_ATTRIBUTES) {
+            throw new StreamFault(StreamError.POLICY_VIOLATION, "more than " + MAX_ATTRIBUTES + " attributes");
+        }
+        noteName(reader.getLocalName());
         String ns = reader.getNamespaceURI();
         XmlElement.Builder b = XmlElement.builder(reader.getLocalName(), ns == null || ns.isEmpty() ? null : ns);
-        int n = reader.getAttributeCount();
         for (int i = 0; i < n; i++) {
+            noteName(reader.getAttributeLocalName(i));
             String ans = reader.getAttributeNamespace(i);
             b.attribute(ans == null || ans.isEmpty() ? null : ans, reader.getAttributeLocalName(i), reader.getAttributeValue(i));
         }
         return b;
+    }
+
+    private void noteName(String name) throws StreamFault {
+        if (names.add(name) && names.size() > MAX_DISTINCT_NAMES) {
+            throw new StreamFault(StreamError.POLICY_VIOLATION, "more than " + MAX_DISTINCT_NAMES + " distinct names in one stream");
+        }
     }
 
     private String defaultNamespaceDeclared() {

@@ -50,24 +50,23 @@ final class TlsContext {
     }
 
     static TlsContext create(ServerConfig cfg) throws IOException, GeneralSecurityException {
-        KeyStore keyStore;
-        char[] keyPassword;
+        // the grid CA always exists and is always a trust anchor for platform certificates
+        GridKeyMaterial grid = GridKeyMaterial.loadOrCreate(cfg.tlsDirectory(), cfg.domain());
         KeyStore trustStore = KeyStore.getInstance("PKCS12");
         trustStore.load(null, null);
-        Path caPem = null;
-        GridKeyMaterial grid = null;
+        trustStore.setCertificateEntry(GridPki.CA_ALIAS, grid.ca().certificate());
+        Path caPem = grid.directory().resolve(GridKeyMaterial.CA_PEM);
+        Log.SERVER.infof("GRIDRA0010: TLS material %s in %s; platforms trust %s",
+                grid.created() ? "created" : "loaded", grid.directory(), caPem);
+        KeyStore keyStore;
+        char[] keyPassword;
         if (cfg.keyStore() == null || cfg.keyStore().isBlank()) {
-            grid = GridKeyMaterial.loadOrCreate(cfg.tlsDirectory(), cfg.domain());
             keyPassword = grid.password();
             keyStore = GridKeyMaterial.read(grid.directory().resolve(GridKeyMaterial.SERVER_P12), keyPassword);
-            trustStore.setCertificateEntry(GridPki.CA_ALIAS, grid.ca().certificate());
-            caPem = grid.directory().resolve(GridKeyMaterial.CA_PEM);
-            Log.SERVER.infof("GRIDRA0010: TLS material %s in %s; platforms trust %s",
-                    grid.created() ? "created" : "loaded", grid.directory(), caPem);
         } else {
             keyPassword = cfg.keyStorePassword() == null ? new char[0] : cfg.keyStorePassword().toCharArray();
             keyStore = GridKeyMaterial.read(Path.of(cfg.keyStore()), keyPassword);
-            Log.SERVER.infof("GRIDRA0011: TLS key store %s configured by the operator", cfg.keyStore());
+            Log.SERVER.infof("GRIDRA0011: server key from the operator's key store %s", cfg.keyStore());
         }
         if (cfg.trustStore() != null && !cfg.trustStore().isBlank()) {
             char[] tp = cfg.trustStorePassword() == null ? new char[0] : cfg.trustStorePassword().toCharArray();

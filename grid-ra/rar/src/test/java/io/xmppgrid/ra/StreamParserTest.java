@@ -98,6 +98,22 @@ class StreamParserTest {
     }
 
     @Test
+    void attributeAndNameLimits() {
+        StringBuilder attrs = new StringBuilder(HEADER + "<message");
+        for (int i = 0; i <= StreamParser.MAX_ATTRIBUTES; i++) {
+            attrs.append(" a").append(i).append("='x'");
+        }
+        attrs.append("/>");
+        assertEquals(StreamError.POLICY_VIOLATION, fault(attrs.toString()));
+        StringBuilder names = new StringBuilder(HEADER);
+        for (int i = 0; i <= StreamParser.MAX_DISTINCT_NAMES; i++) {
+            names.append("<n").append(i).append("/>");
+        }
+        assertEquals(StreamError.POLICY_VIOLATION, assertThrows(StreamFault.class,
+                () -> parse(names.toString().getBytes(StandardCharsets.UTF_8), 4096, 1 << 20, 32)).error());
+    }
+
+    @Test
     void manySmallStanzasDoNotAddUpToTheLimit() throws Exception {
         StringBuilder s = new StringBuilder(HEADER);
         for (int i = 0; i < 200; i++) {

@@ -35,7 +35,7 @@ public final class GridAdmin {
             "options:",
             "  --url URL          administration API of the node (default http://127.0.0.1:8080/grid-admin/api)",
             "  --token-file FILE  administration token (default $GRID_TOKEN_FILE or",
-            "                     config/target/wildfly/standalone/data/grid/admin-token)");
+            "                     config/target/node/data/grid/admin-token)");
 
     private GridAdmin() {
     }
@@ -61,7 +61,7 @@ public final class GridAdmin {
         }
         String url = opts.getOrDefault("url", "http://127.0.0.1:8080/grid-admin/api");
         String tokenFile = opts.getOrDefault("token-file", System.getenv().getOrDefault("GRID_TOKEN_FILE",
-                "config/target/wildfly/standalone/data/grid/admin-token"));
+                "config/target/node/data/grid/admin-token"));
         String token;
         try {
             token = Files.readString(Path.of(tokenFile), StandardCharsets.US_ASCII).trim();

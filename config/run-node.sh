@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Starts one XMPP-Grid node in the foreground: run-node.sh SERVER_HOME NODE_DIR EAR
+# NODE_DIR is the server base directory (configuration, data, logs), made from the provisioned
+# server's standalone/ on first use and kept afterwards. Extra settings come from GRID_OPTS,
+# e.g. GRID_OPTS="-Dgrid.xmpp.domain=grid.example.org -Dgrid.xmpp.port=5222".
+set -euo pipefail
+server_home=$1 node_dir=$2 ear=$3
+if [ ! -d "$node_dir" ]; then
+  cp -a "$server_home/standalone" "$node_dir"
+  rm -rf "$node_dir/data" "$node_dir/log" "$node_dir/tmp" "$node_dir"/configuration/standalone_xml_history
+fi
+cp "$ear" "$node_dir/deployments/grid-ear.ear"
+echo "XMPP-Grid node: base directory $node_dir"
+echo "  CA certificate:       $node_dir/data/grid/tls/ca.pem"
+echo "  administration token: $node_dir/data/grid/admin-token"
+exec "$server_home/bin/standalone.sh" -c standalone-full-ha.xml \
+  -Djboss.server.base.dir="$node_dir" -Djava.net.preferIPv4Stack=true ${GRID_OPTS:-}

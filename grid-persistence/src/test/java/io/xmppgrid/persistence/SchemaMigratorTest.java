@@ -1,0 +1,75 @@
+package io.xmppgrid.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The same migrations on H2 (always) and PostgreSQL (when one answers on 127.0.0.1:5432). */
+class SchemaMigratorTest {
+
+    private static void checkSchema(DataSource ds) throws SQLException {
+        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 1"));
+        // a second run applies nothing and fails nothing
+        assertTrue(SchemaMigrator.migrate(ds).contains("0 migration(s) applied"));
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("insert into platform (id, localpart, state, created_at, updated_at) "
+                    + "values (1, 'sensor1', 'ENABLED', current_timestamp, current_timestamp)");
+            s.executeUpdate("insert into scram_credential (id, platform_id, hash, salt, iterations, stored_key, server_key, created_at) "
+                    + "values (1, 1, 'SHA-256', 'c2FsdA==', 4096, 'a2V5', 'a2V5', current_timestamp)");
+            try (ResultSet r = s.executeQuery("select count(*) from scram_credential")) {
+                r.next();
+                assertEquals(1, r.getInt(1));
+            }
+            // constraints are part of the schema, not only of the entities
+            assertThrows(SQLException.class, () -> s.executeUpdate("insert into platform (id, localpart, state, created_at, updated_at) "
+                    + "values (2, 'sensor1', 'ENABLED', current_timestamp, current_timestamp)"));
+            assertThrows(SQLException.class, () -> s.executeUpdate("insert into platform (id, localpart, state, created_at, updated_at) "
+                    + "values (3, 'sensor3', 'BOGUS', current_timestamp, current_timestamp)"));
+        }
+    }
+
+    @Test
+    void migratesH2() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        checkSchema(ds);
+    }
+
+    @Test
+    void migratesPostgreSql() throws Exception {
+        PGSimpleDataSource admin = new PGSimpleDataSource();
+        admin.setServerNames(new String[] {"127.0.0.1"});
+        admin.setDatabaseName("test");
+        admin.setUser("postgres");
+        admin.setConnectTimeout(2);
+        String schema = "grid_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            s.execute("create schema " + schema);
+        } catch (SQLException e) {
+            Assumptions.abort("no PostgreSQL on 127.0.0.1:5432 (" + e.getMessage() + ")");
+        }
+        try {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setServerNames(new String[] {"127.0.0.1"});
+            ds.setDatabaseName("test");
+            ds.setUser("postgres");
+            ds.setCurrentSchema(schema);
+            checkSchema(ds);
+        } finally {
+            try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+                s.execute("drop schema " + schema + " cascade");
+            }
+        }
+    }
+}

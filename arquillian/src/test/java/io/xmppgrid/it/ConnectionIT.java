@@ -161,7 +161,7 @@ class ConnectionIT {
         XMPPTCPConnection bob = Smack.connect(Smack.starttls(b, "cons-password-1", Scram256Mechanism.NAME));
         try {
             BlockingQueue<Message> received = new LinkedBlockingQueue<>();
-            bob.addAsyncStanzaListener(s -> received.add((Message) s), StanzaTypeFilter.MESSAGE);
+            bob.addSyncStanzaListener(s -> received.add((Message) s), StanzaTypeFilter.MESSAGE);
             alice.sendStanza(alice.getStanzaFactory().buildMessageStanza().to(bob.getUser())
                     .ofType(Message.Type.chat).setBody("to the full JID").build());
             Message m1 = received.poll(15, TimeUnit.SECONDS);
@@ -188,7 +188,7 @@ class ConnectionIT {
         XMPPTCPConnection bob = Smack.connect(Smack.starttls(b, "order-b-password-1", Scram256Mechanism.NAME));
         try {
             BlockingQueue<Message> received = new LinkedBlockingQueue<>();
-            bob.addAsyncStanzaListener(s -> received.add((Message) s), StanzaTypeFilter.MESSAGE);
+            bob.addSyncStanzaListener(s -> received.add((Message) s), StanzaTypeFilter.MESSAGE);
             int n = 300;
             for (int i = 0; i < n; i++) {
                 alice.sendStanza(alice.getStanzaFactory().buildMessageStanza().to(bob.getUser())

@@ -9,6 +9,8 @@ if [ ! -d "$node_dir" ]; then
   cp -a "$server_home/standalone" "$node_dir"
   rm -rf "$node_dir/data" "$node_dir/log" "$node_dir/tmp" "$node_dir"/configuration/standalone_xml_history
 fi
+# the configuration always comes from the provisioned server (config/install-grid.cli); data and logs stay
+cp "$server_home/standalone/configuration/standalone-full-ha.xml" "$node_dir/configuration/standalone-full-ha.xml"
 cp "$ear" "$node_dir/deployments/grid-ear.ear"
 echo "XMPP-Grid node: base directory $node_dir"
 echo "  CA certificate:       $node_dir/data/grid/tls/ca.pem"

@@ -15,12 +15,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import org.jboss.ejb3.annotation.Pool;
 import org.jboss.ejb3.annotation.ResourceAdapter;
 
 /** Answers the adapter's credential look-ups from the platform tables. */
 @MessageDriven(messageListenerInterface = PlatformDirectory.class, activationConfig = {
         @ActivationConfigProperty(propertyName = "maxEndpoints", propertyValue = "16")})
 @ResourceAdapter("grid-ear.ear#grid-ra.rar")
+@Pool("grid-directory-pool")
 @TransactionAttribute(TransactionAttributeType.SUPPORTS)
 public class PlatformDirectoryBean implements PlatformDirectory {
 

@@ -20,6 +20,7 @@ import jakarta.persistence.PersistenceContext;
 import jakarta.resource.ResourceException;
 import java.util.List;
 import java.util.Optional;
+import org.jboss.ejb3.annotation.Pool;
 import org.jboss.ejb3.annotation.ResourceAdapter;
 import org.jboss.logging.Logger;
 
@@ -31,6 +32,7 @@ import org.jboss.logging.Logger;
 @MessageDriven(messageListenerInterface = StanzaListener.class, activationConfig = {
         @ActivationConfigProperty(propertyName = "maxEndpoints", propertyValue = "32")})
 @ResourceAdapter("grid-ear.ear#grid-ra.rar")
+@Pool("grid-stanza-pool")
 public class StanzaRouterBean implements StanzaListener {
 
     private static final Logger LOG = Logger.getLogger(StanzaRouterBean.class);

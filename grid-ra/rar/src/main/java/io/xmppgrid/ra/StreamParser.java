@@ -69,6 +69,11 @@ final class StreamParser {
         return f;
     }
 
+    /** The stream's end was parsed: no more events will come. */
+    boolean finished() {
+        return closed;
+    }
+
     boolean needsInput() {
         return reader.getInputFeeder().needMoreInput();
     }

@@ -72,7 +72,8 @@ final class XmppStream {
         if (closeReason != null) {
             return !sessionEnded;
         }
-        return !suspended && phase != Phase.CLOSED && (conn.hasInbound() || !parser.needsInput());
+        return !suspended && phase != Phase.CLOSED
+                && (conn.hasInbound() || (!parser.needsInput() && !parser.finished()));
     }
 
     /** Called by the worker: parse what has arrived and act on it. */
@@ -87,6 +88,9 @@ final class XmppStream {
                 StreamParser.Event ev = parser.next();
                 if (ev == null) {
                     if (!parser.needsInput()) {
+                        if (parser.finished()) {
+                            return;
+                        }
                         continue;
                     }
                     byte[] chunk = conn.pollInbound();

@@ -204,4 +204,27 @@ class ConnectionIT {
             bob.disconnect();
         }
     }
+
+    @Test // XEP-0178 / RFC 6120 §6.3.8: EXTERNAL's authzid must be an identity the certificate asserts
+    void externalWithForeignAuthzidIsRefused() throws Exception {
+        String name = Grid.uniqueName("certz");
+        String other = newPlatform("other");
+        Path p12 = Files.createTempFile("platform", ".p12");
+        assertEquals(0, Grid.admin("cert", "issue", name, "--out", p12.toString(), "--p12-password", "p12-secret-123").status());
+        SASLErrorException e = assertThrows(SASLErrorException.class, () -> Smack.connect(
+                Smack.external(p12, "p12-secret-123".toCharArray()).setAuthzid(JidCreate.entityBareFrom(other + "@grid.local"))));
+        assertTrue(e.getMessage().contains("invalid-authzid"), e.getMessage());
+    }
+
+    @Test // RFC 8600 §8.3.1: certificates must chain to the configured trust anchors
+    void certificateFromAnotherCaIsRejected() throws Exception {
+        String name = newPlatform("forged");
+        io.xmppgrid.security.GridPki.Issued rogueCa = io.xmppgrid.security.GridPki.createCa("rogue", java.time.Duration.ofDays(1));
+        io.xmppgrid.security.GridPki.Issued forged = io.xmppgrid.security.GridPki.issuePlatform(rogueCa,
+                io.xmppgrid.xmpp.Jid.parse(name + "@grid.local"), java.time.Duration.ofDays(1));
+        Path p12 = Files.createTempFile("forged", ".p12");
+        Files.write(p12, io.xmppgrid.security.GridPki.toPkcs12(forged, "x", "forged-pass".toCharArray()));
+        Exception e = assertThrows(Exception.class, () -> Smack.connect(Smack.external(p12, "forged-pass".toCharArray())));
+        assertTrue(!(e instanceof SASLErrorException), "the TLS handshake itself must fail, not SASL: " + e);
+    }
 }

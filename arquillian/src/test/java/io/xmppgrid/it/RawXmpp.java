@@ -31,6 +31,7 @@ final class RawXmpp implements Closeable {
     private final StringBuilder received = new StringBuilder();
     private int consumed;
     private boolean eof;
+    private String features;
 
     private RawXmpp(Socket s) throws IOException {
         use(s);
@@ -60,8 +61,13 @@ final class RawXmpp implements Closeable {
         x.use(tls);
         x.skipAll();
         x.send(HEADER);
-        x.await("</stream:features>");
+        x.features = x.await("</stream:features>");
         return x;
+    }
+
+    /** The stream features the server sent after TLS (for {@link #secured()}). */
+    String lastFeatures() {
+        return features;
     }
 
     /** Authenticated with SCRAM-SHA-256 and bound, ready for stanzas. */
@@ -77,20 +83,37 @@ final class RawXmpp implements Closeable {
 
     /** RFC 5802 client side, enough to log in; fails if the server does not answer with success. */
     void scramSha256(String user, String password) throws Exception {
+        scram(user, password, null, null, null);
+    }
+
+    /**
+     * SCRAM-SHA-256, or SCRAM-SHA-256-PLUS when {@code cbType} is given, with the channel-binding
+     * data the caller supplies (possibly wrong, on purpose).
+     */
+    void scram(String user, String password, String authzid, String cbType, byte[] cbData) throws Exception {
         ScramHash h = ScramHash.SHA_256;
         byte[] nonceBytes = new byte[18];
         new SecureRandom().nextBytes(nonceBytes);
         String cnonce = Base64.getEncoder().encodeToString(nonceBytes);
         String bare = "n=" + user + ",r=" + cnonce;
-        send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256'>"
-                + b64("n,," + bare) + "</auth>");
-        String challenge = new String(Base64.getDecoder().decode(textOf(await("</challenge>"), "challenge")),
-                StandardCharsets.UTF_8);
+        String gs2 = (cbType == null ? "n" : "p=" + cbType) + "," + (authzid == null ? "" : "a=" + authzid) + ",";
+        send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256" + (cbType == null ? "" : "-PLUS") + "'>"
+                + b64(gs2 + bare) + "</auth>");
+        String first = awaitAny("</challenge>", "</failure>");
+        if (first.contains("</failure>")) {
+            throw new AssertionError("authentication failed: " + first);
+        }
+        String challenge = new String(Base64.getDecoder().decode(textOf(first, "challenge")), StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("r=([^,]+),s=([^,]+),i=(\\d+)").matcher(challenge);
         if (!m.find()) {
             throw new AssertionError("bad server-first-message " + challenge);
         }
-        String withoutProof = "c=" + b64("n,,") + ",r=" + m.group(1);
+        byte[] header = gs2.getBytes(StandardCharsets.UTF_8);
+        byte[] cb = cbData == null ? new byte[0] : cbData;
+        byte[] cbind = new byte[header.length + cb.length];
+        System.arraycopy(header, 0, cbind, 0, header.length);
+        System.arraycopy(cb, 0, cbind, header.length, cb.length);
+        String withoutProof = "c=" + Base64.getEncoder().encodeToString(cbind) + ",r=" + m.group(1);
         byte[] salted = h.saltedPassword(password.toCharArray(), Base64.getDecoder().decode(m.group(2)),
                 Integer.parseInt(m.group(3)));
         byte[] clientKey = h.hmac(salted, "Client Key");
@@ -119,6 +142,11 @@ final class RawXmpp implements Closeable {
             throw new AssertionError("no <" + element + "> in " + xml);
         }
         return m.group(1);
+    }
+
+    /** The TLS session of this connection (after STARTTLS), or null. */
+    javax.net.ssl.SSLSession tlsSession() {
+        return socket instanceof SSLSocket ? ((SSLSocket) socket).getSession() : null;
     }
 
     void send(String xml) throws IOException {

@@ -1,0 +1,18 @@
+package io.xmppgrid.core.pubsub;
+
+import io.xmppgrid.xmpp.Jid;
+
+/**
+ * The platform-level authorization asked in addition to XEP-0060 affiliations (RFC 8600 §8.3.2
+ * "full authorization model", role templates). Returns null to allow, or the reason it refuses.
+ */
+@FunctionalInterface
+public interface ActorPolicy {
+
+    /** What a platform attempts, for role templates. */
+    enum Action { CREATE, CONFIGURE, DELETE, PUBLISH, RETRACT, SUBSCRIBE, RETRIEVE, MANAGE }
+
+    String refuses(Jid actor, Action action, String node, String payloadType);
+
+    ActorPolicy ALLOW_ALL = (actor, action, node, type) -> null;
+}

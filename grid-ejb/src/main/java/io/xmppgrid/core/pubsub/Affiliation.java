@@ -1,0 +1,31 @@
+package io.xmppgrid.core.pubsub;
+
+/** XEP-0060 §4.1 affiliations, strongest first. */
+public enum Affiliation {
+    OWNER("owner"),
+    PUBLISHER("publisher"),
+    PUBLISH_ONLY("publish-only"),
+    MEMBER("member"),
+    NONE("none"),
+    OUTCAST("outcast");
+
+    private final String wire;
+
+    Affiliation(String wire) {
+        this.wire = wire;
+    }
+
+    public String wireName() {
+        return wire;
+    }
+
+    /** The affiliation with this XEP-0060 name, or null. */
+    public static Affiliation fromWire(String s) {
+        for (Affiliation a : values()) {
+            if (a.wire.equals(s)) {
+                return a;
+            }
+        }
+        return null;
+    }
+}

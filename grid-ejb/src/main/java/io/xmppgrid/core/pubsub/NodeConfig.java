@@ -1,0 +1,112 @@
+package io.xmppgrid.core.pubsub;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A node's configuration (XEP-0060 §16.4.3 pubsub#node_config), immutable. {@code payloadType}
+ * is {@code pubsub#type}: the namespace every published payload's root element must have (RFC
+ * 8600 §6), or null for any. {@code overrides} replaces the default capabilities of affiliations
+ * on this node (not exposed on the wire).
+ */
+public record NodeConfig(
+        String title,
+        String description,
+        String payloadType,
+        AccessModel accessModel,
+        boolean persistItems,
+        int maxItems,
+        boolean deliverPayloads,
+        boolean deliverNotifications,
+        boolean notifyRetract,
+        boolean notifyDelete,
+        SendLastPublished sendLastPublishedItem,
+        NotificationType notificationType,
+        Map<Affiliation, Set<Capability>> overrides) {
+
+    /** XEP-0060 pubsub#send_last_published_item values we support. */
+    public enum SendLastPublished {
+        NEVER("never"), ON_SUB("on_sub");
+
+        private final String wire;
+
+        SendLastPublished(String wire) {
+            this.wire = wire;
+        }
+
+        public String wireName() {
+            return wire;
+        }
+
+        public static SendLastPublished fromWire(String s) {
+            for (SendLastPublished v : values()) {
+                if (v.wire.equals(s)) {
+                    return v;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** XEP-0060 pubsub#notification_type: normal survives offline storage (RFC 6121 §8.5.2), headline does not. */
+    public enum NotificationType {
+        NORMAL("normal"), HEADLINE("headline");
+
+        private final String wire;
+
+        NotificationType(String wire) {
+            this.wire = wire;
+        }
+
+        public String wireName() {
+            return wire;
+        }
+
+        public static NotificationType fromWire(String s) {
+            for (NotificationType v : values()) {
+                if (v.wire.equals(s)) {
+                    return v;
+                }
+            }
+            return null;
+        }
+    }
+
+    public NodeConfig {
+        overrides = Map.copyOf(overrides);
+        if (maxItems < 1) {
+            throw new IllegalArgumentException("max_items must be at least 1");
+        }
+    }
+
+    /** The service's defaults, with the operator's default access model and item limit. */
+    public static NodeConfig defaults(AccessModel accessModel, int maxItems) {
+        return new NodeConfig(null, null, null, accessModel, true, maxItems, true, true, true, true,
+                SendLastPublished.NEVER, NotificationType.NORMAL, Map.of());
+    }
+
+    public NodeConfig withAccessModel(AccessModel m) {
+        return new NodeConfig(title, description, payloadType, m, persistItems, maxItems, deliverPayloads,
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, overrides);
+    }
+
+    public NodeConfig withPayloadType(String type) {
+        return new NodeConfig(title, description, type, accessModel, persistItems, maxItems, deliverPayloads,
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, overrides);
+    }
+
+    public NodeConfig withMaxItems(int n) {
+        return new NodeConfig(title, description, payloadType, accessModel, persistItems, n, deliverPayloads,
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, overrides);
+    }
+
+    public NodeConfig withSendLastPublished(SendLastPublished v) {
+        return new NodeConfig(title, description, payloadType, accessModel, persistItems, maxItems, deliverPayloads,
+                deliverNotifications, notifyRetract, notifyDelete, v, notificationType, overrides);
+    }
+
+    public NodeConfig withTitle(String t) {
+        return new NodeConfig(t, description, payloadType, accessModel, persistItems, maxItems, deliverPayloads,
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, overrides);
+    }
+}

@@ -1,0 +1,268 @@
+package io.xmppgrid.core.pubsub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.XmlElement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker core without a container: one test per XEP-0060 use case and per access rule,
+ * with an in-memory store and a recording broadcaster.
+ */
+class PubSubServiceTest {
+
+    private static final String IODEF = "urn:ietf:params:xml:ns:iodef-2.0";
+    private final Jid owner = Jid.parse("policy@grid.local/a");
+    private final Jid sensor = Jid.parse("sensor@grid.local/s");
+    private final Jid consumer = Jid.parse("consumer@grid.local/c");
+    private final Jid stranger = Jid.parse("stranger@grid.local/x");
+    private final InMemoryPubSubStore store = new InMemoryPubSubStore();
+    private final List<PubSubEvent> events = new ArrayList<>();
+    private final PubSubService svc = new PubSubService(store, events::add, ServiceSettings.defaults(),
+            PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL, Clock.fixed(Instant.parse("2026-11-30T00:00:00Z"), ZoneOffset.UTC));
+
+    private static XmlElement report(String id) {
+        return XmlElement.builder("IODEF-Document", IODEF).attribute("version", "2.00")
+                .child(XmlElement.builder("Incident", IODEF).textChild("IncidentID", id).build()).build();
+    }
+
+    private String topic(AccessModel model) {
+        Node n = svc.create("MILEHost", owner, svc.defaultConfig().withAccessModel(model).withPayloadType(IODEF)).value();
+        svc.setAffiliations("MILEHost", owner, Map.of(sensor.bare(), Affiliation.PUBLISHER)).value();
+        return n.id();
+    }
+
+    @Test // XEP-0060 §8.1.1 create; §8.1.2 instant node
+    void createNamedAndInstant() {
+        Result<Node> named = svc.create("MILEHost", owner, null);
+        assertEquals(Affiliation.OWNER, named.value().affiliationOf(owner));
+        assertEquals(AccessModel.AUTHORIZE, named.value().config().accessModel());
+        assertEquals(PubSubError.NODE_EXISTS, svc.create("MILEHost", owner, null).error());
+        Result<Node> instant = svc.create(null, owner, null);
+        assertTrue(instant.value().id().startsWith("topic-"));
+    }
+
+    @Test // RFC 8600 §8.3.3: only authorize and whitelist
+    void otherAccessModelsAreRefused() {
+        Map<String, List<String>> open = Map.of("pubsub#access_model", List.of("open"));
+        assertEquals(PubSubError.UNSUPPORTED_ACCESS_MODEL, NodeConfigForm.apply(svc.defaultConfig(), open).error());
+        assertEquals(PubSubError.UNSUPPORTED_ACCESS_MODEL, svc.create("x", owner, svc.defaultConfig().withAccessModel(null)).error());
+    }
+
+    @Test // XEP-0060 §6.1.2 authorize model: pending, owners asked (§8.6), approval, then items flow
+    void authorizePendingApprovedDelivered() {
+        String t = topic(AccessModel.AUTHORIZE);
+        Subscription pending = svc.subscribe(t, consumer, consumer).value();
+        assertEquals(Subscription.State.PENDING, pending.state());
+        PubSubEvent.ApprovalRequested ask = assertInstanceOf(PubSubEvent.ApprovalRequested.class, events.get(0));
+        assertEquals(List.of(owner.bare()), ask.owners());
+        assertEquals(PubSubError.PENDING_SUBSCRIPTION, svc.items(t, consumer, null, null, null).error());
+
+        // a pending subscriber receives nothing
+        svc.publish(t, sensor, "i1", report("1"), 100, null).value();
+        assertTrue(lastPublished().recipients().isEmpty());
+
+        svc.setSubscriptions(t, owner, Map.of(consumer, Subscription.State.SUBSCRIBED)).value();
+        PubSubEvent.SubscriptionChanged told = assertInstanceOf(PubSubEvent.SubscriptionChanged.class, events.get(events.size() - 1));
+        assertEquals(Subscription.State.SUBSCRIBED, told.subscription().state());
+
+        Item i2 = svc.publish(t, sensor, null, report("2"), 100, null).value();
+        assertEquals(List.of(consumer), lastPublished().recipients().stream().map(Subscription::jid).toList());
+        assertEquals(i2.id(), lastPublished().item().id());
+        assertEquals(2, svc.items(t, consumer, null, null, null).value().entries().size());
+    }
+
+    @Test // XEP-0060 §8.6: a denied request is removed and the requester told
+    void authorizeDenied() {
+        String t = topic(AccessModel.AUTHORIZE);
+        svc.subscribe(t, consumer, consumer).value();
+        svc.setSubscriptions(t, owner, Map.of(consumer, Subscription.State.NONE)).value();
+        PubSubEvent.SubscriptionChanged told = assertInstanceOf(PubSubEvent.SubscriptionChanged.class, events.get(events.size() - 1));
+        assertEquals(Subscription.State.NONE, told.subscription().state());
+        assertTrue(store.subscription(t, consumer).isEmpty());
+        assertEquals(PubSubError.SUBSCRIPTION_REQUIRED, svc.items(t, consumer, null, null, null).error());
+    }
+
+    @Test // XEP-0060 §6.1.3.4 whitelist: only affiliated platforms subscribe or retrieve
+    void whitelistRefusesStrangers() {
+        String t = topic(AccessModel.WHITELIST);
+        assertEquals(PubSubError.CLOSED_NODE, svc.subscribe(t, stranger, stranger).error());
+        assertEquals(PubSubError.CLOSED_NODE, svc.items(t, stranger, null, null, null).error());
+        svc.setAffiliations(t, owner, Map.of(consumer, Affiliation.MEMBER)).value();
+        assertEquals(Subscription.State.SUBSCRIBED, svc.subscribe(t, consumer, consumer).value().state());
+        assertTrue(events.stream().noneMatch(e -> e instanceof PubSubEvent.ApprovalRequested));
+    }
+
+    @Test // XEP-0060 §4.1: members and subscribers may not publish
+    void publishDeniedToMember() {
+        String t = topic(AccessModel.WHITELIST);
+        svc.setAffiliations(t, owner, Map.of(consumer, Affiliation.MEMBER)).value();
+        assertEquals(PubSubError.FORBIDDEN, svc.publish(t, consumer, null, report("x"), 10, null).error());
+        assertEquals(PubSubError.FORBIDDEN, svc.publish(t, stranger, null, report("x"), 10, null).error());
+    }
+
+    @Test // XEP-0060 §4.1: outcasts can neither subscribe nor retrieve, and lose their subscription
+    void outcastRefused() {
+        String t = topic(AccessModel.AUTHORIZE);
+        svc.setAffiliations(t, owner, Map.of(consumer, Affiliation.MEMBER)).value();
+        svc.subscribe(t, consumer, consumer).value();
+        svc.setAffiliations(t, owner, Map.of(consumer, Affiliation.OUTCAST)).value();
+        assertTrue(store.subscription(t, consumer).isEmpty());
+        assertEquals(PubSubError.FORBIDDEN, svc.subscribe(t, consumer, consumer).error());
+        assertEquals(PubSubError.FORBIDDEN, svc.items(t, consumer, null, null, null).error());
+    }
+
+    @Test // XEP-0060 §6.1.3.1: subscribing someone else
+    void subscribingOthersIsInvalidJid() {
+        String t = topic(AccessModel.AUTHORIZE);
+        assertEquals(PubSubError.INVALID_JID, svc.subscribe(t, stranger, consumer).error());
+    }
+
+    @Test // RFC 8600 §6 pubsub#type: the payload's namespace must match
+    void wrongPayloadNamespaceIsInvalidPayload() {
+        String t = topic(AccessModel.AUTHORIZE);
+        XmlElement other = XmlElement.empty("entry", "http://www.w3.org/2005/Atom");
+        assertEquals(PubSubError.INVALID_PAYLOAD, svc.publish(t, sensor, null, other, 10, null).error());
+        assertTrue(store.lastItem(t).isEmpty(), "nothing stored");
+    }
+
+    @Test
+    void validatorAndSizeLimits() {
+        PubSubService strict = new PubSubService(store, events::add, ServiceSettings.defaults(),
+                (type, payload) -> "missing GenerationTime", ActorPolicy.ALLOW_ALL, Clock.systemUTC());
+        String t = topic(AccessModel.AUTHORIZE);
+        assertEquals(PubSubError.INVALID_PAYLOAD, strict.publish(t, sensor, null, report("1"), 10, null).error());
+        assertEquals(PubSubError.PAYLOAD_TOO_BIG, svc.publish(t, sensor, null, report("1"), 10_000_000, null).error());
+        assertEquals(PubSubError.PAYLOAD_REQUIRED, svc.publish(t, sensor, null, null, 0, null).error());
+    }
+
+    @Test // XEP-0060 §7.1.2: republishing an id replaces the item; max_items trims the oldest
+    void republishReplacesAndMaxItemsTrims() {
+        svc.create("t", owner, svc.defaultConfig().withMaxItems(2)).value();
+        svc.publish("t", owner, "a", report("1"), 10, null).value();
+        svc.publish("t", owner, "b", report("2"), 10, null).value();
+        svc.publish("t", owner, "a", report("3"), 10, null).value();
+        List<Item> items = svc.items("t", owner, null, null, null).value().entries();
+        assertEquals(List.of("b", "a"), items.stream().map(Item::id).toList());
+        svc.publish("t", owner, "c", report("4"), 10, null).value();
+        assertEquals(List.of("a", "c"), svc.items("t", owner, null, null, null).value().entries().stream().map(Item::id).toList());
+    }
+
+    @Test // XEP-0060 §7.1.5 publish-options
+    void preconditions() {
+        String t = topic(AccessModel.AUTHORIZE);
+        assertTrue(svc.publish(t, sensor, null, report("1"), 10,
+                Map.of("pubsub#access_model", List.of("authorize"))).isOk());
+        assertEquals(PubSubError.PRECONDITION_NOT_MET, svc.publish(t, sensor, null, report("1"), 10,
+                Map.of("pubsub#access_model", List.of("whitelist"))).error());
+    }
+
+    @Test // XEP-0060 §7.2: retract with notify; publish-only may retract only its own
+    void retract() {
+        String t = topic(AccessModel.AUTHORIZE);
+        svc.setAffiliations(t, owner, Map.of(consumer, Affiliation.PUBLISH_ONLY, stranger, Affiliation.MEMBER)).value();
+        svc.publish(t, sensor, "s1", report("1"), 10, null).value();
+        svc.publish(t, consumer, "c1", report("2"), 10, null).value();
+        assertEquals(PubSubError.FORBIDDEN, svc.retract(t, consumer, "s1", true).error());
+        assertTrue(svc.retract(t, consumer, "c1", true).isOk());
+        assertInstanceOf(PubSubEvent.ItemsRetracted.class, events.get(events.size() - 1));
+        assertEquals(PubSubError.ITEM_NOT_FOUND, svc.retract(t, sensor, "c1", true).error());
+        assertEquals(PubSubError.FORBIDDEN, svc.retract(t, stranger, "s1", true).error());
+    }
+
+    @Test // XEP-0060 §8.4 delete with notification; §8.5 purge
+    void deleteAndPurge() {
+        String t = topic(AccessModel.AUTHORIZE);
+        svc.setAffiliations(t, owner, Map.of(consumer, Affiliation.MEMBER)).value();
+        svc.subscribe(t, consumer, consumer).value();
+        svc.publish(t, sensor, null, report("1"), 10, null).value();
+        assertEquals(PubSubError.FORBIDDEN, svc.purge(t, consumer).error());
+        assertEquals(1, svc.purge(t, owner).value());
+        assertEquals(PubSubError.FORBIDDEN, svc.delete(t, sensor).error());
+        assertTrue(svc.delete(t, owner).isOk());
+        PubSubEvent.NodeDeleted del = assertInstanceOf(PubSubEvent.NodeDeleted.class, events.get(events.size() - 1));
+        assertEquals(List.of(consumer), del.recipients().stream().map(Subscription::jid).toList());
+        assertEquals(PubSubError.NODE_NOT_FOUND, svc.items(t, owner, null, null, null).error());
+    }
+
+    @Test // XEP-0060 §8.9.2.4: the last owner cannot go
+    void lastOwnerStays() {
+        String t = topic(AccessModel.AUTHORIZE);
+        assertEquals(PubSubError.NOT_ACCEPTABLE, svc.setAffiliations(t, owner, Map.of(owner, Affiliation.NONE)).error());
+    }
+
+    @Test // XEP-0060 send_last_published_item=on_sub
+    void lastItemOnSubscribe() {
+        svc.create("t", owner, svc.defaultConfig().withAccessModel(AccessModel.WHITELIST)
+                .withSendLastPublished(NodeConfig.SendLastPublished.ON_SUB)).value();
+        svc.setAffiliations("t", owner, Map.of(consumer, Affiliation.MEMBER)).value();
+        svc.publish("t", owner, "old", report("1"), 10, null).value();
+        svc.publish("t", owner, "new", report("2"), 10, null).value();
+        svc.subscribe("t", consumer, consumer).value();
+        PubSubEvent.LastItemSent last = assertInstanceOf(PubSubEvent.LastItemSent.class, events.get(events.size() - 1));
+        assertEquals("new", last.item().id());
+    }
+
+    @Test // XEP-0059 and RFC 8600 §8.3.4: pages are capped even when the client asks for none
+    void itemPagingIsCapped() {
+        svc.create("t", owner, null).value();
+        for (int i = 0; i < 250; i++) {
+            svc.publish("t", owner, "i" + i, report(Integer.toString(i)), 10, null).value();
+        }
+        Page<Item> p1 = svc.items("t", owner, null, null, null).value();
+        assertEquals(100, p1.entries().size());
+        assertEquals(250, p1.count());
+        Page<Item> p2 = svc.items("t", owner, null, null, new PageRequest(10, Cursor.decode(p1.last()), null, false, null)).value();
+        assertEquals("i100", p2.entries().get(0).id());
+        Page<Item> last = svc.items("t", owner, null, 5, null).value();
+        assertEquals(List.of("i245", "i246", "i247", "i248", "i249"), last.entries().stream().map(Item::id).toList());
+    }
+
+    @Test
+    void cursorsAreOpaqueAndStrict() {
+        assertEquals(42L, Cursor.decode(Cursor.encode(42)));
+        assertNull(Cursor.decode("42"));
+        assertNull(Cursor.decode("' OR 1=1 --"));
+        assertNull(Cursor.decode("AAAAAAAAAA!"));
+    }
+
+    @Test // RFC 8600 §8.3.2: the platform policy is asked on top of affiliations
+    void actorPolicyRefuses() {
+        PubSubService guarded = new PubSubService(store, events::add, ServiceSettings.defaults(), PayloadValidator.ACCEPT_ALL,
+                (actor, action, node, type) -> action == ActorPolicy.Action.CREATE ? "role template: consumers may not create" : null,
+                Clock.systemUTC());
+        assertEquals(PubSubError.FORBIDDEN, guarded.create("t", consumer, null).error());
+    }
+
+    @Test // XEP-0060 §8.2.5 configuration form round trip, unknown fields refused
+    void configForm() {
+        NodeConfig c = NodeConfigForm.apply(svc.defaultConfig(), Map.of("pubsub#type", List.of(IODEF),
+                "pubsub#max_items", List.of("50"), "pubsub#access_model", List.of("whitelist"))).value();
+        assertEquals(IODEF, c.payloadType());
+        assertEquals(50, c.maxItems());
+        assertEquals(c, NodeConfigForm.apply(svc.defaultConfig(), NodeConfigForm.fields(c)).value());
+        assertEquals(PubSubError.INVALID_CONFIGURATION,
+                NodeConfigForm.apply(c, Map.of("pubsub#bogus", List.of("1"))).error());
+        assertEquals(PubSubError.INVALID_CONFIGURATION,
+                NodeConfigForm.apply(c, Map.of("pubsub#persist_items", List.of("maybe"))).error());
+    }
+
+    private PubSubEvent.ItemPublished lastPublished() {
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i) instanceof PubSubEvent.ItemPublished) {
+                return (PubSubEvent.ItemPublished) events.get(i);
+            }
+        }
+        throw new AssertionError("nothing published");
+    }
+}

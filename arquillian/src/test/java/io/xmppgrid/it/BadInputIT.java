@@ -186,4 +186,15 @@ class BadInputIT {
             assertStreamError(x, "policy-violation");
         }
     }
+
+    @Test // a client that stops inside the TLS handshake is cut off at the authentication timeout
+    void stalledTlsHandshakeIsDisconnected() throws Exception {
+        try (RawXmpp x = RawXmpp.plain()) {
+            x.send(RawXmpp.HEADER);
+            x.await("</stream:features>");
+            x.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+            x.await("<proceed");
+            x.awaitClose(Duration.ofSeconds(20)); // no ClientHello ever: the server must close, not hang
+        }
+    }
 }

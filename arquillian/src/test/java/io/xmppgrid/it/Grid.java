@@ -37,7 +37,7 @@ final class Grid {
     }
 
     static Path dataDir() {
-        return Path.of(System.getProperty("jboss.home"), "standalone", "data", "grid");
+        return Path.of(System.getProperty("grid.test.base.dir"), "data", "grid");
     }
 
     static Path caPem() {

@@ -39,7 +39,7 @@ final class RawXmpp implements Closeable {
 
     private void use(Socket s) throws IOException {
         this.socket = s;
-        s.setSoTimeout(200);
+        s.setSoTimeout(200); // reads poll; awaits loop until their own deadline
         this.in = s.getInputStream();
         this.out = s.getOutputStream();
     }
@@ -57,6 +57,7 @@ final class RawXmpp implements Closeable {
         x.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         x.await("<proceed");
         SSLSocket tls = (SSLSocket) Grid.tls().getSocketFactory().createSocket(x.socket, Grid.HOST, Grid.STARTTLS_PORT, true);
+        tls.setSoTimeout(15_000); // the handshake may take longer than one poll interval
         tls.startHandshake();
         x.use(tls);
         x.skipAll();
@@ -72,11 +73,17 @@ final class RawXmpp implements Closeable {
 
     /** Authenticated with SCRAM-SHA-256 and bound, ready for stanzas. */
     static RawXmpp bound(String user, String password) throws Exception {
+        return bound(user, password, null);
+    }
+
+    /** Bound with the given resource (null: server-generated). */
+    static RawXmpp bound(String user, String password, String resource) throws Exception {
         RawXmpp x = secured();
         x.scramSha256(user, password);
         x.send(HEADER);
         x.await("</stream:features>");
-        x.send("<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+        x.send("<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+                + (resource == null ? "" : "<resource>" + resource + "</resource>") + "</bind></iq>");
         x.await("</iq>");
         return x;
     }
@@ -191,6 +198,70 @@ final class RawXmpp implements Closeable {
             }
             readSome();
         }
+    }
+
+    /**
+     * The next complete top-level element the server sent (a stanza), as text. A small tag scanner:
+     * the server writes no comments, CDATA or processing instructions.
+     */
+    String nextStanza(Duration timeout) throws IOException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int endIdx = stanzaEnd();
+            if (endIdx > 0) {
+                int start = received.indexOf("<", consumed);
+                String s = received.substring(start, endIdx);
+                consumed = endIdx;
+                return s;
+            }
+            if (eof || System.nanoTime() > end) {
+                throw new AssertionError("no complete stanza; received: " + unread());
+            }
+            readSome();
+        }
+    }
+
+    private int stanzaEnd() {
+        int i = received.indexOf("<", consumed);
+        if (i < 0) {
+            return -1;
+        }
+        int depth = 0;
+        while (i >= 0 && i < received.length()) {
+            int close = tagEnd(i);
+            if (close < 0) {
+                return -1;
+            }
+            boolean endTag = received.charAt(i + 1) == '/';
+            boolean selfClosing = received.charAt(close - 1) == '/';
+            if (endTag) {
+                depth--;
+            } else if (!selfClosing) {
+                depth++;
+            }
+            if (depth == 0) {
+                return close + 1;
+            }
+            i = received.indexOf("<", close);
+        }
+        return -1;
+    }
+
+    private int tagEnd(int start) {
+        char quote = 0;
+        for (int j = start + 1; j < received.length(); j++) {
+            char c = received.charAt(j);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '>') {
+                return j;
+            }
+        }
+        return -1;
     }
 
     /** Waits for the server to close the connection; returns everything not yet consumed. */

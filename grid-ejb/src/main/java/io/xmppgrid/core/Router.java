@@ -21,8 +21,14 @@ public final class Router {
 
     private final Map<String, IqHandler> handlers;
     private final List<String> features;
+    private final List<Component> components;
 
     public Router(List<IqHandler> handlerList) {
+        this(handlerList, List.of());
+    }
+
+    public Router(List<IqHandler> handlerList, List<Component> components) {
+        this.components = List.copyOf(components);
         this.handlers = handlerList.stream().collect(Collectors.toUnmodifiableMap(IqHandler::namespace, Function.identity()));
         TreeSet<String> all = new TreeSet<>();
         for (IqHandler h : handlerList) {
@@ -45,6 +51,12 @@ public final class Router {
         if (to == null || to.equals(d.domain())) {
             toServer(sender, stanza, d);
             return;
+        }
+        for (Component c : components) {
+            if (to.local() == null && to.domainPart().equals(c.address().domainPart())) {
+                c.handle(sender, stanza, d);
+                return;
+            }
         }
         if (!to.domainPart().equals(d.domain().domainPart()) || to.local() == null) {
             // no server-to-server federation: RFC 6120 §10.4.3

@@ -12,9 +12,14 @@ public final class ServerIqHandlers {
     private ServerIqHandlers() {
     }
 
-    /** Items of the domain's disco#items (the pubsub service registers here later). */
-    public static List<IqHandler> all(List<XmlElement> domainItems) {
-        return List.of(new Ping(), new DiscoInfo(), new DiscoItems(domainItems));
+    /** The server's handlers; the domain's disco#items lists {@code components} (XEP-0030 §4). */
+    public static List<IqHandler> all(List<Component> components) {
+        List<XmlElement> items = new java.util.ArrayList<>();
+        for (Component c : components) {
+            items.add(XmlElement.builder("item", Ns.DISCO_ITEMS).attribute("jid", c.address().toString())
+                    .attribute("name", c.name()).build());
+        }
+        return List.of(new Ping(), new DiscoInfo(), new DiscoItems(items));
     }
 
     /** XEP-0199 §4.2: a ping to the server gets an empty result. */

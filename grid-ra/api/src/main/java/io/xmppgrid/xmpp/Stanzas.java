@@ -34,8 +34,9 @@ public final class Stanzas {
     }
 
     /**
-     * The error reply of RFC 6120 §8.3: same kind and id, from and to swapped, type error,
-     * the original child included for IQs (§8.3.1 allows it), and the condition element.
+     * The error reply of RFC 6120 §8.3: same kind and id, from and to swapped, type error, and
+     * the condition element. The original payload is not echoed (§8.3.1 makes it optional), so an
+     * error never costs more bandwidth than the request that caused it.
      */
     public static XmlElement error(XmlElement request, StanzaError condition, String text) {
         XmlElement.Builder err = XmlElement.builder("error", Ns.CLIENT)
@@ -50,9 +51,6 @@ public final class Stanzas {
                 .attribute("id", request.attribute("id"))
                 .attribute("from", request.attribute("to"))
                 .attribute("to", request.attribute("from"));
-        if (isIq(request)) {
-            b.children(request.elements());
-        }
         return b.child(err.build()).build();
     }
 

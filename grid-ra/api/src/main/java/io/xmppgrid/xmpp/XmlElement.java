@@ -217,9 +217,15 @@ public final class XmlElement {
             return child(builder(childName, namespace).text(text).build());
         }
 
+        /** Adds text; adjacent text is merged, so a parsed element equals the one that was written. */
         public Builder text(String text) {
             if (text != null && !text.isEmpty()) {
-                children.add(text);
+                int last = children.size() - 1;
+                if (last >= 0 && children.get(last) instanceof String) {
+                    children.set(last, (String) children.get(last) + text);
+                } else {
+                    children.add(text);
+                }
             }
             return this;
         }

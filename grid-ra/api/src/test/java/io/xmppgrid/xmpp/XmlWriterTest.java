@@ -21,4 +21,15 @@ class XmlWriterTest {
         XmlElement e = XmlElement.builder("text", Ns.STANZA_ERRORS).attribute(XmlWriter.XML_NS, "lang", "en").text("x").build();
         assertEquals("<text xmlns=\"" + Ns.STANZA_ERRORS + "\" xml:lang=\"en\">x</text>", XmlWriter.toXml(e));
     }
+
+    @Test
+    void roundTripThroughTheReader() {
+        XmlElement e = XmlElement.builder("IODEF-Document", "urn:ietf:params:xml:ns:iodef-2.0")
+                .attribute("version", "2.00").attribute(XmlWriter.XML_NS, "lang", "en")
+                .child(XmlElement.builder("Incident", "urn:ietf:params:xml:ns:iodef-2.0").attribute("purpose", "reporting")
+                        .textChild("IncidentID", "492382 & <more>").build())
+                .child(XmlElement.empty("x", "urn:other"))
+                .build();
+        assertEquals(e, XmlReader.parse(XmlWriter.toXml(e)));
+    }
 }

@@ -261,7 +261,11 @@ final class ClientConnection {
 
     void schedule() {
         if (scheduled.compareAndSet(false, true)) {
-            server.workers().execute(this::drain);
+            try {
+                server.workers().execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                scheduled.set(false); // the listener is stopping; its stop() closes this connection
+            }
         }
     }
 
@@ -294,6 +298,13 @@ final class ClientConnection {
     }
 
     // ------------------------------------------------------------------ TLS state for negotiation
+
+    /** TLS was started but its handshake has not completed. */
+    boolean isTlsPending() {
+        synchronized (io) {
+            return engine != null && !handshakeDone;
+        }
+    }
 
     boolean isSecure() {
         return tlsSession != null;
@@ -341,12 +352,12 @@ final class ClientConnection {
             }
             try {
                 if (engine != null) {
-                    ByteBuffer src = ByteBuffer.wrap(data);
-                    while (src.hasRemaining()) {
-                        SSLEngineResult r = wrapLocked(src);
-                        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                            return false;
-                        }
+                    if (!handshakeDone) {
+                        // no application data before the TLS handshake completes; callers then close
+                        return false;
+                    }
+                    if (!wrapAll(ByteBuffer.wrap(data))) {
+                        return false;
                     }
                 } else {
                     enqueueLocked(ByteBuffer.wrap(data));
@@ -375,11 +386,8 @@ final class ClientConnection {
             }
             try {
                 if (engine != null) {
-                    ByteBuffer src = ByteBuffer.wrap(xml.getBytes(StandardCharsets.UTF_8));
-                    while (src.hasRemaining()) {
-                        if (wrapLocked(src).getStatus() == SSLEngineResult.Status.CLOSED) {
-                            break;
-                        }
+                    if (handshakeDone) {
+                        wrapAll(ByteBuffer.wrap(xml.getBytes(StandardCharsets.UTF_8)));
                     }
                     engine.closeOutbound();
                     wrapLocked(ByteBuffer.allocate(0));
@@ -398,6 +406,17 @@ final class ClientConnection {
         }
         server.scheduler().schedule(() -> loop.execute(() -> abort("closed by the server")), 2,
                 java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Encrypts all of {@code src}; false when the engine is closed or makes no progress. */
+    private boolean wrapAll(ByteBuffer src) throws SSLException {
+        while (src.hasRemaining()) {
+            SSLEngineResult r = wrapLocked(src);
+            if (r.getStatus() == SSLEngineResult.Status.CLOSED || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private SSLEngineResult wrapLocked(ByteBuffer src) throws SSLException {

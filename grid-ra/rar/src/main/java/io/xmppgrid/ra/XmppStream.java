@@ -575,13 +575,21 @@ final class XmppStream {
         phase = Phase.CLOSED;
         Log.CONN.infof("GRIDRA0120: %s stream error <%s/> to %s: %s", conn.id(), error.condition(),
                 conn.remoteAddress(), text);
+        if (conn.isTlsPending()) {
+            conn.abort(error.condition() + " during the TLS handshake"); // nothing can be said in the clear
+            return;
+        }
         sendHeader();
         conn.writeAndClose(error.toXml(text) + "</stream:stream>");
     }
 
     /** Same as {@link #fail} from a timer thread: hands over to the connection's worker. */
     private void failFromTimer(StreamError error, String text) {
-        server.workers().execute(() -> fail(error, text));
+        try {
+            server.workers().execute(() -> fail(error, text));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            conn.abort("listener stopping");
+        }
     }
 
     private void authTimeout() {

@@ -1,0 +1,126 @@
+package io.xmppgrid.core.wire;
+
+import io.xmppgrid.core.Delivery;
+import io.xmppgrid.core.OfflineSink;
+import io.xmppgrid.core.pubsub.Broadcaster;
+import io.xmppgrid.core.pubsub.Item;
+import io.xmppgrid.core.pubsub.Node;
+import io.xmppgrid.core.pubsub.NodeConfig;
+import io.xmppgrid.core.pubsub.PubSubEvent;
+import io.xmppgrid.core.pubsub.Subscription;
+import io.xmppgrid.ra.api.SessionInfo;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.Ns;
+import io.xmppgrid.xmpp.XmlElement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Turns broker events into XEP-0060 notification messages (§7.1.2.1 items, §7.2.2.1 retract,
+ * §8.4.2 delete, §8.5.2 purge, §8.6 approval form and outcome) and delivers them: to a full JID's
+ * session, or to the sessions of a bare JID (available ones first), or to offline storage.
+ */
+public final class Notifier implements Broadcaster {
+
+    public static final String EVENT_NS = "http://jabber.org/protocol/pubsub#event";
+    public static final String SUBSCRIBE_AUTHORIZATION = "http://jabber.org/protocol/pubsub#subscribe_authorization";
+
+    private final Jid service;
+    private final Delivery delivery;
+    private final OfflineSink offline;
+
+    public Notifier(Jid service, Delivery delivery, OfflineSink offline) {
+        this.service = service;
+        this.delivery = delivery;
+        this.offline = offline;
+    }
+
+    @Override
+    public void emit(PubSubEvent event) {
+        if (event instanceof PubSubEvent.ItemPublished e) {
+            XmlElement items = itemsElement(e.node(), e.item());
+            for (Subscription s : e.recipients()) {
+                deliver(s.jid(), message(e.node(), s.jid(), event(items)));
+            }
+        } else if (event instanceof PubSubEvent.LastItemSent e) {
+            deliver(e.recipient().jid(), message(e.node(), e.recipient().jid(), event(itemsElement(e.node(), e.item()))));
+        } else if (event instanceof PubSubEvent.ItemsRetracted e) {
+            XmlElement.Builder items = XmlElement.builder("items", EVENT_NS).attribute("node", e.node().id());
+            for (String id : e.itemIds()) {
+                items.child(XmlElement.builder("retract", EVENT_NS).attribute("id", id).build());
+            }
+            XmlElement ev = event(items.build());
+            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev)));
+        } else if (event instanceof PubSubEvent.NodePurged e) {
+            XmlElement ev = event(XmlElement.builder("purge", EVENT_NS).attribute("node", e.node().id()).build());
+            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev)));
+        } else if (event instanceof PubSubEvent.NodeDeleted e) {
+            XmlElement ev = event(XmlElement.builder("delete", EVENT_NS).attribute("node", e.node().id()).build());
+            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev)));
+        } else if (event instanceof PubSubEvent.ApprovalRequested e) {
+            XmlElement form = DataForm.builder("form", SUBSCRIBE_AUTHORIZATION)
+                    .title("PubSub subscriber request")
+                    .instructions("To approve this entity's subscription request, click the OK button. "
+                            + "To deny the request, click the cancel button.")
+                    .field("pubsub#subid", "hidden", null, List.of(e.pending().subid()))
+                    .field("pubsub#node", "text-single", "Node ID", List.of(e.node().id()))
+                    .field("pubsub#subscriber_jid", "jid-single", "Subscriber Address", List.of(e.pending().jid().toString()))
+                    .field("pubsub#allow", "boolean", "Allow this JID to subscribe to this pubsub node?", List.of("false"))
+                    .build();
+            for (Jid owner : e.owners()) {
+                deliver(owner, XmlElement.builder("message", Ns.CLIENT).attribute("from", service.toString())
+                        .attribute("to", owner.toString()).attribute("id", UUID.randomUUID().toString())
+                        .child(form).build());
+            }
+        } else if (event instanceof PubSubEvent.SubscriptionChanged e) {
+            Subscription s = e.subscription();
+            XmlElement ev = event(XmlElement.builder("subscription", EVENT_NS).attribute("node", e.node().id())
+                    .attribute("jid", s.jid().toString()).attribute("subscription", s.state().wireName())
+                    .attribute("subid", s.state() == Subscription.State.NONE ? null : s.subid()).build());
+            deliver(s.jid(), message(e.node(), s.jid(), ev));
+        }
+    }
+
+    private static XmlElement event(XmlElement child) {
+        return XmlElement.builder("event", EVENT_NS).child(child).build();
+    }
+
+    private static XmlElement itemsElement(Node node, Item item) {
+        XmlElement.Builder it = XmlElement.builder("item", EVENT_NS).attribute("id", item.id());
+        if (node.config().deliverPayloads() && item.payload() != null) {
+            it.child(item.payload());
+        }
+        return XmlElement.builder("items", EVENT_NS).attribute("node", node.id()).child(it.build()).build();
+    }
+
+    private XmlElement message(Node node, Jid to, XmlElement payload) {
+        String type = node.config().notificationType() == NodeConfig.NotificationType.HEADLINE ? "headline" : null;
+        return XmlElement.builder("message", Ns.CLIENT).attribute("from", service.toString()).attribute("to", to.toString())
+                .attribute("type", type).attribute("id", UUID.randomUUID().toString()).child(payload).build();
+    }
+
+    private void deliver(Jid to, XmlElement message) {
+        if (!to.isBare()) {
+            if (delivery.session(to).isPresent() && delivery.send(to, message.withAttribute("to", to.toString()))) {
+                return;
+            }
+            to = to.bare();
+        }
+        List<SessionInfo> sessions = delivery.sessions(to);
+        List<SessionInfo> available = new ArrayList<>();
+        for (SessionInfo s : sessions) {
+            if (s.available() && s.priority() >= 0) {
+                available.add(s);
+            }
+        }
+        // platforms that never send presence still get their notifications on their connected sessions
+        boolean sent = false;
+        for (SessionInfo s : available.isEmpty() ? sessions : available) {
+            sent |= delivery.send(s.jid(), message.withAttribute("to", s.jid().toString()));
+        }
+        if (!sent) {
+            offline.store(to, message);
+        }
+    }
+}

@@ -1,0 +1,370 @@
+package io.xmppgrid.ejb.pubsub;
+
+import io.xmppgrid.core.pubsub.AccessModel;
+import io.xmppgrid.core.pubsub.Affiliation;
+import io.xmppgrid.core.pubsub.Cursor;
+import io.xmppgrid.core.pubsub.Item;
+import io.xmppgrid.core.pubsub.Node;
+import io.xmppgrid.core.pubsub.NodeConfig;
+import io.xmppgrid.core.pubsub.Page;
+import io.xmppgrid.core.pubsub.PageRequest;
+import io.xmppgrid.core.pubsub.PubSubStore;
+import io.xmppgrid.core.pubsub.Subscription;
+import io.xmppgrid.persistence.TopicAffiliationEntity;
+import io.xmppgrid.persistence.TopicEntity;
+import io.xmppgrid.persistence.TopicItemEntity;
+import io.xmppgrid.persistence.TopicSubscriptionEntity;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.XmlReader;
+import io.xmppgrid.xmpp.XmlWriter;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link PubSubStore} over JPA, used inside the calling bean's transaction. One instance per
+ * request: it remembers node ids it has looked up. Subscriber lists come through the
+ * {@link SubscriberCache}, so fan-out does not read one row per subscriber per publish.
+ */
+public final class JpaPubSubStore implements PubSubStore {
+
+    private final EntityManager em;
+    private final SubscriberCache cache;
+    private final Map<String, TopicEntity> topics = new HashMap<>();
+
+    public JpaPubSubStore(EntityManager em, SubscriberCache cache) {
+        this.em = em;
+        this.cache = cache;
+    }
+
+    private TopicEntity topic(String name) {
+        TopicEntity t = topics.get(name);
+        if (t == null) {
+            List<TopicEntity> l = em.createNamedQuery(TopicEntity.BY_NAME, TopicEntity.class)
+                    .setParameter("name", name).getResultList();
+            if (l.isEmpty()) {
+                return null;
+            }
+            t = l.get(0);
+            topics.put(name, t);
+        }
+        return t;
+    }
+
+    @Override
+    public Optional<Node> node(String id) {
+        TopicEntity t = topic(id);
+        if (t == null) {
+            return Optional.empty();
+        }
+        Map<Jid, Affiliation> affs = new HashMap<>();
+        for (TopicAffiliationEntity a : em.createNamedQuery(TopicAffiliationEntity.BY_NODE, TopicAffiliationEntity.class)
+                .setParameter("node", t.id).getResultList()) {
+            affs.put(Jid.parse(a.jid), Affiliation.valueOf(a.affiliation));
+        }
+        return Optional.of(toNode(t, affs));
+    }
+
+    private static Node toNode(TopicEntity t, Map<Jid, Affiliation> affs) {
+        NodeConfig cfg = new NodeConfig(t.title, t.description, t.payloadType, AccessModel.valueOf(t.accessModel),
+                t.persistItems, t.maxItems, t.deliverPayloads, t.deliverNotifications, t.notifyRetract, t.notifyDelete,
+                NodeConfig.SendLastPublished.valueOf(t.sendLastPublished), NodeConfig.NotificationType.valueOf(t.notificationType),
+                Map.of());
+        return new Node(t.name, cfg, Jid.parse(t.creator), t.createdAt, affs);
+    }
+
+    private static void copyConfig(NodeConfig c, TopicEntity t) {
+        t.title = c.title();
+        t.description = c.description();
+        t.payloadType = c.payloadType();
+        t.accessModel = c.accessModel().name();
+        t.persistItems = c.persistItems();
+        t.maxItems = c.maxItems();
+        t.deliverPayloads = c.deliverPayloads();
+        t.deliverNotifications = c.deliverNotifications();
+        t.notifyRetract = c.notifyRetract();
+        t.notifyDelete = c.notifyDelete();
+        t.sendLastPublished = c.sendLastPublishedItem().name();
+        t.notificationType = c.notificationType().name();
+    }
+
+    @Override
+    public void createNode(Node node) {
+        TopicEntity t = new TopicEntity();
+        t.name = node.id();
+        t.creator = node.creator().toString();
+        t.createdAt = node.created();
+        copyConfig(node.config(), t);
+        em.persist(t);
+        topics.put(node.id(), t);
+        node.affiliations().forEach((jid, a) -> persistAffiliation(t.id, jid, a));
+    }
+
+    private void persistAffiliation(Long nodeId, Jid jid, Affiliation a) {
+        TopicAffiliationEntity e = new TopicAffiliationEntity();
+        e.nodeId = nodeId;
+        e.jid = jid.bare().toString();
+        e.affiliation = a.name();
+        em.persist(e);
+    }
+
+    @Override
+    public void updateNode(Node node) {
+        TopicEntity t = topic(node.id());
+        copyConfig(node.config(), t);
+        Map<String, Affiliation> wanted = new HashMap<>();
+        node.affiliations().forEach((j, a) -> wanted.put(j.bare().toString(), a));
+        for (TopicAffiliationEntity a : em.createNamedQuery(TopicAffiliationEntity.BY_NODE, TopicAffiliationEntity.class)
+                .setParameter("node", t.id).getResultList()) {
+            Affiliation w = wanted.remove(a.jid);
+            if (w == null) {
+                em.remove(a);
+            } else {
+                a.affiliation = w.name();
+            }
+        }
+        wanted.forEach((jid, a) -> persistAffiliation(t.id, Jid.parse(jid), a));
+    }
+
+    @Override
+    public void deleteNode(String id) {
+        TopicEntity t = topic(id);
+        if (t == null) {
+            return;
+        }
+        em.createNamedQuery(TopicItemEntity.DELETE_BY_NODE).setParameter("node", t.id).executeUpdate();
+        em.createQuery("delete from TopicSubscriptionEntity s where s.nodeId = :node").setParameter("node", t.id).executeUpdate();
+        em.createNamedQuery(TopicAffiliationEntity.DELETE_BY_NODE).setParameter("node", t.id).executeUpdate();
+        em.remove(t);
+        topics.remove(id);
+        cache.invalidate(id);
+    }
+
+    @Override
+    public Page<Node> nodes(PageRequest page) {
+        long count = em.createNamedQuery(TopicEntity.COUNT, Long.class).getSingleResult();
+        List<TopicEntity> list = (page.after() == null
+                ? em.createNamedQuery(TopicEntity.ALL, TopicEntity.class)
+                : em.createNamedQuery(TopicEntity.AFTER, TopicEntity.class).setParameter("after", page.after()))
+                .setFirstResult(page.index() == null || page.after() != null ? 0 : page.index())
+                .setMaxResults(page.max()).getResultList();
+        Map<Long, Map<Jid, Affiliation>> affs = new HashMap<>();
+        if (!list.isEmpty()) {
+            List<Long> ids = list.stream().map(t -> t.id).toList();
+            for (TopicAffiliationEntity a : em.createNamedQuery(TopicAffiliationEntity.BY_NODES, TopicAffiliationEntity.class)
+                    .setParameter("nodes", ids).getResultList()) {
+                affs.computeIfAbsent(a.nodeId, k -> new HashMap<>()).put(Jid.parse(a.jid), Affiliation.valueOf(a.affiliation));
+            }
+        }
+        List<Node> out = new ArrayList<>();
+        for (TopicEntity t : list) {
+            out.add(toNode(t, affs.getOrDefault(t.id, Map.of())));
+        }
+        int firstIndex = list.isEmpty() ? 0 : em.createQuery("select count(n) from TopicEntity n where n.id < :id", Long.class)
+                .setParameter("id", list.get(0).id).getSingleResult().intValue();
+        return new Page<>(out, (int) count, firstIndex,
+                list.isEmpty() ? null : Cursor.encode(list.get(0).id),
+                list.isEmpty() ? null : Cursor.encode(list.get(list.size() - 1).id));
+    }
+
+    @Override
+    public int countNodesOwnedBy(Jid owner) {
+        return em.createNamedQuery(TopicAffiliationEntity.OWNED_COUNT, Long.class)
+                .setParameter("jid", owner.bare().toString()).getSingleResult().intValue();
+    }
+
+    private TopicSubscriptionEntity subscriptionEntity(Long nodeId, Jid jid) {
+        TopicSubscriptionEntity.Key k = new TopicSubscriptionEntity.Key();
+        k.nodeId = nodeId;
+        k.jid = jid.toString();
+        return em.find(TopicSubscriptionEntity.class, k);
+    }
+
+    @Override
+    public Optional<Subscription> subscription(String node, Jid jid) {
+        TopicEntity t = topic(node);
+        if (t == null) {
+            return Optional.empty();
+        }
+        TopicSubscriptionEntity s = subscriptionEntity(t.id, jid);
+        return s == null ? Optional.empty() : Optional.of(toSubscription(node, s));
+    }
+
+    private static Subscription toSubscription(String node, TopicSubscriptionEntity s) {
+        return new Subscription(node, Jid.parse(s.jid), Subscription.State.valueOf(s.state), s.subid);
+    }
+
+    @Override
+    public List<Subscription> subscriptions(String node) {
+        return cache.subscribers(node, () -> {
+            TopicEntity t = topic(node);
+            if (t == null) {
+                return List.of();
+            }
+            List<Subscription> out = new ArrayList<>();
+            for (TopicSubscriptionEntity s : em.createNamedQuery(TopicSubscriptionEntity.BY_NODE, TopicSubscriptionEntity.class)
+                    .setParameter("node", t.id).getResultList()) {
+                out.add(toSubscription(node, s));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<Subscription> subscriptionsOf(Jid jid) {
+        List<Subscription> out = new ArrayList<>();
+        for (TopicSubscriptionEntity s : em.createNamedQuery(TopicSubscriptionEntity.BY_JID, TopicSubscriptionEntity.class)
+                .setParameter("jid", jid.toString()).getResultList()) {
+            TopicEntity t = em.find(TopicEntity.class, s.nodeId);
+            if (t != null) {
+                out.add(toSubscription(t.name, s));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void saveSubscription(Subscription s) {
+        TopicEntity t = topic(s.node());
+        TopicSubscriptionEntity e = subscriptionEntity(t.id, s.jid());
+        if (e == null) {
+            e = new TopicSubscriptionEntity();
+            e.nodeId = t.id;
+            e.jid = s.jid().toString();
+            e.state = s.state().name();
+            e.subid = s.subid();
+            em.persist(e);
+        } else {
+            e.state = s.state().name();
+        }
+        cache.invalidate(s.node());
+    }
+
+    @Override
+    public void deleteSubscription(String node, Jid jid) {
+        TopicEntity t = topic(node);
+        TopicSubscriptionEntity e = t == null ? null : subscriptionEntity(t.id, jid);
+        if (e != null) {
+            em.remove(e);
+        }
+        cache.invalidate(node);
+    }
+
+    private TopicItemEntity itemEntity(Long nodeId, String itemId) {
+        List<TopicItemEntity> l = em.createNamedQuery(TopicItemEntity.BY_ITEM_ID, TopicItemEntity.class)
+                .setParameter("node", nodeId).setParameter("item", itemId).getResultList();
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    @Override
+    public Item saveItem(String node, Item item) {
+        TopicEntity t = topic(node);
+        TopicItemEntity old = itemEntity(t.id, item.id());
+        if (old != null) {
+            em.remove(old);
+            em.flush(); // the replacement reuses (node, item id): delete before insert
+        }
+        TopicItemEntity e = new TopicItemEntity();
+        e.nodeId = t.id;
+        e.itemId = item.id();
+        e.publisher = item.publisher().toString();
+        e.publishedAt = item.published();
+        e.sizeBytes = item.sizeBytes();
+        e.payload = item.payload() == null ? null : XmlWriter.toXml(item.payload());
+        em.persist(e);
+        return item.withSequence(e.id);
+    }
+
+    private static Item toItem(TopicItemEntity e) {
+        return new Item(e.itemId, Jid.parse(e.publisher), e.payload == null ? null : XmlReader.parse(e.payload),
+                e.publishedAt, e.sizeBytes, e.id);
+    }
+
+    @Override
+    public Optional<Item> item(String node, String itemId) {
+        TopicEntity t = topic(node);
+        TopicItemEntity e = t == null ? null : itemEntity(t.id, itemId);
+        return e == null ? Optional.empty() : Optional.of(toItem(e));
+    }
+
+    @Override
+    public boolean deleteItem(String node, String itemId) {
+        TopicEntity t = topic(node);
+        TopicItemEntity e = t == null ? null : itemEntity(t.id, itemId);
+        if (e == null) {
+            return false;
+        }
+        em.remove(e);
+        return true;
+    }
+
+    @Override
+    public int purge(String node) {
+        TopicEntity t = topic(node);
+        return t == null ? 0 : em.createNamedQuery(TopicItemEntity.DELETE_BY_NODE).setParameter("node", t.id).executeUpdate();
+    }
+
+    @Override
+    public List<String> trim(String node, int keep) {
+        TopicEntity t = topic(node);
+        List<Object[]> beyond = em.createNamedQuery(TopicItemEntity.IDS_DESCENDING, Object[].class)
+                .setParameter("node", t.id).setFirstResult(keep).getResultList();
+        if (beyond.isEmpty()) {
+            return List.of();
+        }
+        List<Long> ids = new ArrayList<>();
+        List<String> itemIds = new ArrayList<>();
+        for (Object[] row : beyond) {
+            ids.add((Long) row[0]);
+            itemIds.add((String) row[1]);
+        }
+        em.flush();
+        em.createQuery("delete from TopicItemEntity i where i.id in :ids").setParameter("ids", ids).executeUpdate();
+        return itemIds;
+    }
+
+    @Override
+    public Page<Item> items(String node, PageRequest page) {
+        TopicEntity t = topic(node);
+        long count = em.createNamedQuery(TopicItemEntity.COUNT, Long.class).setParameter("node", t.id).getSingleResult();
+        long after = page.after() == null ? Long.MIN_VALUE : page.after();
+        long before = page.before() == null ? Long.MAX_VALUE : page.before();
+        List<TopicItemEntity> rows;
+        if (page.lastPage() || page.before() != null) {
+            rows = new ArrayList<>(em.createNamedQuery(TopicItemEntity.DESCENDING_BEFORE, TopicItemEntity.class)
+                    .setParameter("node", t.id).setParameter("before", before).setParameter("after", after)
+                    .setMaxResults(page.max()).getResultList());
+            Collections.reverse(rows);
+        } else {
+            rows = em.createNamedQuery(TopicItemEntity.ASCENDING_AFTER, TopicItemEntity.class)
+                    .setParameter("node", t.id).setParameter("after", after).setParameter("before", before)
+                    .setFirstResult(page.index() == null ? 0 : page.index())
+                    .setMaxResults(page.max()).getResultList();
+        }
+        List<Item> out = new ArrayList<>(rows.size());
+        for (TopicItemEntity e : rows) {
+            out.add(toItem(e));
+        }
+        int firstIndex = rows.isEmpty() ? 0 : em.createNamedQuery(TopicItemEntity.COUNT_BEFORE, Long.class)
+                .setParameter("node", t.id).setParameter("seq", rows.get(0).id).getSingleResult().intValue();
+        return new Page<>(out, (int) count, firstIndex,
+                rows.isEmpty() ? null : Cursor.encode(rows.get(0).id),
+                rows.isEmpty() ? null : Cursor.encode(rows.get(rows.size() - 1).id));
+    }
+
+    @Override
+    public Optional<Item> lastItem(String node) {
+        TopicEntity t = topic(node);
+        if (t == null) {
+            return Optional.empty();
+        }
+        List<TopicItemEntity> rows = em.createNamedQuery(TopicItemEntity.DESCENDING_BEFORE, TopicItemEntity.class)
+                .setParameter("node", t.id).setParameter("before", Long.MAX_VALUE).setParameter("after", Long.MIN_VALUE)
+                .setMaxResults(1).getResultList();
+        return rows.isEmpty() ? Optional.empty() : Optional.of(toItem(rows.get(0)));
+    }
+}

@@ -1,0 +1,55 @@
+package io.xmppgrid.persistence;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.util.Objects;
+
+/** An affiliation (XEP-0060 §4.1) of a bare JID with a node. */
+@Entity
+@Table(name = "pubsub_affiliation")
+@IdClass(TopicAffiliationEntity.Key.class)
+@NamedQuery(name = TopicAffiliationEntity.BY_NODE, query = "select a from TopicAffiliationEntity a where a.nodeId = :node")
+@NamedQuery(name = TopicAffiliationEntity.BY_NODES, query = "select a from TopicAffiliationEntity a where a.nodeId in :nodes")
+@NamedQuery(name = TopicAffiliationEntity.OWNED_COUNT,
+        query = "select count(a) from TopicAffiliationEntity a where a.jid = :jid and a.affiliation = 'OWNER'")
+@NamedQuery(name = TopicAffiliationEntity.DELETE_BY_NODE, query = "delete from TopicAffiliationEntity a where a.nodeId = :node")
+public class TopicAffiliationEntity {
+
+    public static final String BY_NODE = "TopicAffiliationEntity.byNode";
+    public static final String BY_NODES = "TopicAffiliationEntity.byNodes";
+    public static final String OWNED_COUNT = "TopicAffiliationEntity.ownedCount";
+    public static final String DELETE_BY_NODE = "TopicAffiliationEntity.deleteByNode";
+
+    @Id
+    @Column(name = "node_id")
+    public Long nodeId;
+
+    @Id
+    @Column(length = 3071)
+    public String jid;
+
+    @Column(nullable = false, length = 16)
+    public String affiliation;
+
+    /** Composite key (node_id, jid). */
+    public static class Key implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public Long nodeId;
+        public String jid;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key && Objects.equals(((Key) o).nodeId, nodeId) && Objects.equals(((Key) o).jid, jid);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(nodeId, jid);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.xmppgrid.persistence;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/**
+ * A published item; {@code id} is its sequence number within the service, which orders a node's
+ * items and backs the RSM cursors. The payload is kept as the XML text that was published.
+ */
+@Entity
+@Table(name = "pubsub_item")
+@NamedQuery(name = TopicItemEntity.BY_ITEM_ID, query = "select i from TopicItemEntity i where i.nodeId = :node and i.itemId = :item")
+@NamedQuery(name = TopicItemEntity.COUNT, query = "select count(i) from TopicItemEntity i where i.nodeId = :node")
+@NamedQuery(name = TopicItemEntity.COUNT_BEFORE,
+        query = "select count(i) from TopicItemEntity i where i.nodeId = :node and i.id < :seq")
+@NamedQuery(name = TopicItemEntity.ASCENDING_AFTER,
+        query = "select i from TopicItemEntity i where i.nodeId = :node and i.id > :after and i.id < :before order by i.id asc")
+@NamedQuery(name = TopicItemEntity.DESCENDING_BEFORE,
+        query = "select i from TopicItemEntity i where i.nodeId = :node and i.id < :before and i.id > :after order by i.id desc")
+@NamedQuery(name = TopicItemEntity.DELETE_BY_NODE, query = "delete from TopicItemEntity i where i.nodeId = :node")
+@NamedQuery(name = TopicItemEntity.IDS_DESCENDING,
+        query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node order by i.id desc")
+public class TopicItemEntity {
+
+    public static final String BY_ITEM_ID = "TopicItemEntity.byItemId";
+    public static final String COUNT = "TopicItemEntity.count";
+    public static final String COUNT_BEFORE = "TopicItemEntity.countBefore";
+    public static final String ASCENDING_AFTER = "TopicItemEntity.ascendingAfter";
+    public static final String DESCENDING_BEFORE = "TopicItemEntity.descendingBefore";
+    public static final String DELETE_BY_NODE = "TopicItemEntity.deleteByNode";
+    public static final String IDS_DESCENDING = "TopicItemEntity.idsDescending";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "pubsub_item_seq")
+    @SequenceGenerator(name = "pubsub_item_seq", sequenceName = "pubsub_item_seq", allocationSize = 50)
+    public Long id;
+
+    @Column(name = "node_id", nullable = false)
+    public Long nodeId;
+
+    @Column(name = "item_id", nullable = false, length = 255)
+    public String itemId;
+
+    @Column(nullable = false, length = 3071)
+    public String publisher;
+
+    @Column(name = "published_at", nullable = false)
+    public Instant publishedAt;
+
+    @Column(name = "size_bytes", nullable = false)
+    public int sizeBytes;
+
+    @Column(length = 1000000)
+    public String payload;
+}

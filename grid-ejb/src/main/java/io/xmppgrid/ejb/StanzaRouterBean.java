@@ -3,7 +3,7 @@ package io.xmppgrid.ejb;
 import io.xmppgrid.core.Component;
 import io.xmppgrid.core.Delivery;
 import io.xmppgrid.core.pubsub.ActorPolicy;
-import io.xmppgrid.core.pubsub.PayloadValidator;
+import io.xmppgrid.ejb.pubsub.IodefValidator;
 import io.xmppgrid.core.pubsub.PubSubService;
 import io.xmppgrid.core.pubsub.ServiceSettings;
 import io.xmppgrid.core.wire.Notifier;
@@ -65,7 +65,7 @@ public class StanzaRouterBean implements StanzaListener {
         try (XmppConnection c = connections.getConnection()) {
             Delivery d = new ConnectionDelivery(c);
             PubSubService service = new PubSubService(new JpaPubSubStore(em, subscriberCache),
-                    new Notifier(BROKER, d, this::offline), BROKER_SETTINGS, PayloadValidator.ACCEPT_ALL,
+                    new Notifier(BROKER, d, this::offline), BROKER_SETTINGS, IodefValidator.INSTANCE,
                     ActorPolicy.ALLOW_ALL, Clock.systemUTC());
             List<Component> components = List.of(new PubSubComponent(BROKER, service));
             new Router(ServerIqHandlers.all(components), components).route(in.sender(), in.stanza(), d);

@@ -75,10 +75,12 @@ public final class Notifier implements Broadcaster {
             }
         } else if (event instanceof PubSubEvent.SubscriptionChanged e) {
             Subscription s = e.subscription();
-            XmlElement ev = event(XmlElement.builder("subscription", EVENT_NS).attribute("node", e.node().id())
-                    .attribute("jid", s.jid().toString()).attribute("subscription", s.state().wireName())
-                    .attribute("subid", s.state() == Subscription.State.NONE ? null : s.subid()).build());
-            deliver(s.jid(), message(e.node(), s.jid(), ev));
+            // XEP-0060 §8.6.2 (example 170): the outcome, in a <pubsub/> wrapper (not an event)
+            XmlElement outcome = XmlElement.builder("pubsub", PubSubComponent.PUBSUB)
+                    .child(XmlElement.builder("subscription", PubSubComponent.PUBSUB).attribute("node", e.node().id())
+                            .attribute("jid", s.jid().toString()).attribute("subscription", s.state().wireName())
+                            .attribute("subid", s.state() == Subscription.State.NONE ? null : s.subid()).build()).build();
+            deliver(s.jid(), message(e.node(), s.jid(), outcome));
         }
     }
 

@@ -500,7 +500,8 @@ public final class PubSubComponent implements Component {
         for (XmlElement s : r.op().elements()) {
             Jid jid = Jid.parseOrNull(s.attribute("jid"));
             Subscription.State state = Subscription.State.fromWire(s.attribute("subscription"));
-            if (!s.is("subscription", OWNER) || jid == null || state == null) {
+            // Smack 4.4 writes these entries in the pubsub namespace instead of pubsub#owner: accept both
+            if (!(s.is("subscription", OWNER) || s.is("subscription", PUBSUB)) || jid == null || state == null) {
                 return Stanzas.error(r.iq(), StanzaError.BAD_REQUEST, "bad subscription entry");
             }
             changes.put(jid, state);
@@ -531,7 +532,7 @@ public final class PubSubComponent implements Component {
         for (XmlElement a : r.op().elements()) {
             Jid jid = Jid.parseOrNull(a.attribute("jid"));
             Affiliation aff = Affiliation.fromWire(a.attribute("affiliation"));
-            if (!a.is("affiliation", OWNER) || jid == null || aff == null) {
+            if (!(a.is("affiliation", OWNER) || a.is("affiliation", PUBSUB)) || jid == null || aff == null) {
                 return Stanzas.error(r.iq(), StanzaError.BAD_REQUEST, "bad affiliation entry");
             }
             changes.put(jid, aff);

@@ -141,7 +141,7 @@ public final class PubSubComponent implements Component {
         if (child.is("query", Ns.DISCO_INFO) && "get".equals(type)) {
             reply = discoInfo(stanza, child);
         } else if (child.is("query", Ns.DISCO_ITEMS) && "get".equals(type)) {
-            reply = discoItems(stanza, child);
+            reply = discoItems(stanza, child, sender);
         } else if (child.is("pubsub", PUBSUB) || child.is("pubsub", OWNER)) {
             reply = pubsub(stanza, child, sender, type);
         } else {
@@ -198,7 +198,7 @@ public final class PubSubComponent implements Component {
         return Stanzas.iqResult(iq, q.build());
     }
 
-    private XmlElement discoItems(XmlElement iq, XmlElement query) {
+    private XmlElement discoItems(XmlElement iq, XmlElement query, Jid sender) {
         PageRequest page;
         try {
             page = Rsm.request(query);
@@ -220,8 +220,17 @@ public final class PubSubComponent implements Component {
             }
             return Stanzas.iqResult(iq, q.build());
         }
-        // XEP-0060 §5.5: the item ids of a node, for those who may read it
-        return Stanzas.error(iq, StanzaError.FEATURE_NOT_IMPLEMENTED, "use pubsub items retrieval");
+        // XEP-0060 §5.5: the item ids of a node, for those who may read it (paged like items retrieval)
+        Result<Page<Item>> got = service.items(nodeId, sender, null, null, page);
+        if (!got.isOk()) {
+            return PubSubErrors.reply(iq, got.error());
+        }
+        for (Item i : got.value().entries()) {
+            q.child(XmlElement.builder("item", Ns.DISCO_ITEMS).attribute("jid", address.toString())
+                    .attribute("name", i.id()).build());
+        }
+        q.child(Rsm.result(got.value()));
+        return Stanzas.iqResult(iq, q.build());
     }
 
     // ------------------------------------------------------------------ entity use cases (XEP-0060 §6–§7)

@@ -1,0 +1,128 @@
+package io.xmppgrid.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** XEP-0060 owner use cases and the whitelist model over the wire (raw sockets, exact elements). */
+@ExtendWith(ArquillianExtension.class)
+class BrokerOwnerIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String PS = "http://jabber.org/protocol/pubsub";
+    private static final String OWNER = "http://jabber.org/protocol/pubsub#owner";
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Grid.ear();
+    }
+
+    private static String request(RawXmpp x, String id, String type, String body) throws Exception {
+        x.send("<iq type='" + type + "' to='broker.grid.local' id='" + id + "'>" + body + "</iq>");
+        String reply = x.nextStanza(WAIT);
+        assertTrue(reply.contains("id=\"" + id + "\""), reply);
+        return reply;
+    }
+
+    private static void assertResult(String reply) {
+        assertTrue(reply.contains("type=\"result\""), reply);
+    }
+
+    @Test // XEP-0060 §8.1.2 instant node; §8.3 default configuration; §8.2 get and set configuration
+    void instantNodeAndConfiguration() throws Exception {
+        String owner = Grid.platform(Grid.uniqueName("cfg"), "cfg-password-123");
+        try (RawXmpp x = RawXmpp.bound(owner, "cfg-password-123")) {
+            String r = request(x, "i", "set", "<pubsub xmlns='" + PS + "'><create/></pubsub>");
+            Matcher m = Pattern.compile("<create node=\"([^\"]+)\"/>").matcher(r);
+            assertTrue(m.find(), "instant node id returned: " + r);
+            String node = m.group(1);
+
+            r = request(x, "d", "get", "<pubsub xmlns='" + OWNER + "'><default/></pubsub>");
+            assertTrue(r.contains("<value>authorize</value>") && r.contains("pubsub#node_config"), r);
+
+            r = request(x, "s", "set", "<pubsub xmlns='" + OWNER + "'><configure node='" + node + "'>"
+                    + "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'><value>"
+                    + "http://jabber.org/protocol/pubsub#node_config</value></field>"
+                    + "<field var='pubsub#title'><value>Sensor alerts</value></field>"
+                    + "<field var='pubsub#max_items'><value>5</value></field></x></configure></pubsub>");
+            assertResult(r);
+            r = request(x, "g", "get", "<pubsub xmlns='" + OWNER + "'><configure node='" + node + "'/></pubsub>");
+            assertTrue(r.contains("<field var=\"pubsub#title\" type=\"text-single\"><value>Sensor alerts</value></field>"), r);
+            assertTrue(r.contains("<field var=\"pubsub#max_items\" type=\"text-single\"><value>5</value></field>"), r);
+        }
+    }
+
+    @Test // XEP-0060 §6.1.3.4 whitelist; §8.9.2 affiliations; §6.1 subscribed at once when affiliated
+    void whitelistAndAffiliations() throws Exception {
+        String owner = Grid.platform(Grid.uniqueName("wl-owner"), "wl-password-123");
+        String member = Grid.platform(Grid.uniqueName("wl-member"), "wl-password-123");
+        String stranger = Grid.platform(Grid.uniqueName("wl-stranger"), "wl-password-123");
+        String node = "wl-" + UUID.randomUUID().toString().substring(0, 8);
+        try (RawXmpp o = RawXmpp.bound(owner, "wl-password-123");
+             RawXmpp m = RawXmpp.bound(member, "wl-password-123");
+             RawXmpp s = RawXmpp.bound(stranger, "wl-password-123")) {
+            assertResult(request(o, "c", "set", "<pubsub xmlns='" + PS + "'><create node='" + node + "'/><configure>"
+                    + "<x xmlns='jabber:x:data' type='submit'><field var='pubsub#access_model'><value>whitelist</value></field>"
+                    + "</x></configure></pubsub>"));
+            assertResult(request(o, "a", "set", "<pubsub xmlns='" + OWNER + "'><affiliations node='" + node + "'>"
+                    + "<affiliation jid='" + member + "@grid.local' affiliation='member'/></affiliations></pubsub>"));
+            String r = request(o, "ag", "get", "<pubsub xmlns='" + OWNER + "'><affiliations node='" + node + "'/></pubsub>");
+            assertTrue(r.contains("jid=\"" + member + "@grid.local\" affiliation=\"member\"")
+                    && r.contains("jid=\"" + owner + "@grid.local\" affiliation=\"owner\""), r);
+
+            r = request(s, "s1", "set", "<pubsub xmlns='" + PS + "'><subscribe node='" + node + "' jid='" + stranger + "@grid.local'/></pubsub>");
+            assertTrue(r.contains("<not-allowed xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>")
+                    && r.contains("<closed-node xmlns=\"http://jabber.org/protocol/pubsub#errors\"/>"), r);
+
+            r = request(m, "s2", "set", "<pubsub xmlns='" + PS + "'><subscribe node='" + node + "' jid='" + member + "@grid.local'/></pubsub>");
+            assertTrue(r.contains("subscription=\"subscribed\""), r);
+
+            // XEP-0060 §5.6: a subscriber lists its own subscriptions
+            r = request(m, "ls", "get", "<pubsub xmlns='" + PS + "'><subscriptions/></pubsub>");
+            assertTrue(r.contains("node=\"" + node + "\"") && r.contains("subscription=\"subscribed\""), r);
+        }
+    }
+
+    @Test // XEP-0060 §7.2 retract with notify, §8.5 purge, §8.4 delete with notification
+    void retractPurgeDeleteNotify() throws Exception {
+        String owner = Grid.platform(Grid.uniqueName("del-owner"), "del-password-123");
+        String member = Grid.platform(Grid.uniqueName("del-member"), "del-password-123");
+        String node = "del-" + UUID.randomUUID().toString().substring(0, 8);
+        try (RawXmpp o = RawXmpp.bound(owner, "del-password-123");
+             RawXmpp m = RawXmpp.bound(member, "del-password-123")) {
+            assertResult(request(o, "c", "set", "<pubsub xmlns='" + PS + "'><create node='" + node + "'/></pubsub>"));
+            assertResult(request(o, "a", "set", "<pubsub xmlns='" + OWNER + "'><affiliations node='" + node + "'>"
+                    + "<affiliation jid='" + member + "@grid.local' affiliation='member'/></affiliations></pubsub>"));
+            assertTrue(request(m, "s", "set", "<pubsub xmlns='" + PS + "'><subscribe node='" + node + "' jid='" + member
+                    + "@grid.local'/></pubsub>").contains("subscription=\"subscribed\""));
+
+            assertResult(request(o, "p", "set", "<pubsub xmlns='" + PS + "'><publish node='" + node + "'><item id='one'>"
+                    + Iodef.example("1") + "</item></publish></pubsub>"));
+            assertTrue(m.nextStanza(WAIT).contains("<item id=\"one\">"));
+
+            // XEP-0030 / XEP-0060 §5.5: the node's items
+            String items = request(m, "di", "get", "<query xmlns='http://jabber.org/protocol/disco#items' node='" + node + "'/>");
+            assertTrue(items.contains("<item jid=\"broker.grid.local\" name=\"one\"/>"), items);
+
+            assertResult(request(o, "r", "set", "<pubsub xmlns='" + PS + "'><retract node='" + node + "' notify='true'>"
+                    + "<item id='one'/></retract></pubsub>"));
+            assertTrue(m.nextStanza(WAIT).contains("<retract id=\"one\"/>"));
+
+            assertResult(request(o, "pu", "set", "<pubsub xmlns='" + OWNER + "'><purge node='" + node + "'/></pubsub>"));
+            assertTrue(m.nextStanza(WAIT).contains("<purge node=\"" + node + "\"/>"));
+
+            assertResult(request(o, "de", "set", "<pubsub xmlns='" + OWNER + "'><delete node='" + node + "'/></pubsub>"));
+            assertTrue(m.nextStanza(WAIT).contains("<delete node=\"" + node + "\"/>"));
+            String gone = request(m, "gi", "get", "<pubsub xmlns='" + PS + "'><items node='" + node + "'/></pubsub>");
+            assertTrue(gone.contains("<item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"), gone);
+        }
+    }
+}

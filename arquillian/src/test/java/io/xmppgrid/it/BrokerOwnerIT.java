@@ -85,6 +85,10 @@ class BrokerOwnerIT {
             r = request(m, "s2", "set", "<pubsub xmlns='" + PS + "'><subscribe node='" + node + "' jid='" + member + "@grid.local'/></pubsub>");
             assertTrue(r.contains("subscription=\"subscribed\""), r);
 
+            // XEP-0060 §5.7: a platform lists its own affiliations
+            r = request(m, "la", "get", "<pubsub xmlns='" + PS + "'><affiliations/></pubsub>");
+            assertTrue(r.contains("<affiliation node=\"" + node + "\" affiliation=\"member\"/>"), r);
+
             // XEP-0060 §5.6: a subscriber lists its own subscriptions
             r = request(m, "ls", "get", "<pubsub xmlns='" + PS + "'><subscriptions/></pubsub>");
             assertTrue(r.contains("node=\"" + node + "\"") && r.contains("subscription=\"subscribed\""), r);

@@ -17,6 +17,8 @@ import java.util.Objects;
 @NamedQuery(name = TopicAffiliationEntity.BY_NODES, query = "select a from TopicAffiliationEntity a where a.nodeId in :nodes")
 @NamedQuery(name = TopicAffiliationEntity.OWNED_COUNT,
         query = "select count(a) from TopicAffiliationEntity a where a.jid = :jid and a.affiliation = 'OWNER'")
+@NamedQuery(name = TopicAffiliationEntity.NODES_OF_JID,
+        query = "select n.name, a.affiliation from TopicAffiliationEntity a, TopicEntity n where a.nodeId = n.id and a.jid = :jid")
 @NamedQuery(name = TopicAffiliationEntity.DELETE_BY_NODE, query = "delete from TopicAffiliationEntity a where a.nodeId = :node")
 public class TopicAffiliationEntity {
 
@@ -24,6 +26,7 @@ public class TopicAffiliationEntity {
     public static final String BY_NODES = "TopicAffiliationEntity.byNodes";
     public static final String OWNED_COUNT = "TopicAffiliationEntity.ownedCount";
     public static final String DELETE_BY_NODE = "TopicAffiliationEntity.deleteByNode";
+    public static final String NODES_OF_JID = "TopicAffiliationEntity.nodesOfJid";
 
     @Id
     @Column(name = "node_id")

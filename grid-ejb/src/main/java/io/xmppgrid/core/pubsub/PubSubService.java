@@ -471,24 +471,15 @@ public final class PubSubService {
         return Result.ok(null);
     }
 
-    /** The actor's affiliations, over all nodes or one (XEP-0060 §5.7). */
+    /** The actor's affiliations, over all nodes or one (XEP-0060 §5.7); one indexed query, no scan. */
     public Result<Map<String, Affiliation>> affiliationsOf(String id, Jid actor) {
-        Map<String, Affiliation> out = new HashMap<>();
-        if (id != null) {
-            store.node(id).ifPresent(n -> {
-                Affiliation a = n.affiliationOf(actor);
-                if (a != Affiliation.NONE) {
-                    out.put(n.id(), a);
-                }
-            });
-            return Result.ok(out);
+        Map<String, Affiliation> all = store.affiliationsOf(actor.bare());
+        if (id == null) {
+            return Result.ok(all);
         }
-        Page<Node> page = store.nodes(PageRequest.first(Integer.MAX_VALUE));
-        for (Node n : page.entries()) {
-            Affiliation a = n.affiliationOf(actor);
-            if (a != Affiliation.NONE) {
-                out.put(n.id(), a);
-            }
+        Map<String, Affiliation> out = new HashMap<>();
+        if (all.containsKey(id)) {
+            out.put(id, all.get(id));
         }
         return Result.ok(out);
     }

@@ -23,6 +23,9 @@ public interface PubSubStore {
 
     int countNodesOwnedBy(Jid owner);
 
+    /** The affiliations (other than none) of a bare JID, by node id. */
+    java.util.Map<String, Affiliation> affiliationsOf(Jid jid);
+
     Optional<Subscription> subscription(String node, Jid jid);
 
     /** Every subscription of a node (fan-out reads these; the production store caches them). */

@@ -177,6 +177,16 @@ public final class JpaPubSubStore implements PubSubStore {
                 .setParameter("jid", owner.bare().toString()).getSingleResult().intValue();
     }
 
+    @Override
+    public Map<String, Affiliation> affiliationsOf(Jid jid) {
+        Map<String, Affiliation> out = new HashMap<>();
+        for (Object[] row : em.createNamedQuery(TopicAffiliationEntity.NODES_OF_JID, Object[].class)
+                .setParameter("jid", jid.bare().toString()).getResultList()) {
+            out.put((String) row[0], Affiliation.valueOf((String) row[1]));
+        }
+        return out;
+    }
+
     private TopicSubscriptionEntity subscriptionEntity(Long nodeId, Jid jid) {
         TopicSubscriptionEntity.Key k = new TopicSubscriptionEntity.Key();
         k.nodeId = nodeId;

@@ -50,6 +50,18 @@ final class InMemoryPubSubStore implements PubSubStore {
     }
 
     @Override
+    public Map<String, Affiliation> affiliationsOf(Jid jid) {
+        Map<String, Affiliation> out = new LinkedHashMap<>();
+        nodes.values().forEach(n -> {
+            Affiliation a = n.affiliationOf(jid);
+            if (a != Affiliation.NONE) {
+                out.put(n.id(), a);
+            }
+        });
+        return out;
+    }
+
+    @Override
     public Optional<Subscription> subscription(String node, Jid jid) {
         return Optional.ofNullable(subs.getOrDefault(node, Map.of()).get(jid));
     }

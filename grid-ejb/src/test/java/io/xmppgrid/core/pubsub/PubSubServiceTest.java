@@ -195,6 +195,14 @@ class PubSubServiceTest {
         assertEquals(PubSubError.NODE_NOT_FOUND, svc.items(t, owner, null, null, null).error());
     }
 
+    @Test // XEP-0060 §5.7: own affiliations
+    void ownAffiliations() {
+        String t = topic(AccessModel.AUTHORIZE);
+        assertEquals(Map.of(t, Affiliation.PUBLISHER), svc.affiliationsOf(null, sensor).value());
+        assertEquals(Map.of(t, Affiliation.OWNER), svc.affiliationsOf(t, owner).value());
+        assertTrue(svc.affiliationsOf(null, stranger).value().isEmpty());
+    }
+
     @Test // XEP-0060 §8.9.2.4: the last owner cannot go
     void lastOwnerStays() {
         String t = topic(AccessModel.AUTHORIZE);

@@ -39,7 +39,7 @@ public final class PubSubComponent implements Component {
     public static final String OWNER = "http://jabber.org/protocol/pubsub#owner";
 
     /** One protocol operation: where it lives on the wire, which feature it implements, what it does. */
-    private record Op(String ns, String element, String iqType, String feature, Handler handler) {
+    private record Op(String ns, String element, String iqType, String feature, boolean needsNode, Handler handler) {
     }
 
     @FunctionalInterface
@@ -61,27 +61,27 @@ public final class PubSubComponent implements Component {
     public PubSubComponent(Jid address, PubSubService service) {
         this.address = address;
         this.service = service;
-        register(PUBSUB, "create", "set", "create-nodes", this::create);
-        register(PUBSUB, "publish", "set", "publish", this::publish);
-        register(PUBSUB, "retract", "set", "retract-items", this::retract);
-        register(PUBSUB, "subscribe", "set", "subscribe", this::subscribe);
-        register(PUBSUB, "unsubscribe", "set", "subscribe", this::unsubscribe);
-        register(PUBSUB, "items", "get", "retrieve-items", this::items);
-        register(PUBSUB, "subscriptions", "get", "retrieve-subscriptions", this::ownSubscriptions);
-        register(PUBSUB, "affiliations", "get", "retrieve-affiliations", this::ownAffiliations);
-        register(OWNER, "configure", "get", "config-node", this::getConfiguration);
-        register(OWNER, "configure", "set", "config-node", this::setConfiguration);
-        register(OWNER, "default", "get", "retrieve-default", this::defaultConfiguration);
-        register(OWNER, "delete", "set", "delete-nodes", this::delete);
-        register(OWNER, "purge", "set", "purge-nodes", this::purge);
-        register(OWNER, "subscriptions", "get", "manage-subscriptions", this::nodeSubscriptions);
-        register(OWNER, "subscriptions", "set", "manage-subscriptions", this::setNodeSubscriptions);
-        register(OWNER, "affiliations", "get", "modify-affiliations", this::nodeAffiliations);
-        register(OWNER, "affiliations", "set", "modify-affiliations", this::setNodeAffiliations);
+        register(PUBSUB, "create", "set", "create-nodes", false, this::create);
+        register(PUBSUB, "publish", "set", "publish", true, this::publish);
+        register(PUBSUB, "retract", "set", "retract-items", true, this::retract);
+        register(PUBSUB, "subscribe", "set", "subscribe", true, this::subscribe);
+        register(PUBSUB, "unsubscribe", "set", "subscribe", true, this::unsubscribe);
+        register(PUBSUB, "items", "get", "retrieve-items", true, this::items);
+        register(PUBSUB, "subscriptions", "get", "retrieve-subscriptions", false, this::ownSubscriptions);
+        register(PUBSUB, "affiliations", "get", "retrieve-affiliations", false, this::ownAffiliations);
+        register(OWNER, "configure", "get", "config-node", true, this::getConfiguration);
+        register(OWNER, "configure", "set", "config-node", true, this::setConfiguration);
+        register(OWNER, "default", "get", "retrieve-default", false, this::defaultConfiguration);
+        register(OWNER, "delete", "set", "delete-nodes", true, this::delete);
+        register(OWNER, "purge", "set", "purge-nodes", true, this::purge);
+        register(OWNER, "subscriptions", "get", "manage-subscriptions", true, this::nodeSubscriptions);
+        register(OWNER, "subscriptions", "set", "manage-subscriptions", true, this::setNodeSubscriptions);
+        register(OWNER, "affiliations", "get", "modify-affiliations", true, this::nodeAffiliations);
+        register(OWNER, "affiliations", "set", "modify-affiliations", true, this::setNodeAffiliations);
     }
 
-    private void register(String ns, String element, String type, String feature, Handler h) {
-        ops.add(new Op(ns, element, type, feature, h));
+    private void register(String ns, String element, String type, String feature, boolean needsNode, Handler h) {
+        ops.add(new Op(ns, element, type, feature, needsNode, h));
     }
 
     @Override
@@ -159,6 +159,9 @@ public final class PubSubComponent implements Component {
         for (Op candidate : ops) {
             if (candidate.ns().equals(pubsub.namespace()) && candidate.element().equals(op.name())
                     && candidate.iqType().equals(type) && pubsub.namespace().equals(op.namespace())) {
+                if (candidate.needsNode() && op.attribute("node") == null) {
+                    return PubSubErrors.reply(iq, PubSubError.NODEID_REQUIRED);
+                }
                 return candidate.handler().handle(new Request(iq, pubsub, op, sender));
             }
         }
@@ -273,9 +276,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement publish(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         List<XmlElement> items = r.op().elements();
         if (items.size() > 1) {
             return PubSubErrors.reply(r.iq(), StanzaError.BAD_REQUEST, "invalid-payload", null);
@@ -311,9 +311,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement retract(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         List<XmlElement> items = r.op().elements();
         if (items.size() != 1 || !items.get(0).is("item", PUBSUB)) {
             return PubSubErrors.reply(r.iq(), PubSubError.ITEM_REQUIRED);
@@ -325,9 +322,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement subscribe(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Jid jid = Jid.parseOrNull(r.op().attribute("jid"));
         if (jid == null) {
             return PubSubErrors.reply(r.iq(), PubSubError.INVALID_JID);
@@ -347,9 +341,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement unsubscribe(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Jid jid = Jid.parseOrNull(r.op().attribute("jid"));
         if (jid == null) {
             return PubSubErrors.reply(r.iq(), PubSubError.INVALID_JID);
@@ -359,9 +350,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement items(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         List<String> ids = new ArrayList<>();
         for (XmlElement i : r.op().elements()) {
             if (i.is("item", PUBSUB) && i.attribute("id") != null) {
@@ -430,9 +418,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement getConfiguration(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Result<NodeConfig> c = service.configuration(r.node(), r.sender());
         if (!c.isOk()) {
             return PubSubErrors.reply(r.iq(), c.error());
@@ -442,9 +427,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement setConfiguration(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         XmlElement form = DataForm.find(r.op());
         if (form == null) {
             return Stanzas.error(r.iq(), StanzaError.BAD_REQUEST, "no configuration form");
@@ -470,25 +452,16 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement delete(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Result<Void> done = service.delete(r.node(), r.sender());
         return done.isOk() ? Stanzas.iqResult(r.iq(), null) : PubSubErrors.reply(r.iq(), done.error());
     }
 
     private XmlElement purge(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Result<Integer> done = service.purge(r.node(), r.sender());
         return done.isOk() ? Stanzas.iqResult(r.iq(), null) : PubSubErrors.reply(r.iq(), done.error());
     }
 
     private XmlElement nodeSubscriptions(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Result<List<Subscription>> subs = service.subscriptions(r.node(), r.sender());
         if (!subs.isOk()) {
             return PubSubErrors.reply(r.iq(), subs.error());
@@ -502,9 +475,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement setNodeSubscriptions(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Map<Jid, Subscription.State> changes = new LinkedHashMap<>();
         for (XmlElement s : r.op().elements()) {
             Jid jid = Jid.parseOrNull(s.attribute("jid"));
@@ -520,9 +490,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement nodeAffiliations(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Result<Map<Jid, Affiliation>> affs = service.affiliations(r.node(), r.sender());
         if (!affs.isOk()) {
             return PubSubErrors.reply(r.iq(), affs.error());
@@ -534,9 +501,6 @@ public final class PubSubComponent implements Component {
     }
 
     private XmlElement setNodeAffiliations(Request r) {
-        if (r.node() == null) {
-            return PubSubErrors.reply(r.iq(), PubSubError.NODEID_REQUIRED);
-        }
         Map<Jid, Affiliation> changes = new LinkedHashMap<>();
         for (XmlElement a : r.op().elements()) {
             Jid jid = Jid.parseOrNull(a.attribute("jid"));

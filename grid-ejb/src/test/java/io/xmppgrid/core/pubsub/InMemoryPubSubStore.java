@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The store for core tests: plain maps, same contract as the JPA store. */
-final class InMemoryPubSubStore implements PubSubStore {
+public final class InMemoryPubSubStore implements PubSubStore {
 
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Map<Jid, Subscription>> subs = new LinkedHashMap<>();

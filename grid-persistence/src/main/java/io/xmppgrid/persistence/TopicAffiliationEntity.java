@@ -6,13 +6,11 @@ import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
-import java.io.Serializable;
-import java.util.Objects;
 
 /** An affiliation (XEP-0060 §4.1) of a bare JID with a node. */
 @Entity
 @Table(name = "pubsub_affiliation")
-@IdClass(TopicAffiliationEntity.Key.class)
+@IdClass(NodeJidKey.class)
 @NamedQuery(name = TopicAffiliationEntity.BY_NODE, query = "select a from TopicAffiliationEntity a where a.nodeId = :node")
 @NamedQuery(name = TopicAffiliationEntity.BY_NODES, query = "select a from TopicAffiliationEntity a where a.nodeId in :nodes")
 @NamedQuery(name = TopicAffiliationEntity.OWNED_COUNT,
@@ -39,20 +37,4 @@ public class TopicAffiliationEntity {
     @Column(nullable = false, length = 16)
     public String affiliation;
 
-    /** Composite key (node_id, jid). */
-    public static class Key implements Serializable {
-        private static final long serialVersionUID = 1L;
-        public Long nodeId;
-        public String jid;
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key && Objects.equals(((Key) o).nodeId, nodeId) && Objects.equals(((Key) o).jid, jid);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(nodeId, jid);
-        }
-    }
 }

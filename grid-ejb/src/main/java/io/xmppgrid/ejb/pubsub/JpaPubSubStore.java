@@ -10,6 +10,7 @@ import io.xmppgrid.core.pubsub.Page;
 import io.xmppgrid.core.pubsub.PageRequest;
 import io.xmppgrid.core.pubsub.PubSubStore;
 import io.xmppgrid.core.pubsub.Subscription;
+import io.xmppgrid.persistence.NodeJidKey;
 import io.xmppgrid.persistence.TopicAffiliationEntity;
 import io.xmppgrid.persistence.TopicEntity;
 import io.xmppgrid.persistence.TopicItemEntity;
@@ -188,10 +189,7 @@ public final class JpaPubSubStore implements PubSubStore {
     }
 
     private TopicSubscriptionEntity subscriptionEntity(Long nodeId, Jid jid) {
-        TopicSubscriptionEntity.Key k = new TopicSubscriptionEntity.Key();
-        k.nodeId = nodeId;
-        k.jid = jid.toString();
-        return em.find(TopicSubscriptionEntity.class, k);
+        return em.find(TopicSubscriptionEntity.class, new NodeJidKey(nodeId, jid.toString()));
     }
 
     @Override

@@ -169,6 +169,16 @@ public final class PubSubService {
      */
     public Result<Item> publish(String id, Jid actor, String itemId, XmlElement payload, int payloadBytes,
                                 Map<String, List<String>> preconditions) {
+        return publish(id, actor, payload != null || itemId != null, itemId, payload, payloadBytes, preconditions);
+    }
+
+    /**
+     * XEP-0060 §7.1.3.6: on a transient notification-only node (persist_items and deliver_payloads
+     * both off) a publish carries no payload, possibly no item at all; on every other node an item
+     * with exactly one payload is required.
+     */
+    public Result<Item> publish(String id, Jid actor, boolean hasItem, String itemId, XmlElement payload, int payloadBytes,
+                                Map<String, List<String>> preconditions) {
         Optional<Node> found = store.node(id);
         if (found.isEmpty()) {
             return Result.fail(PubSubError.NODE_NOT_FOUND, "no node " + id);
@@ -185,19 +195,28 @@ public final class PubSubService {
         if (preconditions != null && !preconditions.isEmpty() && !NodeConfigForm.matches(cfg, preconditions)) {
             return Result.fail(PubSubError.PRECONDITION_NOT_MET, "publish-options do not match the node configuration");
         }
-        if (payload == null) {
-            return Result.fail(PubSubError.PAYLOAD_REQUIRED, "the node needs a payload");
+        boolean notificationOnly = !cfg.persistItems() && !cfg.deliverPayloads();
+        if (notificationOnly) {
+            if (payload != null) {
+                return Result.fail(PubSubError.ITEM_FORBIDDEN, "node " + id + " is notification-only");
+            }
+        } else if (!hasItem) {
+            return Result.fail(PubSubError.ITEM_REQUIRED, "node " + id + " needs an item");
+        } else if (payload == null) {
+            return Result.fail(PubSubError.PAYLOAD_REQUIRED, "node " + id + " needs a payload");
         }
-        if (payloadBytes > settings.maxPayloadBytes()) {
-            return Result.fail(PubSubError.PAYLOAD_TOO_BIG, payloadBytes + " bytes, limit " + settings.maxPayloadBytes());
-        }
-        if (cfg.payloadType() != null && !cfg.payloadType().equals(payload.namespace())) {
-            return Result.fail(PubSubError.INVALID_PAYLOAD, "payload namespace " + payload.namespace()
-                    + " is not the node's type " + cfg.payloadType());
-        }
-        String problem = validator.problem(cfg.payloadType(), payload);
-        if (problem != null) {
-            return Result.fail(PubSubError.INVALID_PAYLOAD, problem);
+        if (payload != null) {
+            if (payloadBytes > settings.maxPayloadBytes()) {
+                return Result.fail(PubSubError.PAYLOAD_TOO_BIG, payloadBytes + " bytes, limit " + settings.maxPayloadBytes());
+            }
+            if (cfg.payloadType() != null && !cfg.payloadType().equals(payload.namespace())) {
+                return Result.fail(PubSubError.INVALID_PAYLOAD, "payload namespace " + payload.namespace()
+                        + " is not the node's type " + cfg.payloadType());
+            }
+            String problem = validator.problem(cfg.payloadType(), payload);
+            if (problem != null) {
+                return Result.fail(PubSubError.INVALID_PAYLOAD, problem);
+            }
         }
         if (itemId != null && (itemId.isEmpty() || itemId.length() > 255)) {
             return Result.fail(PubSubError.BAD_REQUEST, "item id must be 1 to 255 characters");

@@ -299,7 +299,7 @@ public final class PubSubComponent implements Component {
             }
         }
         int size = payload == null ? 0 : XmlWriter.toXml(payload).getBytes(StandardCharsets.UTF_8).length;
-        Result<Item> published = service.publish(r.node(), r.sender(), item == null ? null : item.attribute("id"),
+        Result<Item> published = service.publish(r.node(), r.sender(), item != null, item == null ? null : item.attribute("id"),
                 payload, size, preconditions);
         if (!published.isOk()) {
             return PubSubErrors.reply(r.iq(), published.error());

@@ -143,7 +143,20 @@ class PubSubServiceTest {
         String t = topic(AccessModel.AUTHORIZE);
         assertEquals(PubSubError.INVALID_PAYLOAD, strict.publish(t, sensor, null, report("1"), 10, null).error());
         assertEquals(PubSubError.PAYLOAD_TOO_BIG, svc.publish(t, sensor, null, report("1"), 10_000_000, null).error());
-        assertEquals(PubSubError.PAYLOAD_REQUIRED, svc.publish(t, sensor, null, null, 0, null).error());
+        assertEquals(PubSubError.PAYLOAD_REQUIRED, svc.publish(t, sensor, true, null, null, 0, null).error());
+    }
+
+    @Test // XEP-0060 §7.1.3.6: transient notification-only nodes take no payload; others need item and payload
+    void notificationOnlyNodes() {
+        NodeConfig transientCfg = NodeConfigForm.apply(svc.defaultConfig(), Map.of("pubsub#persist_items", List.of("0"),
+                "pubsub#deliver_payloads", List.of("false"))).value();
+        svc.create("t", owner, transientCfg).value();
+        assertTrue(svc.publish("t", owner, false, null, null, 0, null).isOk(), "a publish without an item");
+        assertEquals(PubSubError.ITEM_FORBIDDEN, svc.publish("t", owner, true, "x", report("1"), 10, null).error());
+        assertTrue(store.lastItem("t").isEmpty(), "transient: nothing stored");
+        svc.create("p", owner, null).value();
+        assertEquals(PubSubError.ITEM_REQUIRED, svc.publish("p", owner, false, null, null, 0, null).error());
+        assertEquals(PubSubError.PAYLOAD_REQUIRED, svc.publish("p", owner, true, "x", null, 0, null).error());
     }
 
     @Test // XEP-0060 §7.1.2: republishing an id replaces the item; max_items trims the oldest

@@ -1,5 +1,7 @@
 package io.xmppgrid.it;
 
+import io.xmppgrid.smack.Scram256Mechanism;
+import io.xmppgrid.smack.Scram256PlusMechanism;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.xmppgrid.it;
+package io.xmppgrid.smack;
 
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
@@ -7,9 +7,9 @@ import org.jivesoftware.smack.SmackException.SmackSaslException;
 import org.jivesoftware.smack.sasl.SASLMechanism;
 
 /** SCRAM-SHA-256-PLUS with tls-server-end-point (RFC 5929 §4.1: hash of the server certificate). */
-class Scram256PlusMechanism extends Scram256Mechanism {
+public class Scram256PlusMechanism extends Scram256Mechanism {
 
-    static final String NAME = "SCRAM-SHA-256-PLUS";
+    public static final String NAME = "SCRAM-SHA-256-PLUS";
 
     @Override
     public String getName() {

@@ -1,4 +1,4 @@
-package io.xmppgrid.it;
+package io.xmppgrid.smack;
 
 import io.xmppgrid.security.ScramHash;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +10,13 @@ import org.jivesoftware.smack.SmackException.SmackSaslException;
 import org.jivesoftware.smack.sasl.SASLMechanism;
 
 /**
- * SCRAM-SHA-256 (RFC 7677) for Smack 4.4, whose own SCRAM hashes StoredKey with SHA-1 whatever
+ * SCRAM-SHA-256 (RFC 7677) for Smack 4.4 and 4.5, whose own SCRAM hashes StoredKey with SHA-1 whatever
  * the HMAC. Written against the RFC, not Smack's code; {@link Scram256PlusMechanism} adds
  * channel binding.
  */
-class Scram256Mechanism extends SASLMechanism {
+public class Scram256Mechanism extends SASLMechanism {
 
-    static final String NAME = "SCRAM-SHA-256";
+    public static final String NAME = "SCRAM-SHA-256";
     private static final ScramHash H = ScramHash.SHA_256;
 
     private String gs2Header;

@@ -222,6 +222,7 @@ public final class PubSubService {
             return Result.fail(PubSubError.BAD_REQUEST, "item id must be 1 to 255 characters");
         }
         Item item = new Item(itemId == null ? newId("") : itemId, actor.bare(), payload, clock.instant(), payloadBytes, 0);
+        store.lock(id); // publishes to one node commit in the order of their sequence numbers
         if (cfg.persistItems()) {
             item = store.saveItem(id, item);
             store.trim(id, cfg.maxItems());
@@ -254,6 +255,7 @@ public final class PubSubService {
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
+        store.lock(id);
         store.deleteItem(id, itemId);
         if (notify && node.config().notifyRetract()) {
             broadcaster.emit(new ItemsRetracted(node, List.of(itemId), recipients(node)));

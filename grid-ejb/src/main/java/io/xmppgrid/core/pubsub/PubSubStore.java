@@ -12,6 +12,12 @@ public interface PubSubStore {
 
     Optional<Node> node(String id);
 
+    /**
+     * Takes the node's write lock until the end of the transaction, so that changes to one node
+     * (publish, retract, purge) commit one after the other, in the order their items were numbered.
+     */
+    void lock(String id);
+
     void createNode(Node node);
 
     void updateNode(Node node);

@@ -94,6 +94,14 @@ public final class JpaPubSubStore implements PubSubStore {
     }
 
     @Override
+    public void lock(String id) {
+        TopicEntity t = topic(id);
+        if (t != null) {
+            em.lock(t, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        }
+    }
+
+    @Override
     public void createNode(Node node) {
         TopicEntity t = new TopicEntity();
         t.name = node.id();

@@ -21,6 +21,11 @@ public final class InMemoryPubSubStore implements PubSubStore {
     }
 
     @Override
+    public void lock(String id) {
+        // single-threaded tests
+    }
+
+    @Override
     public void createNode(Node node) {
         nodes.put(node.id(), node);
     }

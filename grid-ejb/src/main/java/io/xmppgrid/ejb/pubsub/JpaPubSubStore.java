@@ -74,7 +74,7 @@ public final class JpaPubSubStore implements PubSubStore {
         NodeConfig cfg = new NodeConfig(t.title, t.description, t.payloadType, AccessModel.valueOf(t.accessModel),
                 t.persistItems, t.maxItems, t.deliverPayloads, t.deliverNotifications, t.notifyRetract, t.notifyDelete,
                 NodeConfig.SendLastPublished.valueOf(t.sendLastPublished), NodeConfig.NotificationType.valueOf(t.notificationType),
-                Map.of());
+                overrides(t.capabilityOverrides));
         return new Node(t.name, cfg, Jid.parse(t.creator), t.createdAt, affs);
     }
 
@@ -91,6 +91,41 @@ public final class JpaPubSubStore implements PubSubStore {
         t.notifyDelete = c.notifyDelete();
         t.sendLastPublished = c.sendLastPublishedItem().name();
         t.notificationType = c.notificationType().name();
+        t.capabilityOverrides = overrides(c.overrides());
+    }
+
+    /** 'MEMBER=SUBSCRIBE,BE_SUBSCRIBED;OUTCAST=' ⇄ the override map. */
+    static Map<Affiliation, java.util.Set<io.xmppgrid.core.pubsub.Capability>> overrides(String text) {
+        if (text == null || text.isEmpty()) {
+            return Map.of();
+        }
+        Map<Affiliation, java.util.Set<io.xmppgrid.core.pubsub.Capability>> out = new java.util.EnumMap<>(Affiliation.class);
+        for (String entry : text.split(";")) {
+            int eq = entry.indexOf('=');
+            java.util.Set<io.xmppgrid.core.pubsub.Capability> caps = java.util.EnumSet.noneOf(io.xmppgrid.core.pubsub.Capability.class);
+            for (String c : entry.substring(eq + 1).split(",")) {
+                if (!c.isEmpty()) {
+                    caps.add(io.xmppgrid.core.pubsub.Capability.valueOf(c));
+                }
+            }
+            out.put(Affiliation.valueOf(entry.substring(0, eq)), caps);
+        }
+        return out;
+    }
+
+    static String overrides(Map<Affiliation, java.util.Set<io.xmppgrid.core.pubsub.Capability>> map) {
+        if (map.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        new java.util.TreeMap<>(map).forEach((a, caps) -> {
+            if (sb.length() > 0) {
+                sb.append(';');
+            }
+            sb.append(a.name()).append('=');
+            sb.append(String.join(",", new java.util.TreeSet<>(caps.stream().map(Enum::name).toList())));
+        });
+        return sb.toString();
     }
 
     @Override

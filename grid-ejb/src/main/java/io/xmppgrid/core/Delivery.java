@@ -18,6 +18,11 @@ public interface Delivery {
     /** Sends to a full JID; false when that session is gone. */
     boolean send(Jid fullJid, XmlElement stanza);
 
+    /** Sends so that stanzas with the same key from different transactions leave in commit order. */
+    default boolean send(Jid fullJid, XmlElement stanza, String orderingKey) {
+        return send(fullJid, stanza);
+    }
+
     void presence(Jid fullJid, boolean available, int priority);
 
     boolean accountExists(String localpart);

@@ -114,6 +114,11 @@ public class StanzaRouterBean implements StanzaListener {
         }
 
         @Override
+        public boolean send(Jid fullJid, XmlElement stanza, String orderingKey) {
+            return c.send(fullJid, stanza, orderingKey);
+        }
+
+        @Override
         public void presence(Jid fullJid, boolean available, int priority) {
             c.updatePresence(fullJid, available, priority);
         }

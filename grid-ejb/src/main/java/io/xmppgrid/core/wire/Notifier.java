@@ -41,7 +41,7 @@ public final class Notifier implements Broadcaster {
         if (event instanceof PubSubEvent.ItemPublished e) {
             XmlElement items = itemsElement(e.node(), e.item());
             for (Subscription s : e.recipients()) {
-                deliver(s.jid(), message(e.node(), s.jid(), event(items)));
+                deliver(s.jid(), message(e.node(), s.jid(), event(items)), key(e.node()));
             }
         } else if (event instanceof PubSubEvent.LastItemSent e) {
             deliver(e.recipient().jid(), message(e.node(), e.recipient().jid(), event(itemsElement(e.node(), e.item()))));
@@ -51,13 +51,13 @@ public final class Notifier implements Broadcaster {
                 items.child(XmlElement.builder("retract", EVENT_NS).attribute("id", id).build());
             }
             XmlElement ev = event(items.build());
-            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev)));
+            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
         } else if (event instanceof PubSubEvent.NodePurged e) {
             XmlElement ev = event(XmlElement.builder("purge", EVENT_NS).attribute("node", e.node().id()).build());
-            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev)));
+            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
         } else if (event instanceof PubSubEvent.NodeDeleted e) {
             XmlElement ev = event(XmlElement.builder("delete", EVENT_NS).attribute("node", e.node().id()).build());
-            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev)));
+            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
         } else if (event instanceof PubSubEvent.ApprovalRequested e) {
             XmlElement form = DataForm.builder("form", SUBSCRIBE_AUTHORIZATION)
                     .title("PubSub subscriber request")
@@ -84,6 +84,10 @@ public final class Notifier implements Broadcaster {
         }
     }
 
+    private static String key(Node node) {
+        return "pubsub:" + node.id();
+    }
+
     private static XmlElement event(XmlElement child) {
         return XmlElement.builder("event", EVENT_NS).child(child).build();
     }
@@ -103,8 +107,13 @@ public final class Notifier implements Broadcaster {
     }
 
     private void deliver(Jid to, XmlElement message) {
+        deliver(to, message, null);
+    }
+
+    /** Delivers; notifications of one node carry the node as ordering key, so they leave in commit order. */
+    private void deliver(Jid to, XmlElement message, String orderingKey) {
         if (!to.isBare()) {
-            if (delivery.session(to).isPresent() && delivery.send(to, message.withAttribute("to", to.toString()))) {
+            if (delivery.session(to).isPresent() && delivery.send(to, message.withAttribute("to", to.toString()), orderingKey)) {
                 return;
             }
             to = to.bare();
@@ -119,7 +128,7 @@ public final class Notifier implements Broadcaster {
         // platforms that never send presence still get their notifications on their connected sessions
         boolean sent = false;
         for (SessionInfo s : available.isEmpty() ? sessions : available) {
-            sent |= delivery.send(s.jid(), message.withAttribute("to", s.jid().toString()));
+            sent |= delivery.send(s.jid(), message.withAttribute("to", s.jid().toString()), orderingKey);
         }
         if (!sent) {
             offline.store(to, message);

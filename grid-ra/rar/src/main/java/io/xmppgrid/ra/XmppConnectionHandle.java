@@ -54,6 +54,11 @@ public class XmppConnectionHandle implements XmppConnection {
 
     @Override
     public boolean send(Jid fullJid, XmlElement stanza) {
+        return send(fullJid, stanza, null);
+    }
+
+    @Override
+    public boolean send(Jid fullJid, XmlElement stanza, String orderingKey) {
         XmppServer s = server();
         TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
         if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
@@ -63,7 +68,7 @@ public class XmppConnectionHandle implements XmppConnection {
                 tsr.putResource(OUTBOX_KEY, box);
                 tsr.registerInterposedSynchronization(box);
             }
-            box.add(fullJid, stanza);
+            box.add(fullJid, stanza, orderingKey);
             return s.sessions().entry(fullJid) != null;
         }
         return s.send(fullJid, stanza);
@@ -103,33 +108,53 @@ public class XmppConnectionHandle implements XmppConnection {
         }
     }
 
-    /** Stanzas to write when the transaction commits. */
+    /**
+     * Stanzas to write when the transaction commits. For ordering keys, the outbox takes the
+     * server's ordering locks before the commit and releases them once its stanzas are written,
+     * so a later transaction with the same key writes after this one (both callbacks run on the
+     * committing thread).
+     */
     private static final class Outbox implements Synchronization {
         private final XmppServer server;
         private final List<Jid> to = new ArrayList<>();
         private final List<XmlElement> stanzas = new ArrayList<>();
+        private final java.util.TreeSet<Integer> stripes = new java.util.TreeSet<>();
+        private final List<java.util.concurrent.locks.Lock> held = new ArrayList<>();
 
         Outbox(XmppServer server) {
             this.server = server;
         }
 
-        void add(Jid jid, XmlElement stanza) {
+        void add(Jid jid, XmlElement stanza, String orderingKey) {
             to.add(jid);
             stanzas.add(stanza);
+            if (orderingKey != null) {
+                stripes.add(server.orderingStripe(orderingKey));
+            }
         }
 
         @Override
         public void beforeCompletion() {
-            // nothing: writes happen only after the outcome is known
+            for (int stripe : stripes) { // ascending: no two outboxes wait for each other in a cycle
+                java.util.concurrent.locks.Lock l = server.orderingLock(stripe);
+                l.lock();
+                held.add(l);
+            }
         }
 
         @Override
         public void afterCompletion(int status) {
-            if (status != Status.STATUS_COMMITTED) {
-                return;
-            }
-            for (int i = 0; i < to.size(); i++) {
-                server.send(to.get(i), stanzas.get(i));
+            try {
+                if (status == Status.STATUS_COMMITTED) {
+                    for (int i = 0; i < to.size(); i++) {
+                        server.send(to.get(i), stanzas.get(i));
+                    }
+                }
+            } finally {
+                for (int i = held.size() - 1; i >= 0; i--) {
+                    held.get(i).unlock();
+                }
+                held.clear();
             }
         }
     }

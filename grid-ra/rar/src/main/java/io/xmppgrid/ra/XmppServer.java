@@ -48,6 +48,7 @@ final class XmppServer {
     private final List<IoLoop> loops = new ArrayList<>();
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final AtomicInteger nextLoop = new AtomicInteger();
+    private final java.util.concurrent.locks.ReentrantLock[] orderingLocks = newLocks(1024);
     private ExecutorService workers;
     private ScheduledThreadPoolExecutor scheduler;
 
@@ -248,6 +249,23 @@ final class XmppServer {
 
     byte[] simulationSecret() {
         return simulationSecret;
+    }
+
+    private static java.util.concurrent.locks.ReentrantLock[] newLocks(int n) {
+        java.util.concurrent.locks.ReentrantLock[] locks = new java.util.concurrent.locks.ReentrantLock[n];
+        for (int i = 0; i < n; i++) {
+            locks[i] = new java.util.concurrent.locks.ReentrantLock();
+        }
+        return locks;
+    }
+
+    /** The stripe of the ordering locks that an ordering key maps to. */
+    int orderingStripe(String key) {
+        return Math.floorMod(key.hashCode(), orderingLocks.length);
+    }
+
+    java.util.concurrent.locks.Lock orderingLock(int stripe) {
+        return orderingLocks[stripe];
     }
 
     private static ThreadFactory threads(String prefix) {

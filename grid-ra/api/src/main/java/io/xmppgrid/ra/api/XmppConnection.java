@@ -19,6 +19,13 @@ public interface XmppConnection extends AutoCloseable {
      */
     boolean send(Jid fullJid, XmlElement stanza);
 
+    /**
+     * Sends like {@link #send(Jid, XmlElement)}; stanzas with the same {@code orderingKey} sent
+     * by different transactions leave in the order those transactions commit (e.g. the
+     * notifications of one Topic, whose publishes commit in item order).
+     */
+    boolean send(Jid fullJid, XmlElement stanza, String orderingKey);
+
     /** Records a session's presence (RFC 6121 §4.7) for routing decisions. */
     void updatePresence(Jid fullJid, boolean available, int priority);
 

@@ -21,8 +21,7 @@ public final class GridSettings {
     }
 
     public static Path tlsDirectory() {
-        String d = System.getProperty("grid.tlsDirectory", "");
-        return d.isBlank() ? dataDirectory().resolve("tls") : Path.of(d);
+        return io.xmppgrid.security.GridKeyMaterial.directory(null);
     }
 
     public static Path adminTokenFile() {

@@ -13,7 +13,7 @@ import jakarta.resource.spi.ResourceAdapterInternalException;
 import jakarta.resource.spi.TransactionSupport;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.transaction.TransactionSynchronizationRegistry;
-import java.nio.file.Path;
+import io.xmppgrid.security.GridKeyMaterial;
 import java.time.Duration;
 import java.util.Objects;
 import javax.transaction.xa.XAResource;
@@ -173,8 +173,6 @@ public class GridResourceAdapter implements ResourceAdapter {
     }
 
     private ServerConfig resolveConfig() {
-        String dataDir = System.getProperty("jboss.server.data.dir", System.getProperty("java.io.tmpdir"));
-        String tlsDir = str("tlsDirectory", tlsDirectory);
         int io = integer("ioThreads", ioThreads);
         String conflict = str("resourceConflict", resourceConflict);
         if (!ServerConfig.OVERRIDE.equals(conflict) && !ServerConfig.REFUSE.equals(conflict)) {
@@ -187,7 +185,7 @@ public class GridResourceAdapter implements ResourceAdapter {
                 str("bindAddress", bindAddress),
                 integer("starttlsPort", starttlsPort),
                 integer("directTlsPort", directTlsPort),
-                tlsDir.isBlank() ? Path.of(dataDir, "grid", "tls") : Path.of(tlsDir),
+                GridKeyMaterial.directory(str("tlsDirectory", tlsDirectory)),
                 str("keyStore", keyStore),
                 str("keyStorePassword", keyStorePassword),
                 str("trustStore", trustStore),

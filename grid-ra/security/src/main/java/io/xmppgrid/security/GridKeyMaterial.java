@@ -48,6 +48,19 @@ public final class GridKeyMaterial {
         this.created = created;
     }
 
+    /**
+     * Where the material lives: {@code configured} when set (the adapter's config property or the
+     * system property {@code grid.tlsDirectory}), otherwise {@code <server data dir>/grid/tls}. The
+     * adapter and the onboarding beans both ask here, so they always agree.
+     */
+    public static Path directory(String configured) {
+        String d = configured == null || configured.isBlank() ? System.getProperty("grid.tlsDirectory", "") : configured;
+        if (!d.isBlank()) {
+            return Path.of(d);
+        }
+        return Path.of(System.getProperty("jboss.server.data.dir", System.getProperty("java.io.tmpdir")), "grid", "tls");
+    }
+
     /** Loads the material in {@code dir}, creating what is missing for {@code domain}. */
     public static GridKeyMaterial loadOrCreate(Path dir, String domain) throws IOException {
         synchronized (JVM_LOCK) {

@@ -22,13 +22,11 @@ public final class Router {
     private final Map<String, IqHandler> handlers;
     private final List<String> features;
     private final List<Component> components;
+    private final OfflineSink offline;
 
-    public Router(List<IqHandler> handlerList) {
-        this(handlerList, List.of());
-    }
-
-    public Router(List<IqHandler> handlerList, List<Component> components) {
+    public Router(List<IqHandler> handlerList, List<Component> components, OfflineSink offline) {
         this.components = List.copyOf(components);
+        this.offline = offline;
         this.handlers = handlerList.stream().collect(Collectors.toUnmodifiableMap(IqHandler::namespace, Function.identity()));
         TreeSet<String> all = new TreeSet<>();
         for (IqHandler h : handlerList) {
@@ -149,39 +147,36 @@ public final class Router {
             }
             return;
         }
-        deliverMessageToBare(sender, stanza, sessions, d);
+        deliverMessageToBare(sender, to, stanza, d);
     }
 
-    private void deliverMessageToBare(Jid sender, XmlElement message, List<SessionInfo> sessions, Delivery d) {
+    private void deliverMessageToBare(Jid sender, Jid to, XmlElement message, Delivery d) {
         String type = message.attribute("type") == null ? "normal" : message.attribute("type");
-        List<SessionInfo> available = new ArrayList<>();
-        int best = Integer.MIN_VALUE;
-        for (SessionInfo s : sessions) {
-            if (s.available() && s.priority() >= 0) {
-                available.add(s);
-                best = Math.max(best, s.priority());
-            }
-        }
-        if (available.isEmpty()) {
-            // RFC 6121 §8.5.2.2: no available resource. Offline storage has its own issue; until then
-            // normal and chat messages are bounced, headline and error messages silently dropped.
-            if ("normal".equals(type) || "chat".equals(type) || "groupchat".equals(type)) {
-                bounce(message, StanzaError.SERVICE_UNAVAILABLE, d, sender);
-            }
-            return;
-        }
         if ("groupchat".equals(type)) {
-            bounce(message, StanzaError.SERVICE_UNAVAILABLE, d, sender); // RFC 6121 §8.5.2.1.1
+            bounce(message, StanzaError.SERVICE_UNAVAILABLE, d, sender); // RFC 6121 §8.5.2.1.1, §8.5.2.2.1
             return;
         }
         if ("error".equals(type)) {
-            return;
+            return; // RFC 6121 §8.5.2.2.1: silently dropped, never bounced
         }
-        for (SessionInfo s : available) {
-            // normal and chat: the most available resources (RFC 6121 §8.5.2.1.1); headline: all of them
-            if ("headline".equals(type) || s.priority() == best) {
-                d.send(s.jid(), message);
-            }
+        // normal and chat: the most available resources, or offline storage; headline: every
+        // available resource, or nowhere (RFC 6121 §8.5.2.1.1, §8.5.2.2.1)
+        BareJidDelivery.Outcome o = new BareJidDelivery(d, offline).deliver(to.bare(), message, null,
+                "headline".equals(type));
+        if (o == BareJidDelivery.Outcome.REFUSED) {
+            // XEP-0160 §5: the recipient's offline storage is full
+            bounce(message, StanzaError.SERVICE_UNAVAILABLE, d, sender);
+        }
+    }
+
+    /**
+     * Routes a message that its session never acknowledged (XEP-0198 §4, RFC 6121 §8.5.2):
+     * another available resource, or offline storage, or nowhere; never bounced.
+     */
+    public void reroute(Jid fullJid, XmlElement message, Delivery d) {
+        if (!"error".equals(message.attribute("type")) && !"groupchat".equals(message.attribute("type"))) {
+            new BareJidDelivery(d, offline).deliver(fullJid.bare(), message, null,
+                    "headline".equals(message.attribute("type")));
         }
     }
 

@@ -6,7 +6,7 @@ import io.xmppgrid.xmpp.Stanzas;
 import io.xmppgrid.xmpp.XmlElement;
 import java.util.List;
 
-/** The server's own IQ handlers: XEP-0199 ping and XEP-0030 service discovery. */
+/** The server's own IQ handlers: XEP-0199 ping, XEP-0030 service discovery, an empty roster. */
 public final class ServerIqHandlers {
 
     private ServerIqHandlers() {
@@ -19,7 +19,7 @@ public final class ServerIqHandlers {
             items.add(XmlElement.builder("item", Ns.DISCO_ITEMS).attribute("jid", c.address().toString())
                     .attribute("name", c.name()).build());
         }
-        return List.of(new Ping(), new DiscoInfo(), new DiscoItems(items));
+        return List.of(new Ping(), new DiscoInfo(), new DiscoItems(items), new Roster());
     }
 
     /** XEP-0199 §4.2: a ping to the server gets an empty result. */
@@ -52,7 +52,7 @@ public final class ServerIqHandlers {
 
         @Override
         public List<String> features() {
-            return List.of(Ns.DISCO_INFO);
+            return List.of(Ns.DISCO_INFO, "msgoffline"); // XEP-0160 §5: offline storage
         }
 
         @Override
@@ -103,6 +103,32 @@ public final class ServerIqHandlers {
                 return Stanzas.error(iq, StanzaError.ITEM_NOT_FOUND, null);
             }
             return Stanzas.iqResult(iq, XmlElement.builder("query", Ns.DISCO_ITEMS).children(items).build());
+        }
+    }
+
+    /**
+     * RFC 6121 §2: platforms have no contacts here, but clients ask for their roster at login; they
+     * get an empty one, and changes are refused.
+     */
+    static final class Roster implements IqHandler {
+        private static final String NS = "jabber:iq:roster";
+
+        @Override
+        public String namespace() {
+            return NS;
+        }
+
+        @Override
+        public List<String> features() {
+            return List.of();
+        }
+
+        @Override
+        public XmlElement handle(XmlElement iq, IqContext ctx) {
+            if ("get".equals(iq.attribute("type"))) {
+                return Stanzas.iqResult(iq, XmlElement.empty("query", NS));
+            }
+            return Stanzas.error(iq, StanzaError.NOT_ALLOWED, "the grid keeps no rosters");
         }
     }
 }

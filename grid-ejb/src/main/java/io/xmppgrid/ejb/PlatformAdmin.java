@@ -1,9 +1,13 @@
 package io.xmppgrid.ejb;
 
+import io.xmppgrid.ejb.offline.OfflineSettings;
+import io.xmppgrid.persistence.OfflineQueueEntity;
 import io.xmppgrid.persistence.Platform;
 import io.xmppgrid.persistence.PlatformCertificate;
 import io.xmppgrid.persistence.ScramCredential;
 import io.xmppgrid.ra.api.PlatformCredentials.ScramKeys;
+import io.xmppgrid.ra.api.XmppConnection;
+import io.xmppgrid.ra.api.XmppConnectionFactory;
 import io.xmppgrid.security.GridKeyMaterial;
 import io.xmppgrid.security.GridPki;
 import io.xmppgrid.security.ScramCredentials;
@@ -34,6 +38,9 @@ public class PlatformAdmin {
     @PersistenceContext(unitName = "grid")
     private EntityManager em;
 
+    @jakarta.annotation.Resource(lookup = XmppConnectionFactory.JNDI_NAME)
+    private XmppConnectionFactory connections;
+
     /** The result of creating a platform: its JID and the password (generated when none was given). */
     public record Created(String jid, String password, boolean generated) {
     }
@@ -53,8 +60,7 @@ public class PlatformAdmin {
             throw new AdminException(AdminException.Reason.INVALID, "password shorter than 12 characters");
         }
         Instant now = Instant.now();
-        Platform p = new Platform(local, Platform.State.ENABLED, now);
-        em.persist(p);
+        Platform p = newPlatform(local, now);
         for (ScramHash h : hashes()) {
             ScramKeys k = ScramCredentials.derive(h, pw.toCharArray(), ScramCredentials.DEFAULT_ITERATIONS);
             Base64.Encoder b64 = Base64.getEncoder();
@@ -66,6 +72,15 @@ public class PlatformAdmin {
         return new Created(jid, pw, generated);
     }
 
+    /** A new enabled platform with its (empty) offline queue. */
+    private Platform newPlatform(String local, Instant now) {
+        Platform p = new Platform(local, Platform.State.ENABLED, now);
+        em.persist(p);
+        em.flush(); // the queue's foreign key needs the platform row first
+        em.persist(new OfflineQueueEntity(local));
+        return p;
+    }
+
     /** Issues a certificate for the platform (created, without password, if it does not exist). */
     public IssuedCertificate issueCertificate(String name, int days, String p12Password) {
         String local = normalize(name);
@@ -75,8 +90,7 @@ public class PlatformAdmin {
         Instant now = Instant.now();
         Platform p = find(local);
         if (p == null) {
-            p = new Platform(local, Platform.State.ENABLED, now);
-            em.persist(p);
+            p = newPlatform(local, now);
         }
         GridKeyMaterial km;
         try {
@@ -93,6 +107,66 @@ public class PlatformAdmin {
         LOG.infof("GRID0202: certificate %s issued to %s, valid until %s", cert.serialHex(), jid,
                 cert.certificate().getNotAfter().toInstant());
         return new IssuedCertificate(jid.toString(), cert.serialHex(), p12, pw);
+    }
+
+    /** A platform's offline queue: depth, limits in force (own or the operator's), refusals and expiries. */
+    public record OfflineStatus(String jid, int messages, long bytes, int maxMessages, long maxBytes, boolean ownLimits,
+                                long refused, long expired, Instant lastRefusedAt) {
+    }
+
+    public OfflineStatus offlineStatus(String name) {
+        return status(queue(normalize(name)));
+    }
+
+    /**
+     * Sets a platform's own offline limits; null for either means the operator's setting. Lower
+     * than the current depth is allowed: nothing stored is removed, new messages are refused.
+     */
+    public OfflineStatus setOfflineLimits(String name, Integer maxMessages, Long maxBytes) {
+        if ((maxMessages != null && maxMessages < 0) || (maxBytes != null && maxBytes < 0)) {
+            throw new AdminException(AdminException.Reason.INVALID, "limits must not be negative");
+        }
+        OfflineQueueEntity q = queue(normalize(name));
+        q.maxMessages = maxMessages;
+        q.maxBytes = maxBytes;
+        LOG.infof("GRID0203: offline limits of %s set to %s messages, %s bytes", q.owner,
+                maxMessages == null ? "default" : maxMessages, maxBytes == null ? "default" : maxBytes);
+        return status(q);
+    }
+
+    private OfflineQueueEntity queue(String local) {
+        OfflineQueueEntity q = em.find(OfflineQueueEntity.class, local, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (q == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no platform " + local);
+        }
+        return q;
+    }
+
+    private static OfflineStatus status(OfflineQueueEntity q) {
+        OfflineSettings d = OfflineSettings.fromSystem();
+        return new OfflineStatus(Jid.of(q.owner, GridSettings.domain(), null).toString(), q.messageCount, q.totalBytes,
+                q.maxMessages != null ? q.maxMessages : d.maxMessages(), q.maxBytes != null ? q.maxBytes : d.maxBytes(),
+                q.maxMessages != null || q.maxBytes != null, q.refusedTotal, q.expiredTotal, q.lastRefusedAt);
+    }
+
+    /** A live session of a platform, as the console and the API show it. */
+    public record SessionView(String jid, String node, String connection, Instant since, String address,
+                              boolean available, int priority) {
+    }
+
+    /** The platform's sessions on this node (bound, or waiting for XEP-0198 resumption: unavailable). */
+    public List<SessionView> sessions(String name) {
+        String local = normalize(name);
+        if (find(local) == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no platform " + local);
+        }
+        try (XmppConnection c = connections.getConnection()) {
+            return c.sessions().findByBare(Jid.of(local, GridSettings.domain(), null)).stream()
+                    .map(s -> new SessionView(s.jid().toString(), s.node(), s.connectionId(), s.since(), s.remoteAddress(),
+                            s.available(), s.priority())).toList();
+        } catch (jakarta.resource.ResourceException e) {
+            throw new AdminException(AdminException.Reason.INVALID, "the XMPP listener is not available: " + e.getMessage());
+        }
     }
 
     private Platform find(String local) {

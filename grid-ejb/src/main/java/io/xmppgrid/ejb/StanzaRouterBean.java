@@ -11,7 +11,14 @@ import io.xmppgrid.core.wire.PubSubComponent;
 import io.xmppgrid.ejb.pubsub.BrokerSettings;
 import io.xmppgrid.ejb.pubsub.JpaPubSubStore;
 import io.xmppgrid.ejb.pubsub.SubscriberCache;
+import io.xmppgrid.core.BareJidDelivery;
 import io.xmppgrid.core.Router;
+import io.xmppgrid.ejb.offline.JpaOfflineQueue;
+import io.xmppgrid.ejb.offline.OfflineSettings;
+import io.xmppgrid.persistence.OfflineMessageEntity;
+import io.xmppgrid.xmpp.XmlReader;
+import java.util.HashSet;
+import java.util.Set;
 import io.xmppgrid.core.ServerIqHandlers;
 import io.xmppgrid.persistence.Platform;
 import io.xmppgrid.ra.api.InboundStanza;
@@ -50,6 +57,7 @@ public class StanzaRouterBean implements StanzaListener {
     private static final Logger LOG = Logger.getLogger(StanzaRouterBean.class);
     private static final Jid BROKER = BrokerSettings.serviceAddress();
     private static final ServiceSettings BROKER_SETTINGS = BrokerSettings.settings();
+    private static final OfflineSettings OFFLINE = OfflineSettings.fromSystem();
 
     @Resource(lookup = XmppConnectionFactory.JNDI_NAME)
     private XmppConnectionFactory connections;
@@ -63,21 +71,72 @@ public class StanzaRouterBean implements StanzaListener {
     @Override
     public void onStanza(InboundStanza in) {
         try (XmppConnection c = connections.getConnection()) {
-            Delivery d = new ConnectionDelivery(c);
-            PubSubService service = new PubSubService(new JpaPubSubStore(em, subscriberCache),
-                    new Notifier(BROKER, d, this::offline), BROKER_SETTINGS, IodefValidator.INSTANCE,
-                    ActorPolicy.ALLOW_ALL, Clock.systemUTC());
-            List<Component> components = List.of(new PubSubComponent(BROKER, service));
-            new Router(ServerIqHandlers.all(components), components).route(in.sender(), in.stanza(), d);
+            router(c).route(in.sender(), in.stanza(), new ConnectionDelivery(c));
         } catch (ResourceException e) {
             throw new EJBException("GRID0101: no XMPP connection for " + in.connectionId(), e);
         }
     }
 
-    /** The seam for offline storage (its own issue): until then the message is dropped, with a log line. */
-    private void offline(Jid bare, XmlElement message) {
-        LOG.debugf("GRID0401: no session for %s; message %s not stored (offline storage not built yet)", bare,
-                message.attribute("id"));
+    private Router router(XmppConnection c) {
+        Delivery d = new ConnectionDelivery(c);
+        JpaOfflineQueue offline = offlineQueue();
+        PubSubService service = new PubSubService(new JpaPubSubStore(em, subscriberCache),
+                new Notifier(BROKER, d, offline), BROKER_SETTINGS, IodefValidator.INSTANCE,
+                ActorPolicy.ALLOW_ALL, Clock.systemUTC());
+        List<Component> components = List.of(new PubSubComponent(BROKER, service));
+        return new Router(ServerIqHandlers.all(components), components, offline);
+    }
+
+    private JpaOfflineQueue offlineQueue() {
+        return new JpaOfflineQueue(em, OFFLINE, Clock.systemUTC());
+    }
+
+    /** The next batch of the session's stored messages (XEP-0160), with XEP-0203 delay stamps. */
+    @Override
+    public boolean onBacklogWanted(SessionInfo session) {
+        try (XmppConnection c = connections.getConnection()) {
+            Jid bare = session.jid().bare();
+            Set<String> live = new HashSet<>();
+            live.add(session.connectionId());
+            c.sessions().findByBare(bare).forEach(s -> live.add(s.connectionId()));
+            JpaOfflineQueue.Batch batch = offlineQueue().next(bare.local(), session.connectionId(), live, OFFLINE.batch());
+            for (OfflineMessageEntity m : batch.messages()) {
+                XmlElement stored;
+                try {
+                    stored = XmlReader.parse(m.stanza);
+                } catch (IllegalArgumentException e) {
+                    LOG.errorf("GRID0406: stored message %d for %s cannot be read back, kept in the queue: %s", m.id,
+                            bare, e.getMessage());
+                    continue;
+                }
+                c.sendTracked(session.jid(), BareJidDelivery.delayed(stored, c.domain(), m.storedAt), m.id);
+            }
+            LOG.debugf("GRID0402: %s %d stored messages sent to %s%s", session.connectionId(), batch.messages().size(),
+                    session.jid(), batch.more() ? ", more waiting" : "");
+            return batch.more();
+        } catch (ResourceException e) {
+            throw new EJBException("GRID0101: no XMPP connection for " + session.connectionId(), e);
+        }
+    }
+
+    @Override
+    public void onDelivered(SessionInfo session, long[] trackingIds) {
+        int n = offlineQueue().confirm(session.jid().local(), trackingIds);
+        LOG.debugf("GRID0407: %s %d stored messages confirmed delivered to %s", session.connectionId(), n, session.jid());
+    }
+
+    @Override
+    public void onUndelivered(Jid fullJid, List<XmlElement> stanzas) {
+        try (XmppConnection c = connections.getConnection()) {
+            Router r = router(c);
+            Delivery d = new ConnectionDelivery(c);
+            for (XmlElement s : stanzas) {
+                r.reroute(fullJid, s, d);
+            }
+            LOG.debugf("GRID0408: %d unacknowledged messages for %s routed again", stanzas.size(), fullJid);
+        } catch (ResourceException e) {
+            throw new EJBException("GRID0101: no XMPP connection to route messages for " + fullJid, e);
+        }
     }
 
     @Override

@@ -19,7 +19,20 @@ import org.junit.jupiter.api.Test;
 /** Routing rules of RFC 6120 §10 and RFC 6121 §8 with an in-memory delivery. */
 class RouterTest {
 
-    private final Router router = new Router(ServerIqHandlers.all(List.of()));
+    /** An in-memory offline queue with a limit. */
+    private final List<XmlElement> stored = new ArrayList<>();
+    private int queueLimit = 100;
+    private final OfflineSink offline = (bare, message, liveAgain) -> {
+        if (liveAgain.getAsBoolean()) {
+            return OfflineSink.Outcome.DELIVERED;
+        }
+        if (stored.size() >= queueLimit) {
+            return OfflineSink.Outcome.FULL;
+        }
+        stored.add(message);
+        return OfflineSink.Outcome.STORED;
+    };
+    private final Router router = new Router(ServerIqHandlers.all(List.of()), List.of(), offline);
     private final Jid alice = Jid.parse("alice@grid.local/a");
     private final Jid bob1 = Jid.parse("bob@grid.local/one");
     private final Jid bob2 = Jid.parse("bob@grid.local/two");
@@ -89,17 +102,70 @@ class RouterTest {
         assertEquals(2, d.sent.size());
     }
 
-    @Test // RFC 6121 §8.5.2.2.1: no available resource: an error back, headline silently dropped
-    void noAvailableResource() {
+    @Test // RFC 6121 §8.5.2.2.1: no available resource: normal and chat stored, headline silently dropped
+    void noAvailableResourceStoresOffline() {
         Recorder d = new Recorder();
         d.online(alice, true, 0);
+        d.online(bob1, false, 0); // bound, not available
         router.route(alice, message("bob@grid.local", "chat"), d);
+        router.route(alice, message("bob@grid.local", null), d);
+        assertTrue(d.sent.isEmpty(), "nothing bounced, nothing sent live");
+        assertEquals(2, stored.size());
+        router.route(alice, message("bob@grid.local", "headline"), d);
+        assertTrue(d.sent.isEmpty());
+        assertEquals(2, stored.size(), "headline not stored");
+    }
+
+    @Test // RFC 6121 §8.5.2.2.1: groupchat to a bare JID without available resource: an error back
+    void groupchatIsBounced() {
+        Recorder d = new Recorder();
+        d.online(alice, true, 0);
+        router.route(alice, message("bob@grid.local", "groupchat"), d);
+        assertEquals("service-unavailable", Stanzas.errorCondition(d.sent.get(0).getValue()));
+        assertTrue(stored.isEmpty());
+    }
+
+    @Test // XEP-0160 §5: offline storage full: service-unavailable back to the sender, nothing stored
+    void fullQueueBounces() {
+        queueLimit = 0;
+        Recorder d = new Recorder();
+        d.online(alice, true, 0);
+        router.route(alice, message("bob@grid.local", "normal"), d);
         assertEquals(1, d.sent.size());
         assertEquals(alice, d.sent.get(0).getKey());
         assertEquals("service-unavailable", Stanzas.errorCondition(d.sent.get(0).getValue()));
-        d.sent.clear();
-        router.route(alice, message("bob@grid.local", "headline"), d);
+        assertTrue(stored.isEmpty());
+    }
+
+    @Test // XEP-0334 §4: <no-store/> keeps a message out of offline storage
+    void noStoreHint() {
+        Recorder d = new Recorder();
+        XmlElement m = message("bob@grid.local", "normal").toBuilder()
+                .child(XmlElement.empty("no-store", Ns.HINTS)).build();
+        router.route(alice, m, d);
+        assertTrue(stored.isEmpty());
         assertTrue(d.sent.isEmpty());
+    }
+
+    @Test // the queue's lock is taken before the last look: a session that became available gets it live
+    void becameAvailableWhileStoring() {
+        Recorder d = new Recorder();
+        OfflineSink racing = (bare, message, liveAgain) -> {
+            d.online(bob1, true, 0);
+            return liveAgain.getAsBoolean() ? OfflineSink.Outcome.DELIVERED : OfflineSink.Outcome.STORED;
+        };
+        new Router(ServerIqHandlers.all(List.of()), List.of(), racing).route(alice, message("bob@grid.local", null), d);
+        assertEquals(1, d.sent.size());
+        assertEquals(bob1, d.sent.get(0).getKey());
+    }
+
+    @Test // XEP-0203 / XEP-0160 §3: the delay stamp of a stored message
+    void delayStamp() {
+        XmlElement m = BareJidDelivery.delayed(message("bob@grid.local", null), Jid.domain("grid.local"),
+                Instant.parse("2026-11-30T09:00:00.123456Z"));
+        XmlElement delay = m.child("delay", Ns.DELAY);
+        assertEquals("grid.local", delay.attribute("from"));
+        assertEquals("2026-11-30T09:00:00.123Z", delay.attribute("stamp"));
     }
 
     @Test // RFC 6120 §8.3.1: never an error in reply to an error
@@ -127,6 +193,6 @@ class RouterTest {
 
     @Test // features come from the registered handlers
     void featuresAreDerivedFromHandlers() {
-        assertEquals(List.of(Ns.DISCO_INFO, Ns.DISCO_ITEMS, Ns.PING), router.features());
+        assertEquals(List.of(Ns.DISCO_INFO, Ns.DISCO_ITEMS, "msgoffline", Ns.PING), router.features());
     }
 }

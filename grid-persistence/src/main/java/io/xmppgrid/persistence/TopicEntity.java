@@ -74,6 +74,9 @@ public class TopicEntity {
     @Column(name = "notification_type", nullable = false, length = 16)
     public String notificationType;
 
+    @Column(name = "offline_cache", nullable = false)
+    public boolean offlineCache = true;
+
     /** Per-node capability overrides, 'AFFILIATION=CAP,CAP;...', or null for the defaults. */
     @Column(name = "capability_overrides", length = 4000)
     public String capabilityOverrides;

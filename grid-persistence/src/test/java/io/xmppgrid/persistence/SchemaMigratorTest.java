@@ -19,7 +19,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 class SchemaMigratorTest {
 
     private static void checkSchema(DataSource ds) throws SQLException {
-        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 3"), "all migrations applied");
+        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 4"), "all migrations applied");
         // a second run applies nothing and fails nothing
         assertTrue(SchemaMigrator.migrate(ds).contains("0 migration(s) applied"));
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -36,6 +36,21 @@ class SchemaMigratorTest {
                     + "values (2, 'sensor1', 'ENABLED', current_timestamp, current_timestamp)"));
             assertThrows(SQLException.class, () -> s.executeUpdate("insert into platform (id, localpart, state, created_at, updated_at) "
                     + "values (3, 'sensor3', 'BOGUS', current_timestamp, current_timestamp)"));
+            // offline queues: only for platforms; one place in the queue per message
+            s.executeUpdate("insert into offline_queue (owner, next_seq, message_count, total_bytes, refused_total, expired_total)"
+                    + " values ('sensor1', 2, 1, 10, 0, 0)");
+            assertThrows(SQLException.class, () -> s.executeUpdate("insert into offline_queue (owner, next_seq, message_count,"
+                    + " total_bytes, refused_total, expired_total) values ('nobody', 1, 0, 0, 0, 0)"));
+            s.executeUpdate("insert into offline_message (id, owner, seq, stored_at, size_bytes, stanza)"
+                    + " values (1, 'sensor1', 1, current_timestamp, 10, '<message/>')");
+            assertThrows(SQLException.class, () -> s.executeUpdate("insert into offline_message (id, owner, seq, stored_at,"
+                    + " size_bytes, stanza) values (2, 'sensor1', 1, current_timestamp, 10, '<message/>')"));
+            // deleting a platform deletes its queue and what it held
+            s.executeUpdate("delete from platform where localpart = 'sensor1'");
+            try (ResultSet r = s.executeQuery("select count(*) from offline_message")) {
+                r.next();
+                assertEquals(0, r.getInt(1));
+            }
         }
     }
 

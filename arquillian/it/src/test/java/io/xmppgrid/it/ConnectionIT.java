@@ -133,6 +133,7 @@ class ConnectionIT {
             assertTrue(info.containsFeature("urn:xmpp:ping"));
             assertTrue(info.containsFeature("http://jabber.org/protocol/disco#info"));
             assertTrue(info.containsFeature("http://jabber.org/protocol/disco#items"));
+            assertTrue(info.containsFeature("msgoffline"), "XEP-0160 §5: offline storage advertised");
         } finally {
             c.disconnect();
         }

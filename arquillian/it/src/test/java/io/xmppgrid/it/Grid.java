@@ -91,6 +91,46 @@ final class Grid {
         return name;
     }
 
+    /** An administration API call with the bearer token; returns status and body. */
+    static Result api(String method, String path, String form) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(ADMIN_URL + path))
+                .header("Authorization", "Bearer " + Files.readString(tokenFile()).trim());
+        if (form == null) {
+            b.method(method, java.net.http.HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/x-www-form-urlencoded")
+                    .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(form));
+        }
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return new Result(r.statusCode(), r.body(), "");
+    }
+
+    /** A number from the platform's offline-queue status (GET /api/platforms/{name}/offline). */
+    static long offline(String platform, String field) throws Exception {
+        Result r = api("GET", "/platforms/" + platform + "/offline", null);
+        if (r.status() != 200) {
+            throw new AssertionError("offline status of " + platform + ": " + r.status() + " " + r.out());
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + field + "\":(\\d+)").matcher(r.out());
+        if (!m.find()) {
+            throw new AssertionError("no " + field + " in " + r.out());
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    /** Waits (up to 30 s) until the platform's offline queue holds {@code depth} messages. */
+    static void awaitOfflineDepth(String platform, long depth) throws Exception {
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        long now;
+        while ((now = offline(platform, "messages")) != depth) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("offline queue of " + platform + " holds " + now + ", expected " + depth);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     static X509Certificate caCertificate() throws Exception {
         try (InputStream in = Files.newInputStream(caPem())) {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);

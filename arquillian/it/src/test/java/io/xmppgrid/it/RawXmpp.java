@@ -26,6 +26,7 @@ final class RawXmpp implements Closeable {
             + "xmlns:stream='http://etherx.jabber.org/streams' to='" + Grid.DOMAIN + "' version='1.0'>";
 
     private Socket socket;
+    private Socket tcp; // the TCP socket under TLS, for dropping the connection like a network failure
     private InputStream in;
     private OutputStream out;
     private final StringBuilder received = new StringBuilder();
@@ -34,6 +35,7 @@ final class RawXmpp implements Closeable {
     private String features;
 
     private RawXmpp(Socket s) throws IOException {
+        tcp = s;
         use(s);
     }
 
@@ -300,6 +302,28 @@ final class RawXmpp implements Closeable {
         } catch (IOException e) {
             eof = true; // reset by peer counts as closed
         }
+    }
+
+    /** Drops the connection the way a network failure does: a TCP reset, no TLS close, no stream close. */
+    void kill() throws IOException {
+        tcp.setSoLinger(true, 0);
+        tcp.close();
+    }
+
+    /** Closes the stream cleanly (RFC 6120 §4.4) and waits for the server's closing tag. */
+    void closeStream() throws IOException {
+        send("</stream:stream>");
+        await("</stream:stream>");
+        socket.close();
+    }
+
+    /** Authenticated but not bound: the features after SASL read, ready for bind or XEP-0198 resume. */
+    static RawXmpp authenticated(String user, String password) throws Exception {
+        RawXmpp x = secured();
+        x.scramSha256(user, password);
+        x.send(HEADER);
+        x.features = x.await("</stream:features>");
+        return x;
     }
 
     @Override

@@ -7,7 +7,9 @@ import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -19,6 +21,10 @@ import jakarta.ws.rs.core.Response;
  * creates a platform with SCRAM credentials; {@code POST /api/platforms/{name}/certificates}
  * (form {@code days}, optional {@code password}) returns a PKCS#12 with a certificate from
  * the grid CA, its password in the {@code X-Grid-P12-Password} header.
+ * {@code GET /api/platforms/{name}/offline} shows the platform's offline queue (depth, limits,
+ * refusals, expiries); {@code PUT} with form {@code maxMessages}, {@code maxBytes} (empty: the
+ * operator's default) sets its own limits. {@code GET /api/platforms/{name}/sessions} lists its
+ * live sessions on this node (a session waiting for XEP-0198 resumption shows as unavailable).
  */
 @Path("/platforms")
 @jakarta.enterprise.context.RequestScoped
@@ -56,6 +62,76 @@ public class PlatformResource {
         } catch (AdminException e) {
             return refused(e);
         }
+    }
+
+    @GET
+    @Path("/{name}/offline")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response offline(@PathParam("name") String name) {
+        try {
+            return Response.ok(json(admin.offlineStatus(name))).build();
+        } catch (AdminException e) {
+            return refused(e);
+        }
+    }
+
+    @GET
+    @Path("/{name}/sessions")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response sessions(@PathParam("name") String name) {
+        try {
+            var list = Json.createArrayBuilder();
+            for (PlatformAdmin.SessionView v : admin.sessions(name)) {
+                list.add(Json.createObjectBuilder().add("jid", v.jid()).add("node", v.node()).add("connection", v.connection())
+                        .add("since", v.since().toString()).add("address", v.address()).add("available", v.available())
+                        .add("priority", v.priority()));
+            }
+            return Response.ok(list.build().toString() + "\n").build();
+        } catch (AdminException e) {
+            return refused(e);
+        }
+    }
+
+    @PUT
+    @Path("/{name}/offline")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response offlineLimits(@PathParam("name") String name, @FormParam("maxMessages") String maxMessages,
+                                  @FormParam("maxBytes") String maxBytes) {
+        try {
+            return Response.ok(json(admin.setOfflineLimits(name, optionalInt(maxMessages), optionalLong(maxBytes)))).build();
+        } catch (AdminException e) {
+            return refused(e);
+        }
+    }
+
+    private static Integer optionalInt(String v) {
+        Long l = optionalLong(v);
+        if (l != null && l > Integer.MAX_VALUE) {
+            throw new AdminException(AdminException.Reason.INVALID, "maxMessages too large");
+        }
+        return l == null ? null : l.intValue();
+    }
+
+    private static Long optionalLong(String v) {
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new AdminException(AdminException.Reason.INVALID, "not a number: " + v);
+        }
+    }
+
+    private static String json(PlatformAdmin.OfflineStatus s) {
+        var b = Json.createObjectBuilder().add("jid", s.jid()).add("messages", s.messages()).add("bytes", s.bytes())
+                .add("maxMessages", s.maxMessages()).add("maxBytes", s.maxBytes()).add("ownLimits", s.ownLimits())
+                .add("refused", s.refused()).add("expired", s.expired());
+        if (s.lastRefusedAt() != null) {
+            b.add("lastRefusedAt", s.lastRefusedAt().toString());
+        }
+        return b.build().toString() + "\n";
     }
 
     static Response refused(AdminException e) {

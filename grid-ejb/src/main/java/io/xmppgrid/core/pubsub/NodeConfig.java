@@ -7,7 +7,9 @@ import java.util.Set;
  * A node's configuration (XEP-0060 §16.4.3 pubsub#node_config), immutable. {@code payloadType}
  * is {@code pubsub#type}: the namespace every published payload's root element must have (RFC
  * 8600 §6), or null for any. {@code overrides} replaces the default capabilities of affiliations
- * on this node (not exposed on the wire).
+ * on this node (not exposed on the wire). {@code offlineCache} (RFC 8600 §5) says whether the
+ * notifications may be stored for subscribers that are offline; when false they reach only
+ * available sessions.
  */
 public record NodeConfig(
         String title,
@@ -22,6 +24,7 @@ public record NodeConfig(
         boolean notifyDelete,
         SendLastPublished sendLastPublishedItem,
         NotificationType notificationType,
+        boolean offlineCache,
         Map<Affiliation, Set<Capability>> overrides) {
 
     /** XEP-0060 pubsub#send_last_published_item values we support. */
@@ -82,31 +85,31 @@ public record NodeConfig(
     /** The service's defaults, with the operator's default access model and item limit. */
     public static NodeConfig defaults(AccessModel accessModel, int maxItems) {
         return new NodeConfig(null, null, null, accessModel, true, maxItems, true, true, true, true,
-                SendLastPublished.NEVER, NotificationType.NORMAL, Map.of());
+                SendLastPublished.NEVER, NotificationType.NORMAL, true, Map.of());
     }
 
     public NodeConfig withAccessModel(AccessModel m) {
         return new NodeConfig(title, description, payloadType, m, persistItems, maxItems, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, overrides);
     }
 
     public NodeConfig withPayloadType(String type) {
         return new NodeConfig(title, description, type, accessModel, persistItems, maxItems, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, overrides);
     }
 
     public NodeConfig withMaxItems(int n) {
         return new NodeConfig(title, description, payloadType, accessModel, persistItems, n, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, overrides);
     }
 
     public NodeConfig withSendLastPublished(SendLastPublished v) {
         return new NodeConfig(title, description, payloadType, accessModel, persistItems, maxItems, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, v, notificationType, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, v, notificationType, offlineCache, overrides);
     }
 
     public NodeConfig withTitle(String t) {
         return new NodeConfig(t, description, payloadType, accessModel, persistItems, maxItems, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, overrides);
     }
 }

@@ -13,6 +13,11 @@ public final class NodeConfigForm {
     public static final String FORM_TYPE = "http://jabber.org/protocol/pubsub#node_config";
     public static final String META_DATA = "http://jabber.org/protocol/pubsub#meta-data";
     public static final String PUBLISH_OPTIONS = "http://jabber.org/protocol/pubsub#publish-options";
+    /**
+     * RFC 8600 §5: whether a Topic's notifications may be cached for offline subscribers. Not a
+     * registered field, so its name is namespaced (XEP-0068 §3, Clark notation).
+     */
+    public static final String OFFLINE_CACHE = "{urn:xmppgrid:pubsub}offline_cache";
 
     private NodeConfigForm() {
     }
@@ -33,6 +38,7 @@ public final class NodeConfigForm {
         f.put("pubsub#notify_delete", bool(c.notifyDelete()));
         f.put("pubsub#send_last_published_item", List.of(c.sendLastPublishedItem().wireName()));
         f.put("pubsub#notification_type", List.of(c.notificationType().wireName()));
+        f.put(OFFLINE_CACHE, bool(c.offlineCache()));
         return f;
     }
 
@@ -61,6 +67,7 @@ public final class NodeConfigForm {
         boolean notifyDelete = base.notifyDelete();
         NodeConfig.SendLastPublished sendLast = base.sendLastPublishedItem();
         NodeConfig.NotificationType notificationType = base.notificationType();
+        boolean offlineCache = base.offlineCache();
         for (Map.Entry<String, List<String>> e : submitted.entrySet()) {
             String var = e.getKey();
             List<String> values = e.getValue();
@@ -129,6 +136,13 @@ public final class NodeConfigForm {
                         return invalid("send_last_published_item " + v + " is not supported");
                     }
                     break;
+                case OFFLINE_CACHE:
+                    Boolean cache = parseBool(v);
+                    if (cache == null) {
+                        return invalid(var + " is not a boolean");
+                    }
+                    offlineCache = cache;
+                    break;
                 case "pubsub#notification_type":
                     notificationType = NodeConfig.NotificationType.fromWire(v);
                     if (notificationType == null) {
@@ -140,7 +154,7 @@ public final class NodeConfigForm {
             }
         }
         return Result.ok(new NodeConfig(title, description, type, access, persist, maxItems, payloads, notifications,
-                notifyRetract, notifyDelete, sendLast, notificationType, base.overrides()));
+                notifyRetract, notifyDelete, sendLast, notificationType, offlineCache, base.overrides()));
     }
 
     /** XEP-0060 §7.1.5: whether every precondition equals the node's current value. */

@@ -1,5 +1,6 @@
 package io.xmppgrid.core.wire;
 
+import io.xmppgrid.core.BareJidDelivery;
 import io.xmppgrid.core.Delivery;
 import io.xmppgrid.core.OfflineSink;
 import io.xmppgrid.core.pubsub.Broadcaster;
@@ -8,7 +9,6 @@ import io.xmppgrid.core.pubsub.Node;
 import io.xmppgrid.core.pubsub.NodeConfig;
 import io.xmppgrid.core.pubsub.PubSubEvent;
 import io.xmppgrid.core.pubsub.Subscription;
-import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.xmpp.Jid;
 import io.xmppgrid.xmpp.Ns;
 import io.xmppgrid.xmpp.XmlElement;
@@ -40,7 +40,7 @@ public final class Notifier implements Broadcaster {
     public void emit(PubSubEvent event) {
         if (event instanceof PubSubEvent.ItemPublished e) {
             XmlElement items = itemsElement(e.node(), e.item());
-            for (Subscription s : e.recipients()) {
+            for (Subscription s : inLockOrder(e.recipients())) {
                 deliver(s.jid(), message(e.node(), s.jid(), event(items)), key(e.node()));
             }
         } else if (event instanceof PubSubEvent.LastItemSent e) {
@@ -51,13 +51,13 @@ public final class Notifier implements Broadcaster {
                 items.child(XmlElement.builder("retract", EVENT_NS).attribute("id", id).build());
             }
             XmlElement ev = event(items.build());
-            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
+            inLockOrder(e.recipients()).forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
         } else if (event instanceof PubSubEvent.NodePurged e) {
             XmlElement ev = event(XmlElement.builder("purge", EVENT_NS).attribute("node", e.node().id()).build());
-            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
+            inLockOrder(e.recipients()).forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
         } else if (event instanceof PubSubEvent.NodeDeleted e) {
             XmlElement ev = event(XmlElement.builder("delete", EVENT_NS).attribute("node", e.node().id()).build());
-            e.recipients().forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
+            inLockOrder(e.recipients()).forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
         } else if (event instanceof PubSubEvent.ApprovalRequested e) {
             XmlElement form = DataForm.builder("form", SUBSCRIBE_AUTHORIZATION)
                     .title("PubSub subscriber request")
@@ -84,6 +84,16 @@ public final class Notifier implements Broadcaster {
         }
     }
 
+    /**
+     * Recipients sorted by bare JID: storing offline locks each platform's queue, and publishes
+     * that lock in one global order cannot deadlock each other.
+     */
+    private static List<Subscription> inLockOrder(List<Subscription> recipients) {
+        List<Subscription> sorted = new ArrayList<>(recipients);
+        sorted.sort(java.util.Comparator.comparing(s -> s.jid().bare().toString()));
+        return sorted;
+    }
+
     private static String key(Node node) {
         return "pubsub:" + node.id();
     }
@@ -102,15 +112,25 @@ public final class Notifier implements Broadcaster {
 
     private XmlElement message(Node node, Jid to, XmlElement payload) {
         String type = node.config().notificationType() == NodeConfig.NotificationType.HEADLINE ? "headline" : null;
-        return XmlElement.builder("message", Ns.CLIENT).attribute("from", service.toString()).attribute("to", to.toString())
-                .attribute("type", type).attribute("id", UUID.randomUUID().toString()).child(payload).build();
+        XmlElement.Builder m = XmlElement.builder("message", Ns.CLIENT).attribute("from", service.toString())
+                .attribute("to", to.toString()).attribute("type", type).attribute("id", UUID.randomUUID().toString())
+                .child(payload);
+        if (!node.config().offlineCache()) {
+            // RFC 8600 §5: this Topic's messages must not be cached; XEP-0334 says so to every hop
+            m.child(XmlElement.empty("no-store", Ns.HINTS));
+        }
+        return m.build();
     }
 
     private void deliver(Jid to, XmlElement message) {
         deliver(to, message, null);
     }
 
-    /** Delivers; notifications of one node carry the node as ordering key, so they leave in commit order. */
+    /**
+     * Delivers to a full JID's session, or else to the bare JID's available sessions, or else to
+     * offline storage (BareJidDelivery). Notifications of one node carry the node as ordering key,
+     * so they leave in commit order.
+     */
     private void deliver(Jid to, XmlElement message, String orderingKey) {
         if (!to.isBare()) {
             if (delivery.session(to).isPresent() && delivery.send(to, message.withAttribute("to", to.toString()), orderingKey)) {
@@ -118,20 +138,6 @@ public final class Notifier implements Broadcaster {
             }
             to = to.bare();
         }
-        List<SessionInfo> sessions = delivery.sessions(to);
-        List<SessionInfo> available = new ArrayList<>();
-        for (SessionInfo s : sessions) {
-            if (s.available() && s.priority() >= 0) {
-                available.add(s);
-            }
-        }
-        // platforms that never send presence still get their notifications on their connected sessions
-        boolean sent = false;
-        for (SessionInfo s : available.isEmpty() ? sessions : available) {
-            sent |= delivery.send(s.jid(), message.withAttribute("to", s.jid().toString()), orderingKey);
-        }
-        if (!sent) {
-            offline.store(to, message);
-        }
+        new BareJidDelivery(delivery, offline, true).deliver(to, message.withAttribute("to", to.toString()), orderingKey, true);
     }
 }

@@ -35,6 +35,7 @@ import java.util.TreeSet;
  */
 public final class PubSubComponent implements Component {
 
+    private static final String OFFLINE_CACHE_LABEL = "Store notifications for offline subscribers (RFC 8600 §5)";
     public static final String PUBSUB = "http://jabber.org/protocol/pubsub";
     public static final String OWNER = "http://jabber.org/protocol/pubsub#owner";
 
@@ -196,6 +197,11 @@ public final class PubSubComponent implements Component {
         }
         if (c.description() != null) {
             meta.field("pubsub#description", "text-single", "A description of the node", List.of(c.description()));
+        }
+        if (!c.offlineCache()) {
+            // RFC 8600 §5: this Topic's messages must not be cached. Said only when it is so, so a
+            // default Topic's meta-data stays exactly as in the RFC 8600 §6 transcript.
+            meta.field(NodeConfigForm.OFFLINE_CACHE, "boolean", OFFLINE_CACHE_LABEL, List.of("0"));
         }
         q.child(meta.build());
         return Stanzas.iqResult(iq, q.build());
@@ -407,12 +413,13 @@ public final class PubSubComponent implements Component {
         for (Map.Entry<String, List<String>> e : NodeConfigForm.fields(c).entrySet()) {
             String type = switch (e.getKey()) {
                 case "pubsub#persist_items", "pubsub#deliver_payloads", "pubsub#deliver_notifications",
-                        "pubsub#notify_retract", "pubsub#notify_delete" -> "boolean";
+                        "pubsub#notify_retract", "pubsub#notify_delete", NodeConfigForm.OFFLINE_CACHE -> "boolean";
                 case "pubsub#access_model", "pubsub#publish_model", "pubsub#send_last_published_item",
                         "pubsub#notification_type" -> "list-single";
                 default -> "text-single";
             };
-            f.field(e.getKey(), type, null, e.getValue());
+            String label = e.getKey().equals(NodeConfigForm.OFFLINE_CACHE) ? OFFLINE_CACHE_LABEL : null;
+            f.field(e.getKey(), type, label, e.getValue());
         }
         return f.build();
     }

@@ -74,7 +74,7 @@ public final class JpaPubSubStore implements PubSubStore {
         NodeConfig cfg = new NodeConfig(t.title, t.description, t.payloadType, AccessModel.valueOf(t.accessModel),
                 t.persistItems, t.maxItems, t.deliverPayloads, t.deliverNotifications, t.notifyRetract, t.notifyDelete,
                 NodeConfig.SendLastPublished.valueOf(t.sendLastPublished), NodeConfig.NotificationType.valueOf(t.notificationType),
-                overrides(t.capabilityOverrides));
+                t.offlineCache, overrides(t.capabilityOverrides));
         return new Node(t.name, cfg, Jid.parse(t.creator), t.createdAt, affs);
     }
 
@@ -91,6 +91,7 @@ public final class JpaPubSubStore implements PubSubStore {
         t.notifyDelete = c.notifyDelete();
         t.sendLastPublished = c.sendLastPublishedItem().name();
         t.notificationType = c.notificationType().name();
+        t.offlineCache = c.offlineCache();
         t.capabilityOverrides = overrides(c.overrides());
     }
 

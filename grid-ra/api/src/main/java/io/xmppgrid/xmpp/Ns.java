@@ -13,6 +13,12 @@ public final class Ns {
     public static final String PING = "urn:xmpp:ping";
     public static final String DISCO_INFO = "http://jabber.org/protocol/disco#info";
     public static final String DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
+    /** XEP-0198 stream management. */
+    public static final String SM = "urn:xmpp:sm:3";
+    /** XEP-0203 delayed delivery. */
+    public static final String DELAY = "urn:xmpp:delay";
+    /** XEP-0334 message processing hints. */
+    public static final String HINTS = "urn:xmpp:hints";
 
     private Ns() {
     }

@@ -32,12 +32,20 @@ public enum StreamError {
 
     /** {@code <stream:error><condition xmlns='...streams'/><text>..</text></stream:error>} */
     public String toXml(String text) {
+        return toXml(text, null);
+    }
+
+    /** With an application-specific condition (RFC 6120 §4.9.4), already serialized, after the text. */
+    public String toXml(String text, String applicationConditionXml) {
         StringBuilder sb = new StringBuilder(160);
         sb.append("<stream:error><").append(condition).append(" xmlns=\"").append(Ns.STREAMS_ERRORS).append("\"/>");
         if (text != null) {
             sb.append("<text xmlns=\"").append(Ns.STREAMS_ERRORS).append("\" xml:lang=\"en\">");
             XmlWriter.escapeText(sb, text);
             sb.append("</text>");
+        }
+        if (applicationConditionXml != null) {
+            sb.append(applicationConditionXml);
         }
         sb.append("</stream:error>");
         return sb.toString();

@@ -28,6 +28,9 @@ import javax.net.ssl.SSLSession;
 final class ClientConnection {
 
     private static final AtomicInteger SEQ = new AtomicInteger();
+    /** Connection ids name sessions in stored leases too: unique across restarts, not only within one. */
+    private static final String BOOT = Long.toString(System.currentTimeMillis() / 1000 % 46656L * 46656L
+            + new java.security.SecureRandom().nextInt(46656), 36);
     private static final ThreadLocal<ByteBuffer> WRAP_SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(34 * 1024));
 
     private final String id;
@@ -46,6 +49,7 @@ final class ClientConnection {
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
     private long outBytes;
     private boolean closeAfterFlush;
+    private boolean wakeOnDrain;
 
     private volatile SSLSession tlsSession;
     private volatile X509Certificate peerCertificate;
@@ -59,7 +63,7 @@ final class ClientConnection {
     private final XmppStream stream;
 
     ClientConnection(XmppServer server, IoLoop loop, SocketChannel channel, boolean directTls) {
-        this.id = "c-" + Integer.toString(SEQ.incrementAndGet(), 36);
+        this.id = "c" + BOOT + "-" + Integer.toString(SEQ.incrementAndGet(), 36);
         this.server = server;
         this.loop = loop;
         this.channel = channel;
@@ -378,6 +382,20 @@ final class ClientConnection {
         }
     }
 
+    /** Bytes encrypted and waiting for the socket. */
+    long outboundBytes() {
+        synchronized (io) {
+            return outBytes;
+        }
+    }
+
+    /** Runs the stream again once everything pending has been written. */
+    void wakeWhenDrained() {
+        synchronized (io) {
+            wakeOnDrain = true;
+        }
+    }
+
     /** Writes the last bytes of a stream, then closes once they are flushed (or after 2 s). */
     void writeAndClose(String xml) {
         synchronized (io) {
@@ -456,6 +474,10 @@ final class ClientConnection {
         if (key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) != 0) {
             key.interestOpsAnd(~SelectionKey.OP_WRITE);
         }
+        if (wakeOnDrain) {
+            wakeOnDrain = false;
+            schedule(); // the stream was waiting for room to send stored messages
+        }
         if (closeAfterFlush) {
             loop.execute(() -> abort("closed after final write"));
         }
@@ -480,6 +502,11 @@ final class ClientConnection {
 
     void shutdown() {
         stream.shutdown();
+    }
+
+    /** Ends the stream with a stream error, from any thread (the stream's worker sends it). */
+    void fail(StreamError error, String text) {
+        stream.failFromOtherThread(error, text);
     }
 
     /** Closes the socket now (any thread); the stream is told so it can end its session. */

@@ -66,6 +66,13 @@ public class GridResourceAdapter implements ResourceAdapter {
     private String resourceConflict = "override";
     @ConfigProperty(description = "Bytes queued for a peer that does not read before it is disconnected", defaultValue = "16777216")
     private Integer maxOutboundBytes = 16 * 1024 * 1024;
+    @ConfigProperty(description = "A bound session counts as available (priority 0) before it sends presence, so "
+            + "platforms that never send presence get live and stored messages; false: strict RFC 6121 §4.2",
+            defaultValue = "true")
+    private Boolean availableOnBind = true;
+    @ConfigProperty(description = "Seconds a dropped XEP-0198 session waits to be resumed; 0 disables resumption",
+            defaultValue = "300")
+    private Integer resumeTimeoutSeconds = 300;
 
     private BootstrapContext bootstrap;
     private volatile EndpointPool<StanzaListener> stanzaPool;
@@ -198,7 +205,9 @@ public class GridResourceAdapter implements ResourceAdapter {
                 io > 0 ? io : Runtime.getRuntime().availableProcessors(),
                 integer("workerThreads", workerThreads),
                 conflict,
-                integer("maxOutboundBytes", maxOutboundBytes));
+                integer("maxOutboundBytes", maxOutboundBytes),
+                Boolean.parseBoolean(str("availableOnBind", String.valueOf(availableOnBind))),
+                Duration.ofSeconds(Math.max(0, integer("resumeTimeoutSeconds", resumeTimeoutSeconds))));
     }
 
     private static String str(String name, String value) {
@@ -256,6 +265,10 @@ public class GridResourceAdapter implements ResourceAdapter {
     public void setResourceConflict(String v) { resourceConflict = v; }
     public Integer getMaxOutboundBytes() { return maxOutboundBytes; }
     public void setMaxOutboundBytes(Integer v) { maxOutboundBytes = v; }
+    public Boolean getAvailableOnBind() { return availableOnBind; }
+    public void setAvailableOnBind(Boolean v) { availableOnBind = v; }
+    public Integer getResumeTimeoutSeconds() { return resumeTimeoutSeconds; }
+    public void setResumeTimeoutSeconds(Integer v) { resumeTimeoutSeconds = v; }
 
     // IronJacamar requires equals/hashCode (ARCHITECTURE.md facts)
     @Override

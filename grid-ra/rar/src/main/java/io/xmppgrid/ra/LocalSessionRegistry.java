@@ -9,75 +9,83 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The sessions held by this node, by full and by bare JID. */
+/**
+ * The sessions held by this node, by full and by bare JID, and the resumable ones by their
+ * XEP-0198 resumption id. A detached session (waiting for resumption) stays registered,
+ * unavailable.
+ */
 final class LocalSessionRegistry implements SessionRegistry {
 
-    /** A live session and the connection that carries it. */
-    static final class Entry {
-        final ClientConnection connection;
-        volatile SessionInfo info;
+    private final Map<Jid, BoundSession> byFull = new ConcurrentHashMap<>();
+    private final Map<Jid, List<BoundSession>> byBare = new ConcurrentHashMap<>();
+    private final Map<String, BoundSession> byResumeId = new ConcurrentHashMap<>();
 
-        Entry(ClientConnection connection, SessionInfo info) {
-            this.connection = connection;
-            this.info = info;
-        }
-    }
-
-    private final Map<Jid, Entry> byFull = new ConcurrentHashMap<>();
-    private final Map<Jid, List<Entry>> byBare = new ConcurrentHashMap<>();
-
-    /** Registers a session; returns the entry it displaced (same full JID), if any. */
-    Entry register(ClientConnection connection, SessionInfo info) {
-        Entry e = new Entry(connection, info);
-        Entry old = byFull.put(info.jid(), e);
-        byBare.compute(info.jid().bare(), (k, list) -> {
-            List<Entry> n = list == null ? new ArrayList<>(1) : new ArrayList<>(list);
+    /** Registers a session; returns the session it displaced (same full JID), if any. */
+    BoundSession register(BoundSession s) {
+        BoundSession old = byFull.put(s.jid(), s);
+        byBare.compute(s.jid().bare(), (k, list) -> {
+            List<BoundSession> n = list == null ? new ArrayList<>(1) : new ArrayList<>(list);
             if (old != null) {
                 n.remove(old);
             }
-            n.add(e);
+            n.add(s);
             return List.copyOf(n);
         });
         return old;
     }
 
-    /** Removes the session if it is still the one this connection holds. */
-    void unregister(Jid full, ClientConnection connection) {
-        Entry e = byFull.get(full);
-        if (e == null || e.connection != connection) {
+    void resumable(String resumeId, BoundSession s) {
+        byResumeId.put(resumeId, s);
+    }
+
+    BoundSession byResumeId(String resumeId) {
+        return byResumeId.get(resumeId);
+    }
+
+    /** Removes the session if it is still the one registered under its full JID. */
+    void unregister(BoundSession s) {
+        String rid = s.resumeId();
+        if (rid != null) {
+            byResumeId.remove(rid, s);
+        }
+        if (!byFull.remove(s.jid(), s)) {
             return;
         }
-        byFull.remove(full, e);
-        byBare.computeIfPresent(full.bare(), (k, list) -> {
-            List<Entry> n = new ArrayList<>(list);
-            n.remove(e);
+        byBare.computeIfPresent(s.jid().bare(), (k, list) -> {
+            List<BoundSession> n = new ArrayList<>(list);
+            n.remove(s);
             return n.isEmpty() ? null : List.copyOf(n);
         });
     }
 
-    Entry entry(Jid full) {
+    BoundSession session(Jid full) {
         return byFull.get(full);
     }
 
-    List<Entry> all() {
+    List<BoundSession> sessionsOf(Jid bare) {
+        List<BoundSession> list = byBare.get(bare.bare());
+        return list == null ? List.of() : list;
+    }
+
+    List<BoundSession> all() {
         return List.copyOf(byFull.values());
     }
 
     @Override
     public Optional<SessionInfo> find(Jid fullJid) {
-        Entry e = byFull.get(fullJid);
-        return e == null ? Optional.empty() : Optional.of(e.info);
+        BoundSession s = byFull.get(fullJid);
+        return s == null ? Optional.empty() : Optional.of(s.info());
     }
 
     @Override
     public List<SessionInfo> findByBare(Jid bareJid) {
-        List<Entry> list = byBare.get(bareJid.bare());
+        List<BoundSession> list = byBare.get(bareJid.bare());
         if (list == null) {
             return List.of();
         }
         List<SessionInfo> out = new ArrayList<>(list.size());
-        for (Entry e : list) {
-            out.add(e.info);
+        for (BoundSession s : list) {
+            out.add(s.info());
         }
         return out;
     }

@@ -27,7 +27,9 @@ record ServerConfig(
         int ioThreads,
         int workerThreads,
         String resourceConflict,
-        int maxOutboundBytes) {
+        int maxOutboundBytes,
+        boolean availableOnBind,
+        Duration resumeTimeout) {
 
     static final String OVERRIDE = "override";
     static final String REFUSE = "refuse";

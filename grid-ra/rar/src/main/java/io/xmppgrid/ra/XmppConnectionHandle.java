@@ -4,6 +4,7 @@ import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.ra.api.SessionRegistry;
 import io.xmppgrid.ra.api.XmppConnection;
 import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.Stanzas;
 import io.xmppgrid.xmpp.XmlElement;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
@@ -59,6 +60,18 @@ public class XmppConnectionHandle implements XmppConnection {
 
     @Override
     public boolean send(Jid fullJid, XmlElement stanza, String orderingKey) {
+        return send(fullJid, stanza, orderingKey, BoundSession.UNTRACKED);
+    }
+
+    @Override
+    public boolean sendTracked(Jid fullJid, XmlElement stanza, long trackingId) {
+        if (trackingId <= 0) {
+            throw new IllegalArgumentException("tracking ids are positive");
+        }
+        return send(fullJid, stanza, null, trackingId);
+    }
+
+    private boolean send(Jid fullJid, XmlElement stanza, String orderingKey, long tracking) {
         XmppServer s = server();
         TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
         if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
@@ -68,10 +81,14 @@ public class XmppConnectionHandle implements XmppConnection {
                 tsr.putResource(OUTBOX_KEY, box);
                 tsr.registerInterposedSynchronization(box);
             }
-            box.add(fullJid, stanza, orderingKey);
-            return s.sessions().entry(fullJid) != null;
+            box.add(fullJid, stanza, orderingKey, tracking);
+            return s.sessions().session(fullJid) != null;
         }
-        return s.send(fullJid, stanza);
+        boolean sent = s.send(fullJid, stanza, tracking);
+        if (!sent && tracking == BoundSession.UNTRACKED && Stanzas.isMessage(stanza)) {
+            s.undeliveredLater(fullJid, List.of(stanza));
+        }
+        return sent;
     }
 
     @Override
@@ -118,6 +135,7 @@ public class XmppConnectionHandle implements XmppConnection {
         private final XmppServer server;
         private final List<Jid> to = new ArrayList<>();
         private final List<XmlElement> stanzas = new ArrayList<>();
+        private long[] tracking = new long[8];
         private final java.util.TreeSet<Integer> stripes = new java.util.TreeSet<>();
         private final List<java.util.concurrent.locks.Lock> held = new ArrayList<>();
 
@@ -125,7 +143,11 @@ public class XmppConnectionHandle implements XmppConnection {
             this.server = server;
         }
 
-        void add(Jid jid, XmlElement stanza, String orderingKey) {
+        void add(Jid jid, XmlElement stanza, String orderingKey, long trackingId) {
+            if (to.size() == tracking.length) {
+                tracking = java.util.Arrays.copyOf(tracking, tracking.length * 2);
+            }
+            tracking[to.size()] = trackingId;
             to.add(jid);
             stanzas.add(stanza);
             if (orderingKey != null) {
@@ -147,7 +169,12 @@ public class XmppConnectionHandle implements XmppConnection {
             try {
                 if (status == Status.STATUS_COMMITTED) {
                     for (int i = 0; i < to.size(); i++) {
-                        server.send(to.get(i), stanzas.get(i));
+                        XmlElement st = stanzas.get(i);
+                        if (!server.send(to.get(i), st, tracking[i]) && tracking[i] == BoundSession.UNTRACKED
+                                && Stanzas.isMessage(st)) {
+                            // the session ended since: the application routes the message again (offline)
+                            server.undeliveredLater(to.get(i), List.of(st));
+                        }
                     }
                 }
             } finally {

@@ -159,6 +159,9 @@ final class XmppServer {
         for (ClientConnection c : connections) {
             c.abort("server stopped");
         }
+        for (BoundSession s : sessions.all()) {
+            finish(s, s.endIfDetached(), "server stopped", false);
+        }
         for (IoLoop l : loops) {
             l.shutdown();
         }
@@ -189,6 +192,54 @@ final class XmppServer {
         });
     }
 
+    /** Asks the application for the next batch of a session's stored messages; true when more remain. */
+    boolean backlog(SessionInfo info) throws UnavailableException {
+        return stanzaEndpoints.call(l -> l.onBacklogWanted(info));
+    }
+
+    void delivered(SessionInfo info, long[] trackingIds) {
+        if (trackingIds.length == 0) {
+            return;
+        }
+        try {
+            stanzaEndpoints.call(l -> {
+                l.onDelivered(info, trackingIds);
+                return null;
+            });
+        } catch (UnavailableException | RuntimeException e) {
+            // the stored copies stay queued and are delivered again: at least once, never lost
+            Log.CONN.warnf("GRIDRA0305: %s could not confirm %d stored stanzas delivered to %s (they will be sent "
+                    + "again): %s", info.connectionId(), trackingIds.length, info.jid(), e.getMessage());
+        }
+    }
+
+    /** Hands messages that reached no peer back to the application, which routes them again. */
+    void undelivered(Jid fullJid, List<XmlElement> stanzas) {
+        if (stanzas.isEmpty()) {
+            return;
+        }
+        try {
+            stanzaEndpoints.call(l -> {
+                l.onUndelivered(fullJid, stanzas);
+                return null;
+            });
+            Log.CONN.debugf("GRIDRA0306: %d unacknowledged stanzas for %s handed back for routing", stanzas.size(), fullJid);
+        } catch (UnavailableException | RuntimeException e) {
+            Log.CONN.errorf("GRIDRA0307: %d stanzas for %s could not be handed back and are lost: %s", stanzas.size(),
+                    fullJid, e.getMessage());
+        }
+    }
+
+    /** {@link #undelivered} on a worker: for callers inside another transaction's completion. */
+    void undeliveredLater(Jid fullJid, List<XmlElement> stanzas) {
+        try {
+            workers.execute(() -> undelivered(fullJid, stanzas));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            Log.CONN.errorf("GRIDRA0307: %d stanzas for %s could not be handed back and are lost: listener stopping",
+                    stanzas.size(), fullJid);
+        }
+    }
+
     void sessionEnded(SessionInfo info, String reason) {
         try {
             stanzaEndpoints.call(l -> {
@@ -201,19 +252,46 @@ final class XmppServer {
         }
     }
 
+    /**
+     * Ends a session for good: unregisters it, confirms what a clean close confirms, hands back
+     * what may not have arrived, and tells the application. Call on a worker, without locks.
+     */
+    void finish(BoundSession s, List<XmlElement> lost, String reason, boolean cleanClose) {
+        if (lost == null) {
+            return; // already ended, or resumed meanwhile
+        }
+        sessions.unregister(s);
+        SessionInfo info = s.info();
+        Log.CONN.infof("GRIDRA0302: %s session %s ended: %s", s.id(), s.jid(), reason);
+        if (cleanClose) {
+            delivered(info, s.writtenTracked());
+        }
+        undelivered(s.jid(), lost);
+        sessionEnded(info, reason);
+        // stored messages this session held unconfirmed are free again: the platform's other sessions take them
+        for (BoundSession other : sessions.sessionsOf(s.jid())) {
+            ClientConnection c = other.connection();
+            if (other.info().available() && c != null) {
+                other.wantBacklog();
+                c.schedule();
+            }
+        }
+    }
+
     /** Writes a stanza to the local session with this full JID; false when there is none. */
     boolean send(Jid fullJid, XmlElement stanza) {
-        LocalSessionRegistry.Entry e = sessions.entry(fullJid);
-        if (e == null) {
-            return false;
-        }
-        return e.connection.write(XmlWriter.toXml(stanza, Ns.CLIENT));
+        return send(fullJid, stanza, BoundSession.UNTRACKED);
+    }
+
+    boolean send(Jid fullJid, XmlElement stanza, long tracking) {
+        BoundSession s = sessions.session(fullJid);
+        return s != null && s.send(stanza, tracking);
     }
 
     void updatePresence(Jid fullJid, boolean available, int priority) {
-        LocalSessionRegistry.Entry e = sessions.entry(fullJid);
-        if (e != null) {
-            e.info = e.info.withPresence(available, priority);
+        BoundSession s = sessions.session(fullJid);
+        if (s != null) {
+            s.updatePresence(available, priority);
         }
     }
 

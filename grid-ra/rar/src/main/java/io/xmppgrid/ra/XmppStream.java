@@ -39,6 +39,7 @@ final class XmppStream {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int BATCH = 64;
+    private static final long BACKLOG_DEFER_MS = 1500;
 
     private final ClientConnection conn;
     private final XmppServer server;
@@ -56,6 +57,9 @@ final class XmppStream {
     private ScramServer scram;
     private boolean externalPending;
     private Set<String> offeredMechanisms = Set.of();
+    private BoundSession session;
+    private boolean endedByStream; // a stream close or stream error ended it: not resumable
+    private boolean peerClosed;    // the peer sent </stream:stream>
     private volatile boolean sessionEnded;
     private volatile String closeReason;
     private final ScheduledFuture<?> authTimer;
@@ -73,7 +77,8 @@ final class XmppStream {
             return !sessionEnded;
         }
         return !suspended && phase != Phase.CLOSED
-                && (conn.hasInbound() || (!parser.needsInput() && !parser.finished()));
+                && (conn.hasInbound() || (!parser.needsInput() && !parser.finished())
+                || (session != null && session.backlogReady()));
     }
 
     /** Called by the worker: parse what has arrived and act on it. */
@@ -82,6 +87,16 @@ final class XmppStream {
             endSession(closeReason);
             return;
         }
+        try {
+            parse();
+        } finally {
+            if (phase == Phase.BOUND && !conn.isClosed()) {
+                drainBacklog();
+            }
+        }
+    }
+
+    private void parse() {
         int handled = 0;
         try {
             while (phase != Phase.CLOSED && !suspended && !conn.isClosed() && handled < BATCH) {
@@ -111,6 +126,8 @@ final class XmppStream {
                     case CLOSE:
                         Log.CONN.debugf("GRIDRA0106: %s peer closed the stream", conn.id());
                         phase = Phase.CLOSED;
+                        endedByStream = true;
+                        peerClosed = true;
                         conn.writeAndClose("</stream:stream>");
                         return;
                     default:
@@ -118,7 +135,7 @@ final class XmppStream {
                 }
             }
         } catch (StreamFault f) {
-            fail(f.error(), f.getMessage());
+            fail(f.error(), f.getMessage(), f.applicationCondition());
         }
     }
 
@@ -165,6 +182,7 @@ final class XmppStream {
             f.append("</sasl-channel-binding>");
         } else {
             f.append("<bind xmlns=\"").append(Ns.BIND).append("\"/>");
+            f.append("<sm xmlns=\"").append(Ns.SM).append("\"/>"); // XEP-0198
         }
         f.append("</stream:features>");
         conn.write(f.toString());
@@ -209,7 +227,13 @@ final class XmppStream {
 
     private void onElement(XmlElement e) throws StreamFault {
         if (phase == Phase.BOUND) {
-            onStanza(e);
+            session.undefer();
+            if (Ns.SM.equals(e.namespace())) {
+                onSm(e);
+            } else {
+                onStanza(e);
+                session.handled();
+            }
             return;
         }
         if (!conn.isSecure()) {
@@ -231,6 +255,16 @@ final class XmppStream {
         }
         if (Stanzas.isIq(e) && e.child("bind", Ns.BIND) != null && "set".equals(e.attribute("type"))) {
             onBind(e);
+            return;
+        }
+        if (Ns.SM.equals(e.namespace())) {
+            if (e.name().equals("resume")) {
+                onResume(e);
+            } else if (e.name().equals("enable")) {
+                smFailed("unexpected-request", null); // XEP-0198 §3: after binding
+            } else {
+                throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "stream management is not enabled");
+            }
             return;
         }
         if (Stanzas.isStanza(e)) {
@@ -498,21 +532,28 @@ final class XmppStream {
                 return;
             }
         }
-        LocalSessionRegistry.Entry existing = server.sessions().entry(full);
-        if (existing != null && existing.connection != conn) {
-            if (ServerConfig.REFUSE.equals(cfg.resourceConflict())) {
-                // RFC 6120 §7.7.2.2: refuse the new session
-                conn.write(XmlWriter.toXml(Stanzas.error(iq, StanzaError.CONFLICT, "resource in use"), Ns.CLIENT));
-                return;
+        BoundSession existing = server.sessions().session(full);
+        if (existing != null && existing.connection() != conn && ServerConfig.REFUSE.equals(cfg.resourceConflict())) {
+            // RFC 6120 §7.7.2.2: refuse the new session
+            conn.write(XmlWriter.toXml(Stanzas.error(iq, StanzaError.CONFLICT, "resource in use"), Ns.CLIENT));
+            return;
+        }
+        SessionInfo info = new SessionInfo(full, cfg.nodeName(), conn.id(), Instant.now(), conn.remoteAddress(),
+                cfg.availableOnBind(), 0);
+        BoundSession s = new BoundSession(conn, info, cfg.maxOutboundBytes());
+        BoundSession displaced = server.sessions().register(s);
+        if (displaced != null && displaced != s) {
+            // RFC 6120 §7.7.2.2: the older session is terminated with <conflict/>
+            ClientConnection dc = displaced.connection();
+            Log.CONN.infof("GRIDRA0301: %s replaces %s for %s", conn.id(), displaced.id(), full);
+            if (dc != null) {
+                dc.replaced();
+            } else {
+                server.workers().execute(() -> server.finish(displaced, displaced.endIfDetached(),
+                        "replaced by a new session with the same resource", false));
             }
         }
-        SessionInfo info = new SessionInfo(full, cfg.nodeName(), conn.id(), Instant.now(), conn.remoteAddress(), false, 0);
-        LocalSessionRegistry.Entry displaced = server.sessions().register(conn, info);
-        if (displaced != null && displaced.connection != conn) {
-            // RFC 6120 §7.7.2.2: the older session is terminated with <conflict/>
-            Log.CONN.infof("GRIDRA0301: %s replaces %s for %s", conn.id(), displaced.connection.id(), full);
-            displaced.connection.replaced();
-        }
+        session = s;
         boundJid = full;
         phase = Phase.BOUND;
         authTimer.cancel(false);
@@ -520,6 +561,134 @@ final class XmppStream {
         XmlElement result = Stanzas.iqResult(iq.withAttribute("from", null).withAttribute("to", null),
                 XmlElement.builder("bind", Ns.BIND).textChild("jid", full.toString()).build());
         conn.write(XmlWriter.toXml(result, Ns.CLIENT));
+        if (cfg.availableOnBind()) {
+            // stored messages for a platform that may never send presence: after its next element
+            // (typically <enable/>) or a moment, so that stream management can cover them
+            s.wantBacklogDeferred();
+            server.scheduler().schedule(() -> {
+                if (s.undefer()) {
+                    conn.schedule();
+                }
+            }, BACKLOG_DEFER_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ------------------------------------------------------------------ stream management (XEP-0198)
+
+    private void onSm(XmlElement e) throws StreamFault {
+        switch (e.name()) {
+            case "enable":
+                if (session.smEnabled()) {
+                    smFailed("unexpected-request", null);
+                    return;
+                }
+                String resume = e.attribute("resume");
+                boolean resumable = ("true".equals(resume) || "1".equals(resume)) && !cfg.resumeTimeout().isZero();
+                String id = resumable ? newId() + newId() : null;
+                String enabled = "<enabled xmlns=\"" + Ns.SM + "\""
+                        + (resumable ? " id=\"" + id + "\" resume=\"true\" max=\"" + cfg.resumeTimeout().toSeconds() + "\"" : "")
+                        + "/>";
+                session.enableSm(id, enabled);
+                if (resumable) {
+                    server.sessions().resumable(id, session);
+                }
+                Log.CONN.debugf("GRIDRA0310: %s stream management enabled for %s%s", conn.id(), boundJid,
+                        resumable ? " (resumable)" : "");
+                return;
+            case "r":
+                if (!session.smEnabled()) {
+                    throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "stream management is not enabled");
+                }
+                conn.write("<a xmlns=\"" + Ns.SM + "\" h=\"" + session.handledCount() + "\"/>");
+                return;
+            case "a":
+                if (!session.smEnabled()) {
+                    throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "stream management is not enabled");
+                }
+                long h = parseH(e.attribute("h"));
+                long[] ids = session.acknowledge(h);
+                if (ids == null) {
+                    throw handledCountTooHigh(h);
+                }
+                server.delivered(session.info(), ids);
+                return;
+            case "resume":
+                smFailed("unexpected-request", null);
+                return;
+            default:
+                throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "unexpected element " + e.name());
+        }
+    }
+
+    /** XEP-0198 §5: resumption instead of binding, on a newly authenticated stream. */
+    private void onResume(XmlElement e) throws StreamFault {
+        long h = parseH(e.attribute("h"));
+        String previd = e.attribute("previd");
+        BoundSession s = previd == null ? null : server.sessions().byResumeId(previd);
+        if (s == null || !s.jid().bare().equals(authenticatedJid)) {
+            Log.CONN.infof("GRIDRA0312: %s resumption of %s by %s refused: no such session", conn.id(), previd,
+                    authenticatedJid);
+            smFailed("item-not-found", null);
+            return;
+        }
+        long[][] confirmed = new long[1][];
+        String resumed = "<resumed xmlns=\"" + Ns.SM + "\" previd=\"" + previd + "\" h=\"" + s.handledCount() + "\"/>";
+        ClientConnection old = s.resume(conn, h, resumed, confirmed);
+        if (old == null) {
+            if (s.isEnded()) {
+                smFailed("item-not-found", null);
+                return;
+            }
+            throw handledCountTooHigh(h);
+        }
+        session = s;
+        boundJid = s.jid();
+        phase = Phase.BOUND;
+        authTimer.cancel(false);
+        if (old != conn) {
+            old.abort("session taken over by " + conn.id());
+        }
+        Log.CONN.infof("GRIDRA0313: %s resumed session %s of %s (peer had handled %d)", conn.id(), s.id(), boundJid, h);
+        server.delivered(s.info(), confirmed[0]);
+    }
+
+    private StreamFault handledCountTooHigh(long h) {
+        return new StreamFault(StreamError.UNDEFINED_CONDITION, "acknowledged " + h + " stanzas but only "
+                + session.sentCount() + " were sent", "<handled-count-too-high xmlns=\"" + Ns.SM + "\" h=\"" + h
+                + "\" send-count=\"" + session.sentCount() + "\"/>");
+    }
+
+    private void smFailed(String condition, Long h) {
+        conn.write("<failed xmlns=\"" + Ns.SM + "\"" + (h == null ? "" : " h=\"" + h + "\"") + "><" + condition
+                + " xmlns=\"" + Ns.STANZA_ERRORS + "\"/></failed>");
+    }
+
+    private static long parseH(String h) throws StreamFault {
+        try {
+            long v = Long.parseLong(h == null ? "" : h.trim());
+            if (v < 0 || v > 0xFFFFFFFFL) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException ex) {
+            throw new StreamFault(StreamError.BAD_FORMAT, "h must be an unsigned 32-bit integer");
+        }
+    }
+
+    /** Stored messages, a batch at a time, while the session wants them and the peer keeps up. */
+    private void drainBacklog() {
+        BoundSession s = session;
+        for (int i = 0; i < 4 && s != null && s.backlogReady(); i++) {
+            boolean more;
+            try {
+                more = server.backlog(s.info());
+            } catch (RuntimeException | jakarta.resource.spi.UnavailableException ex) {
+                Log.CONN.warnf("GRIDRA0308: %s stored messages for %s not delivered now (kept for later): %s", conn.id(),
+                        s.jid(), ex.getMessage());
+                more = false;
+            }
+            s.backlogDone(more);
+        }
     }
 
     // ------------------------------------------------------------------ stanzas (§8)
@@ -569,10 +738,15 @@ final class XmppStream {
 
     /** Ends the stream with a stream error (RFC 6120 §4.9). Worker thread. */
     synchronized void fail(StreamError error, String text) {
+        fail(error, text, null);
+    }
+
+    private synchronized void fail(StreamError error, String text, String applicationCondition) {
         if (phase == Phase.CLOSED) {
             return;
         }
         phase = Phase.CLOSED;
+        endedByStream = true;
         Log.CONN.infof("GRIDRA0120: %s stream error <%s/> to %s: %s", conn.id(), error.condition(),
                 conn.remoteAddress(), text);
         if (conn.isTlsPending()) {
@@ -580,7 +754,12 @@ final class XmppStream {
             return;
         }
         sendHeader();
-        conn.writeAndClose(error.toXml(text) + "</stream:stream>");
+        conn.writeAndClose(error.toXml(text, applicationCondition) + "</stream:stream>");
+    }
+
+    /** Same as {@link #fail} from a thread that is not this stream's worker. */
+    void failFromOtherThread(StreamError error, String text) {
+        failFromTimer(error, text);
     }
 
     /** Same as {@link #fail} from a timer thread: hands over to the connection's worker. */
@@ -620,14 +799,23 @@ final class XmppStream {
         }
         sessionEnded = true;
         phase = Phase.CLOSED;
-        if (boundJid != null) {
-            SessionInfo info = server.sessions().find(boundJid).orElse(null);
-            server.sessions().unregister(boundJid, conn);
-            Log.CONN.infof("GRIDRA0302: %s session %s ended: %s", conn.id(), boundJid, reason);
-            if (info != null && info.connectionId().equals(conn.id())) {
-                server.sessionEnded(info, reason);
+        BoundSession s = session;
+        if (s == null || s.connection() != conn) {
+            return; // never bound, or resumed on another connection meanwhile
+        }
+        if (s.resumeId() != null && !endedByStream) {
+            // XEP-0198 §5: the connection dropped; the session waits to be resumed
+            long ms = cfg.resumeTimeout().toMillis();
+            ScheduledFuture<?> timer = server.scheduler().schedule(() -> server.workers().execute(() ->
+                    server.finish(s, s.endIfDetached(), "not resumed within " + cfg.resumeTimeout().toSeconds() + " s",
+                            false)), ms, TimeUnit.MILLISECONDS);
+            if (s.detach(conn, timer)) {
+                Log.CONN.infof("GRIDRA0304: %s session %s detached (%s); resumable for %d s", conn.id(), boundJid,
+                        reason, cfg.resumeTimeout().toSeconds());
+                return;
             }
         }
+        server.finish(s, s.end(), reason, peerClosed);
     }
 
     private static String newId() {

@@ -26,7 +26,18 @@ public interface XmppConnection extends AutoCloseable {
      */
     boolean send(Jid fullJid, XmlElement stanza, String orderingKey);
 
-    /** Records a session's presence (RFC 6121 §4.7) for routing decisions. */
+    /**
+     * Sends a stored stanza whose delivery the application tracks: once the peer has it for
+     * certain, the adapter reports {@code trackingId} (positive) in
+     * {@link StanzaListener#onDelivered}; if it never gets there, nothing is reported and the
+     * application still holds it. Returns false when no such session is known now.
+     */
+    boolean sendTracked(Jid fullJid, XmlElement stanza, long trackingId);
+
+    /**
+     * Records a session's presence (RFC 6121 §4.7) for routing decisions. A session that becomes
+     * available gets its stored messages ({@link StanzaListener#onBacklogWanted}).
+     */
     void updatePresence(Jid fullJid, boolean available, int priority);
 
     SessionRegistry sessions();

@@ -1,0 +1,161 @@
+package io.xmppgrid.ejb.offline;
+
+import io.xmppgrid.core.OfflineSink;
+import io.xmppgrid.persistence.OfflineMessageEntity;
+import io.xmppgrid.persistence.OfflineQueueEntity;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.XmlElement;
+import io.xmppgrid.xmpp.XmlWriter;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Platforms' offline queues in the database, in the caller's transaction. Every operation on a
+ * queue first locks its {@code offline_queue} row, which keeps counters and limits exact and
+ * orders stores against deliveries. A message leaves only when its delivery is confirmed.
+ */
+public final class JpaOfflineQueue implements OfflineSink {
+
+    private static final Logger LOG = Logger.getLogger(JpaOfflineQueue.class);
+
+    /** One batch for a session: the messages, now leased to it, and whether more wait. */
+    public record Batch(List<OfflineMessageEntity> messages, boolean more) {
+    }
+
+    private final EntityManager em;
+    private final OfflineSettings settings;
+    private final Clock clock;
+
+    public JpaOfflineQueue(EntityManager em, OfflineSettings settings, Clock clock) {
+        this.em = em;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    private OfflineQueueEntity lock(String owner) {
+        return em.find(OfflineQueueEntity.class, owner, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    @Override
+    public Outcome store(Jid bareJid, XmlElement message, BooleanSupplier liveAgain) {
+        OfflineQueueEntity q = lock(bareJid.local());
+        if (q == null) {
+            LOG.debugf("GRID0405: no platform %s; message %s not stored", bareJid, message.attribute("id"));
+            return Outcome.NO_ACCOUNT;
+        }
+        if (liveAgain.getAsBoolean()) {
+            return Outcome.DELIVERED;
+        }
+        String xml = XmlWriter.toXml(message);
+        int size = xml.getBytes(StandardCharsets.UTF_8).length;
+        int maxMessages = q.maxMessages != null ? q.maxMessages : settings.maxMessages();
+        long maxBytes = q.maxBytes != null ? q.maxBytes : settings.maxBytes();
+        Instant now = clock.instant();
+        if (q.messageCount + 1 > maxMessages || q.totalBytes + size > maxBytes) {
+            q.refusedTotal++;
+            q.lastRefusedAt = now;
+            LOG.warnf("GRID0403: offline queue of %s is full (%d of %d messages, %d of %d bytes): message %s from %s"
+                            + " (%d bytes) refused; %d refused in all", bareJid, q.messageCount, maxMessages, q.totalBytes,
+                    maxBytes, message.attribute("id"), message.attribute("from"), size, q.refusedTotal);
+            return Outcome.FULL;
+        }
+        long seq = q.nextSeq++;
+        q.messageCount++;
+        q.totalBytes += size;
+        Instant expires = settings.maxAge().isZero() ? null : now.plus(settings.maxAge());
+        em.persist(new OfflineMessageEntity(q.owner, seq, now, expires, xml, size));
+        return Outcome.STORED;
+    }
+
+    /**
+     * The next messages for a session, in queue order, leased to it: those not leased to another
+     * of the platform's live sessions ({@code liveSessions}, which includes this one). Expired
+     * messages met on the way are removed and counted.
+     */
+    public Batch next(String owner, String sessionId, Collection<String> liveSessions, int max) {
+        OfflineQueueEntity q = lock(owner);
+        if (q == null || q.messageCount == 0) {
+            return new Batch(List.of(), false);
+        }
+        List<OfflineMessageEntity> rows = em.createNamedQuery(OfflineMessageEntity.NEXT_FREE, OfflineMessageEntity.class)
+                .setParameter("owner", owner).setParameter("live", liveSessions).setMaxResults(max + 1).getResultList();
+        Instant now = clock.instant();
+        List<OfflineMessageEntity> out = new ArrayList<>(Math.min(rows.size(), max));
+        int expired = 0;
+        for (OfflineMessageEntity m : rows) {
+            if (out.size() == max) {
+                break;
+            }
+            if (m.expiresAt != null && m.expiresAt.isBefore(now)) {
+                remove(q, m);
+                expired++;
+                continue;
+            }
+            m.leaseSession = sessionId;
+            out.add(m);
+        }
+        if (expired > 0) {
+            q.expiredTotal += expired;
+            LOG.infof("GRID0404: %d stored messages for %s expired before delivery", expired, owner);
+        }
+        return new Batch(out, rows.size() > max);
+    }
+
+    /** Removes messages whose delivery was confirmed; ids of other platforms or already gone are ignored. */
+    public int confirm(String owner, long[] ids) {
+        OfflineQueueEntity q = lock(owner);
+        if (q == null) {
+            return 0;
+        }
+        int removed = 0;
+        for (int from = 0; from < ids.length; from += 500) {
+            List<Long> chunk = new ArrayList<>(Math.min(500, ids.length - from));
+            for (int i = from; i < Math.min(ids.length, from + 500); i++) {
+                chunk.add(ids[i]);
+            }
+            for (OfflineMessageEntity m : em.createNamedQuery(OfflineMessageEntity.BY_IDS, OfflineMessageEntity.class)
+                    .setParameter("owner", owner).setParameter("ids", chunk).getResultList()) {
+                remove(q, m);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Removes every expired message (the periodic sweep); returns how many. */
+    public int expire() {
+        Instant now = clock.instant();
+        int total = 0;
+        for (String owner : em.createNamedQuery(OfflineMessageEntity.EXPIRED_OWNERS, String.class)
+                .setParameter("now", now).getResultList()) {
+            OfflineQueueEntity q = lock(owner);
+            if (q == null) {
+                continue;
+            }
+            int n = 0;
+            for (OfflineMessageEntity m : em.createNamedQuery(OfflineMessageEntity.EXPIRED, OfflineMessageEntity.class)
+                    .setParameter("owner", owner).setParameter("now", now).getResultList()) {
+                remove(q, m);
+                n++;
+            }
+            q.expiredTotal += n;
+            total += n;
+            LOG.infof("GRID0404: %d stored messages for %s expired (older than %s)", n, owner, settings.maxAge());
+        }
+        return total;
+    }
+
+    private void remove(OfflineQueueEntity q, OfflineMessageEntity m) {
+        q.messageCount = Math.max(0, q.messageCount - 1);
+        q.totalBytes = Math.max(0, q.totalBytes - m.sizeBytes);
+        em.remove(m);
+    }
+}

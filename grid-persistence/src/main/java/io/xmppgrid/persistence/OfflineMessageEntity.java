@@ -1,0 +1,68 @@
+package io.xmppgrid.persistence;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** A message stored for a platform, as the XML text of the stanza; {@code seq} is its place in the queue. */
+@Entity
+@Table(name = "offline_message")
+@NamedQuery(name = OfflineMessageEntity.NEXT_FREE, query = "select m from OfflineMessageEntity m where m.owner = :owner"
+        + " and (m.leaseSession is null or m.leaseSession not in :live) order by m.seq")
+@NamedQuery(name = OfflineMessageEntity.BY_IDS,
+        query = "select m from OfflineMessageEntity m where m.owner = :owner and m.id in :ids")
+@NamedQuery(name = OfflineMessageEntity.EXPIRED_OWNERS,
+        query = "select distinct m.owner from OfflineMessageEntity m where m.expiresAt < :now")
+@NamedQuery(name = OfflineMessageEntity.EXPIRED,
+        query = "select m from OfflineMessageEntity m where m.owner = :owner and m.expiresAt < :now")
+public class OfflineMessageEntity {
+
+    public static final String NEXT_FREE = "OfflineMessageEntity.nextFree";
+    public static final String BY_IDS = "OfflineMessageEntity.byIds";
+    public static final String EXPIRED_OWNERS = "OfflineMessageEntity.expiredOwners";
+    public static final String EXPIRED = "OfflineMessageEntity.expired";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "offline_message_seq")
+    @SequenceGenerator(name = "offline_message_seq", sequenceName = "offline_message_seq", allocationSize = 50)
+    public Long id;
+
+    @Column(nullable = false, length = 1023)
+    public String owner;
+
+    @Column(nullable = false)
+    public long seq;
+
+    @Column(name = "stored_at", nullable = false)
+    public Instant storedAt;
+
+    @Column(name = "expires_at")
+    public Instant expiresAt;
+
+    @Column(name = "size_bytes", nullable = false)
+    public int sizeBytes;
+
+    @Column(nullable = false, length = 1000000)
+    public String stanza;
+
+    @Column(name = "lease_session", length = 64)
+    public String leaseSession;
+
+    protected OfflineMessageEntity() {
+    }
+
+    public OfflineMessageEntity(String owner, long seq, Instant storedAt, Instant expiresAt, String stanza, int sizeBytes) {
+        this.owner = owner;
+        this.seq = seq;
+        this.storedAt = storedAt;
+        this.expiresAt = expiresAt;
+        this.stanza = stanza;
+        this.sizeBytes = sizeBytes;
+    }
+}

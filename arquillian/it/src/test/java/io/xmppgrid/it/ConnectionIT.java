@@ -139,6 +139,28 @@ class ConnectionIT {
         }
     }
 
+    @Test // XEP-0199 §4.1: a silent stream is pinged; one that answers stays, one that does not gets <connection-timeout/>
+    void keepalivePingsSilentStreamsAndClosesDeadOnes() throws Exception {
+        // the test server pings after 30 s of silence and waits 30 s for the answer (arquillian.xml)
+        String a = newPlatform("alive");
+        String d = newPlatform("dead");
+        try (RawXmpp answering = RawXmpp.bound(a, "alive-password-1"); RawXmpp silent = RawXmpp.bound(d, "dead-password-1")) {
+            String ping = answering.await("</iq>", java.time.Duration.ofSeconds(60));
+            assertTrue(ping.contains("type=\"get\"") && ping.contains("<ping xmlns=\"urn:xmpp:ping\"/>"), ping);
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("id=\"([^\"]+)\"").matcher(ping);
+            assertTrue(id.find(), ping);
+            answering.send("<iq type='result' id='" + id.group(1) + "' to='grid.local'/>");
+
+            String closed = silent.awaitClose(java.time.Duration.ofSeconds(120));
+            assertTrue(closed.contains("<ping xmlns=\"urn:xmpp:ping\"/>"), "pinged first: " + closed);
+            assertTrue(closed.contains("<connection-timeout xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\"/>"), closed);
+
+            // the answering stream is still served
+            answering.send("<iq type='get' id='still'><ping xmlns='urn:xmpp:ping'/></iq>");
+            assertTrue(answering.await("id=\"still\"").contains("still"));
+        }
+    }
+
     @Test // RFC 6120 §8.4: an IQ in a namespace nobody serves gets <service-unavailable/>
     void unknownNamespaceIsServiceUnavailable() throws Exception {
         String name = newPlatform("unknown");

@@ -278,6 +278,11 @@ final class RawXmpp implements Closeable {
         return unread();
     }
 
+    /** Everything received on this stream so far (for assertion messages). */
+    String transcript() {
+        return received.toString();
+    }
+
     String unread() {
         return received.substring(consumed);
     }

@@ -55,6 +55,8 @@ final class ClientConnection {
     private volatile X509Certificate peerCertificate;
     private volatile boolean closed;
     private volatile boolean readsPaused;
+    private volatile long lastRead = System.nanoTime();
+    private volatile long pingSentAt; // 0: no keepalive ping outstanding
 
     // inbound plaintext for the worker
     private final Queue<byte[]> inbound = new ConcurrentLinkedQueue<>();
@@ -133,6 +135,7 @@ final class ClientConnection {
         if (n == 0) {
             return;
         }
+        lastRead = System.nanoTime();
         rb.flip();
         try {
             synchronized (io) {
@@ -502,6 +505,31 @@ final class ClientConnection {
 
     void shutdown() {
         stream.shutdown();
+    }
+
+    /**
+     * Keepalive (timer thread): a bound stream silent for {@code idle} gets a XEP-0199 ping; one
+     * that stays silent for {@code answer} after it is closed with {@code <connection-timeout/>},
+     * so that half-open connections (their peer gone without a TCP reset) end, and a resumable
+     * session is detached, instead of holding their stored messages.
+     */
+    void checkIdle(long now, long idle, long answer) {
+        if (closed) {
+            return;
+        }
+        long sent = pingSentAt;
+        long read = lastRead;
+        if (sent != 0 && read - sent < 0) {
+            if (now - sent > answer) {
+                Log.CONN.infof("GRIDRA0130: %s no answer from %s within %d s of a ping", id, remoteAddress,
+                        java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(answer));
+                fail(StreamError.CONNECTION_TIMEOUT, "no answer to a ping");
+            }
+            return;
+        }
+        if (now - read > idle && stream.keepalive()) {
+            pingSentAt = now;
+        }
     }
 
     /** Ends the stream with a stream error, from any thread (the stream's worker sends it). */

@@ -73,6 +73,9 @@ public class GridResourceAdapter implements ResourceAdapter {
     @ConfigProperty(description = "Seconds a dropped XEP-0198 session waits to be resumed; 0 disables resumption",
             defaultValue = "300")
     private Integer resumeTimeoutSeconds = 300;
+    @ConfigProperty(description = "Seconds a bound stream may be silent before the server pings it (XEP-0199); "
+            + "no answer within 60 s (or this, if shorter) closes it; 0 disables", defaultValue = "300")
+    private Integer idleTimeoutSeconds = 300;
 
     private BootstrapContext bootstrap;
     private volatile EndpointPool<StanzaListener> stanzaPool;
@@ -207,7 +210,8 @@ public class GridResourceAdapter implements ResourceAdapter {
                 conflict,
                 integer("maxOutboundBytes", maxOutboundBytes),
                 Boolean.parseBoolean(str("availableOnBind", String.valueOf(availableOnBind))),
-                Duration.ofSeconds(Math.max(0, integer("resumeTimeoutSeconds", resumeTimeoutSeconds))));
+                Duration.ofSeconds(Math.max(0, integer("resumeTimeoutSeconds", resumeTimeoutSeconds))),
+                Duration.ofSeconds(Math.max(0, integer("idleTimeoutSeconds", idleTimeoutSeconds))));
     }
 
     private static String str(String name, String value) {
@@ -269,6 +273,8 @@ public class GridResourceAdapter implements ResourceAdapter {
     public void setAvailableOnBind(Boolean v) { availableOnBind = v; }
     public Integer getResumeTimeoutSeconds() { return resumeTimeoutSeconds; }
     public void setResumeTimeoutSeconds(Integer v) { resumeTimeoutSeconds = v; }
+    public Integer getIdleTimeoutSeconds() { return idleTimeoutSeconds; }
+    public void setIdleTimeoutSeconds(Integer v) { idleTimeoutSeconds = v; }
 
     // IronJacamar requires equals/hashCode (ARCHITECTURE.md facts)
     @Override

@@ -29,7 +29,8 @@ record ServerConfig(
         String resourceConflict,
         int maxOutboundBytes,
         boolean availableOnBind,
-        Duration resumeTimeout) {
+        Duration resumeTimeout,
+        Duration idleTimeout) {
 
     static final String OVERRIDE = "override";
     static final String REFUSE = "refuse";

@@ -67,6 +67,17 @@ final class XmppServer {
                 new LinkedBlockingQueue<>(), threads("grid-worker"));
         scheduler = new ScheduledThreadPoolExecutor(1, threads("grid-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
+        if (!cfg.idleTimeout().isZero()) {
+            long idle = cfg.idleTimeout().toNanos();
+            long answer = Math.min(idle, TimeUnit.SECONDS.toNanos(60));
+            long every = Math.max(1, Math.min(15, cfg.idleTimeout().toSeconds() / 4));
+            scheduler.scheduleWithFixedDelay(() -> {
+                long now = System.nanoTime();
+                for (ClientConnection c : connections) {
+                    c.checkIdle(now, idle, answer);
+                }
+            }, every, every, TimeUnit.SECONDS);
+        }
         for (int i = 0; i < cfg.ioThreads(); i++) {
             IoLoop l = new IoLoop("grid-io-" + i);
             loops.add(l);

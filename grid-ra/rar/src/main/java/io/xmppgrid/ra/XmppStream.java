@@ -757,6 +757,18 @@ final class XmppStream {
         conn.writeAndClose(error.toXml(text, applicationCondition) + "</stream:stream>");
     }
 
+    /** Sends a XEP-0199 ping to the peer of a bound session (keepalive); false when not bound. */
+    boolean keepalive() {
+        BoundSession s = session;
+        if (s == null || phase != Phase.BOUND) {
+            return false;
+        }
+        XmlElement ping = XmlElement.builder("iq", Ns.CLIENT).attribute("from", server.domain().toString())
+                .attribute("to", s.jid().toString()).attribute("type", "get").attribute("id", "keepalive-" + newId())
+                .child(XmlElement.empty("ping", Ns.PING)).build();
+        return s.send(ping, BoundSession.UNTRACKED); // through the session: XEP-0198 counts it
+    }
+
     /** Same as {@link #fail} from a thread that is not this stream's worker. */
     void failFromOtherThread(StreamError error, String text) {
         failFromTimer(error, text);

@@ -109,6 +109,72 @@ public class PlatformAdmin {
         return new IssuedCertificate(jid.toString(), cert.serialHex(), p12, pw);
     }
 
+    /** A platform's state after an administrative change, and what the change did. */
+    public record StateChange(String jid, String state, int sessionsEnded, List<String> certificatesRevoked) {
+    }
+
+    /**
+     * Revocation (RFC 8600 §8.3.2): the platform is disabled for good (until re-enabled), every
+     * certificate the grid CA issued to it is revoked, and all its live sessions end as soon as
+     * this commits, with a stream error. It cannot log in again, with any credential.
+     */
+    public StateChange revoke(String name) {
+        Platform p = existing(name);
+        Instant now = Instant.now();
+        p.setState(Platform.State.REVOKED, now);
+        List<String> serials = new java.util.ArrayList<>();
+        for (PlatformCertificate c : em.createNamedQuery(PlatformCertificate.UNREVOKED, PlatformCertificate.class)
+                .setParameter("platform", p).getResultList()) {
+            c.revoke(now);
+            serials.add(c.getSerial());
+        }
+        int ended = endSessions(p, "platform revoked by an administrator");
+        LOG.infof("GRID0204: platform %s revoked: certificates %s revoked, %d live sessions ending", p.getLocalpart(),
+                serials, ended);
+        return new StateChange(jid(p), p.getState().name().toLowerCase(java.util.Locale.ROOT), ended, serials);
+    }
+
+    /** Disabling: no new logins, live sessions end; credentials and certificates stay as they are. */
+    public StateChange disable(String name) {
+        Platform p = existing(name);
+        p.setState(Platform.State.DISABLED, Instant.now());
+        int ended = endSessions(p, "platform disabled by an administrator");
+        LOG.infof("GRID0205: platform %s disabled, %d live sessions ending", p.getLocalpart(), ended);
+        return new StateChange(jid(p), "disabled", ended, List.of());
+    }
+
+    /** Enabling (also approval of a pending platform): logins work again; revoked certificates stay revoked. */
+    public StateChange enable(String name) {
+        Platform p = existing(name);
+        p.setState(Platform.State.ENABLED, Instant.now());
+        LOG.infof("GRID0206: platform %s enabled", p.getLocalpart());
+        return new StateChange(jid(p), "enabled", 0, List.of());
+    }
+
+    private Platform existing(String name) {
+        String local = normalize(name);
+        Platform p = find(local);
+        if (p == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no platform " + local);
+        }
+        return p;
+    }
+
+    private static String jid(Platform p) {
+        return Jid.of(p.getLocalpart(), GridSettings.domain(), null).toString();
+    }
+
+    private int endSessions(Platform p, String reason) {
+        try (XmppConnection c = connections.getConnection()) {
+            return c.endSessions(Jid.of(p.getLocalpart(), GridSettings.domain(), null), reason);
+        } catch (jakarta.resource.ResourceException e) {
+            // the state change still stops every future login; nothing is connected without the listener
+            LOG.warnf("GRID0207: sessions of %s not ended: the XMPP listener is not available: %s", p.getLocalpart(),
+                    e.getMessage());
+            return 0;
+        }
+    }
+
     /** A platform's offline queue: depth, limits in force (own or the operator's), refusals and expiries. */
     public record OfflineStatus(String jid, int messages, long bytes, int maxMessages, long maxBytes, boolean ownLimits,
                                 long refused, long expired, Instant lastRefusedAt) {

@@ -16,11 +16,14 @@ import java.time.Instant;
 /** A certificate the grid CA issued to a platform; revoked ones no longer authenticate. */
 @Entity
 @Table(name = "platform_certificate")
+@NamedQuery(name = PlatformCertificate.UNREVOKED,
+        query = "select c from PlatformCertificate c where c.platform = :platform and c.revokedAt is null")
 @NamedQuery(name = PlatformCertificate.REVOKED_SERIALS,
         query = "select c.serial from PlatformCertificate c where c.platform = :platform and c.revokedAt is not null")
 public class PlatformCertificate {
 
     public static final String REVOKED_SERIALS = "PlatformCertificate.revokedSerials";
+    public static final String UNREVOKED = "PlatformCertificate.unrevoked";
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "credential_seq")

@@ -25,6 +25,9 @@ import jakarta.ws.rs.core.Response;
  * refusals, expiries); {@code PUT} with form {@code maxMessages}, {@code maxBytes} (empty: the
  * operator's default) sets its own limits. {@code GET /api/platforms/{name}/sessions} lists its
  * live sessions on this node (a session waiting for XEP-0198 resumption shows as unavailable).
+ * {@code POST /api/platforms/{name}/revoke} disables the platform, revokes its certificates and
+ * ends its sessions; {@code .../disable} ends its sessions and stops logins; {@code .../enable}
+ * lets it log in again (revoked certificates stay revoked).
  */
 @Path("/platforms")
 @jakarta.enterprise.context.RequestScoped
@@ -59,6 +62,40 @@ public class PlatformResource {
             PlatformAdmin.IssuedCertificate c = admin.issueCertificate(name, days, password);
             return Response.ok(c.pkcs12()).header("X-Grid-Jid", c.jid()).header("X-Grid-Serial", c.serial())
                     .header("X-Grid-P12-Password", c.password()).build();
+        } catch (AdminException e) {
+            return refused(e);
+        }
+    }
+
+    @POST
+    @Path("/{name}/revoke")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response revoke(@PathParam("name") String name) {
+        return stateChange(() -> admin.revoke(name));
+    }
+
+    @POST
+    @Path("/{name}/disable")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response disable(@PathParam("name") String name) {
+        return stateChange(() -> admin.disable(name));
+    }
+
+    @POST
+    @Path("/{name}/enable")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response enable(@PathParam("name") String name) {
+        return stateChange(() -> admin.enable(name));
+    }
+
+    private static Response stateChange(java.util.function.Supplier<PlatformAdmin.StateChange> change) {
+        try {
+            PlatformAdmin.StateChange c = change.get();
+            var serials = Json.createArrayBuilder();
+            c.certificatesRevoked().forEach(serials::add);
+            return Response.ok(Json.createObjectBuilder().add("jid", c.jid()).add("state", c.state())
+                    .add("sessionsEnded", c.sessionsEnded()).add("certificatesRevoked", serials).build().toString() + "\n")
+                    .build();
         } catch (AdminException e) {
             return refused(e);
         }

@@ -97,6 +97,32 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public int endSessions(Jid bareJid, String reason) {
+        XmppServer s = server();
+        int known = s.sessions().sessionsOf(bareJid).size();
+        TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
+        if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            Jid bare = bareJid.bare();
+            tsr.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    // the decision is not durable yet
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        s.endSessions(bare, reason);
+                    }
+                }
+            });
+            return known;
+        }
+        s.endSessions(bareJid.bare(), reason);
+        return known;
+    }
+
+    @Override
     public SessionRegistry sessions() {
         LocalSessionRegistry r = server().sessions();
         return new SessionRegistry() {

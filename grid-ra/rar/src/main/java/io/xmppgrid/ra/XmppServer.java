@@ -7,6 +7,7 @@ import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.ra.api.StanzaListener;
 import io.xmppgrid.xmpp.Jid;
 import io.xmppgrid.xmpp.Ns;
+import io.xmppgrid.xmpp.StreamError;
 import io.xmppgrid.xmpp.XmlElement;
 import io.xmppgrid.xmpp.XmlWriter;
 import jakarta.resource.spi.UnavailableException;
@@ -43,6 +44,7 @@ final class XmppServer {
     private final EndpointPool<PlatformDirectory> directoryEndpoints;
     private final LocalSessionRegistry sessions = new LocalSessionRegistry();
     private final AuthThrottle throttle = new AuthThrottle();
+    private final java.util.Map<Jid, Long> revokedAt = new ConcurrentHashMap<>();
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final byte[] simulationSecret = new byte[32];
     private final List<IoLoop> loops = new ArrayList<>();
@@ -287,6 +289,35 @@ final class XmppServer {
                 c.schedule();
             }
         }
+    }
+
+    /**
+     * Ends every session of a platform now: connected ones with {@code <not-authorized/>},
+     * detached ones directly. Streams that authenticated before this moment cannot bind or resume.
+     */
+    void endSessions(Jid bare, String reason) {
+        long t0 = System.nanoTime();
+        revokedAt.put(bare, t0);
+        int n = 0;
+        for (BoundSession s : sessions.sessionsOf(bare)) {
+            ClientConnection c = s.connection();
+            if (c != null) {
+                c.fail(StreamError.NOT_AUTHORIZED, reason);
+            } else {
+                workers.execute(() -> finish(s, s.endIfDetached(), reason, false));
+            }
+            n++;
+        }
+        Log.AUTH.infof("GRIDRA0203: %s: %d sessions ended (%s), streams authenticated before now refused", bare, n,
+                reason);
+        long horizon = t0 - cfg.authTimeout().toNanos() * 2;
+        revokedAt.values().removeIf(at -> at - horizon < 0); // older ones can no longer matter
+    }
+
+    /** Whether the platform's sessions were ended after a stream authenticated at {@code authenticatedAt}. */
+    boolean endedSince(Jid bare, long authenticatedAt) {
+        Long at = revokedAt.get(bare);
+        return at != null && at - authenticatedAt >= 0;
     }
 
     /** Writes a stanza to the local session with this full JID; false when there is none. */

@@ -51,6 +51,7 @@ final class XmppStream {
     private boolean authenticated;
     private String streamId;
     private Jid authenticatedJid; // bare
+    private long authenticatedAt; // System.nanoTime()
     private Jid boundJid;         // full
     private int authFailures;
     private boolean suspended;    // waiting out an authentication-failure delay
@@ -465,6 +466,7 @@ final class XmppStream {
     private void succeed(Jid jid, String mechanism, String additionalData) {
         authenticated = true;
         authenticatedJid = jid.bare();
+        authenticatedAt = System.nanoTime();
         server.throttle().success(conn.remoteHost(), jid.local());
         Log.AUTH.infof("GRIDRA0201: %s authenticated %s with %s from %s", conn.id(), authenticatedJid, mechanism,
                 conn.remoteAddress());
@@ -517,7 +519,8 @@ final class XmppStream {
 
     // ------------------------------------------------------------------ resource binding (§7)
 
-    private void onBind(XmlElement iq) {
+    private void onBind(XmlElement iq) throws StreamFault {
+        refuseIfEndedSinceAuthentication();
         XmlElement bind = iq.child("bind", Ns.BIND);
         XmlElement res = bind.child("resource", Ns.BIND);
         String requested = res == null ? "" : res.text().trim();
@@ -622,6 +625,7 @@ final class XmppStream {
 
     /** XEP-0198 §5: resumption instead of binding, on a newly authenticated stream. */
     private void onResume(XmlElement e) throws StreamFault {
+        refuseIfEndedSinceAuthentication();
         long h = parseH(e.attribute("h"));
         String previd = e.attribute("previd");
         BoundSession s = previd == null ? null : server.sessions().byResumeId(previd);
@@ -650,6 +654,13 @@ final class XmppStream {
         }
         Log.CONN.infof("GRIDRA0313: %s resumed session %s of %s (peer had handled %d)", conn.id(), s.id(), boundJid, h);
         server.delivered(s.info(), confirmed[0]);
+    }
+
+    /** The platform was revoked or disabled after this stream authenticated: it gets no session. */
+    private void refuseIfEndedSinceAuthentication() throws StreamFault {
+        if (server.endedSince(authenticatedJid, authenticatedAt)) {
+            throw new StreamFault(StreamError.NOT_AUTHORIZED, "the platform's sessions were ended by an administrator");
+        }
     }
 
     private StreamFault handledCountTooHigh(long h) {

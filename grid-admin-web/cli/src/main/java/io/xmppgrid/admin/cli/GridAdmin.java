@@ -30,6 +30,9 @@ public final class GridAdmin {
             "commands:",
             "  platform add NAME [--password PASSWORD]      create a platform with SCRAM credentials",
             "                                               (a password is generated when none is given)",
+            "  platform revoke NAME                         revoke: disable, revoke its certificates, end its sessions",
+            "  platform disable NAME                        stop its logins and end its sessions",
+            "  platform enable NAME                         let it log in again (revoked certificates stay revoked)",
             "  cert issue NAME --out FILE.p12 [--days N] [--p12-password PASSWORD]",
             "                                               issue a client certificate from the grid CA",
             "options:",
@@ -78,6 +81,18 @@ public final class GridAdmin {
                 }
                 HttpResponse<String> r = post(url + "/platforms", token, form, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 201) {
+                    System.err.print(r.body());
+                    return 1;
+                }
+                System.out.print(r.body());
+                return 0;
+            }
+            if (words.size() == 3 && words.get(0).equals("platform")
+                    && List.of("revoke", "disable", "enable").contains(words.get(1))) {
+                String name = URLEncoder.encode(words.get(2), StandardCharsets.UTF_8).replace("+", "%20");
+                HttpResponse<String> r = post(url + "/platforms/" + name + "/" + words.get(1), token, Map.of(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
                     System.err.print(r.body());
                     return 1;
                 }

@@ -42,6 +42,15 @@ public interface XmppConnection extends AutoCloseable {
 
     SessionRegistry sessions();
 
+    /**
+     * Ends every session of a platform on this node at once (revocation, disabling): connected
+     * ones with a {@code <not-authorized/>} stream error, ones waiting for XEP-0198 resumption
+     * without it; a stream that authenticated before this call cannot bind or resume afterwards.
+     * Inside a transaction this happens when it commits. Returns the number of sessions known
+     * now.
+     */
+    int endSessions(Jid bareJid, String reason);
+
     @Override
     void close();
 }

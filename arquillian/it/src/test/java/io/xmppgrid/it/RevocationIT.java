@@ -1,0 +1,142 @@
+package io.xmppgrid.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xmppgrid.smack.Scram256Mechanism;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jivesoftware.smack.ConnectionListener;
+import org.jivesoftware.smack.XMPPConnection;
+import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.packet.StreamError;
+import org.jivesoftware.smack.sasl.SASLErrorException;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Revocation and disabling (RFC 8600 §8.3.2: easy revocation): one command ends a platform's
+ * live sessions at once with a stream error, revokes its certificates, and keeps it out, with
+ * every credential, until it is enabled again.
+ */
+@ExtendWith(ArquillianExtension.class)
+class RevocationIT {
+
+    private static final String PASSWORD = "revoke-password-1";
+    private static final String P12_PASSWORD = "p12-secret-456";
+    private static final Pattern SERIAL = Pattern.compile("\"serial\":\"([0-9a-f]+)\"");
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Grid.ear();
+    }
+
+    /** A platform with a password and a certificate; returns the certificate's serial. */
+    private static String onboard(String name, Path p12) {
+        Grid.platform(name, PASSWORD);
+        Grid.Result r = Grid.admin("cert", "issue", name, "--out", p12.toString(), "--p12-password", P12_PASSWORD);
+        assertEquals(0, r.status(), r.err());
+        Matcher m = SERIAL.matcher(r.out());
+        assertTrue(m.find(), r.out());
+        return m.group(1);
+    }
+
+    /** Completes with the stream error that closed the connection. */
+    private static CompletableFuture<Exception> closedOnError(XMPPTCPConnection c) {
+        CompletableFuture<Exception> closed = new CompletableFuture<>();
+        c.addConnectionListener(new ConnectionListener() {
+            @Override
+            public void connectionClosedOnError(Exception e) {
+                closed.complete(e);
+            }
+
+            @Override
+            public void connectionClosed() {
+                closed.complete(null);
+            }
+
+            @Override
+            public void authenticated(XMPPConnection connection, boolean resumed) {
+                // not needed
+            }
+        });
+        return closed;
+    }
+
+    @Test // RFC 8600 §8.3.2: revocation cuts SCRAM and EXTERNAL sessions at once and keeps the platform out
+    void revocationEndsSessionsRevokesCertificatesAndRefusesLogins() throws Exception {
+        String name = Grid.uniqueName("rev");
+        Path p12 = Files.createTempFile("revoked", ".p12");
+        String serial = onboard(name, p12);
+        XMPPTCPConnection scram = Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME));
+        XMPPTCPConnection external = Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray()));
+        CompletableFuture<Exception> scramClosed = closedOnError(scram);
+        CompletableFuture<Exception> externalClosed = closedOnError(external);
+
+        Grid.Result r = Grid.admin("platform", "revoke", name);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\"state\":\"revoked\""), r.out());
+        assertTrue(r.out().contains("\"sessionsEnded\":2"), r.out());
+        assertTrue(r.out().contains("\"certificatesRevoked\":[\"" + serial + "\"]"), r.out());
+
+        for (CompletableFuture<Exception> closed : java.util.List.of(scramClosed, externalClosed)) {
+            Exception e = closed.get(10, TimeUnit.SECONDS);
+            assertTrue(e instanceof XMPPException.StreamErrorException, "closed by a stream error: " + e);
+            assertEquals(StreamError.Condition.not_authorized,
+                    ((XMPPException.StreamErrorException) e).getStreamError().getCondition());
+        }
+        // no way back in: neither the password nor the certificate
+        assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME)));
+        assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())));
+
+        // enabling lets the password in again; the revoked certificate stays revoked
+        assertEquals(0, Grid.admin("platform", "enable", name).status());
+        XMPPTCPConnection again = Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME));
+        again.disconnect();
+        assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())));
+    }
+
+    @Test // disabling ends live sessions and stops logins; enabling restores them
+    void disableAndEnable() throws Exception {
+        String name = Grid.platform(Grid.uniqueName("dis"), PASSWORD);
+        try (RawXmpp x = RawXmpp.bound(name, PASSWORD)) {
+            Grid.Result r = Grid.admin("platform", "disable", name);
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("\"sessionsEnded\":1"), r.out());
+            String closed = x.awaitClose(Duration.ofSeconds(10));
+            assertTrue(closed.contains("<not-authorized xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\"/>"), closed);
+            assertTrue(closed.contains("disabled by an administrator"), closed);
+        }
+        assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME)));
+        assertEquals(0, Grid.admin("platform", "enable", name).status());
+        Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME)).disconnect();
+    }
+
+    @Test // a stream that authenticated just before the revocation gets no session afterwards
+    void authenticatedBeforeRevocationCannotBind() throws Exception {
+        String name = Grid.platform(Grid.uniqueName("race"), PASSWORD);
+        try (RawXmpp x = RawXmpp.authenticated(name, PASSWORD)) {
+            assertEquals(0, Grid.admin("platform", "revoke", name).status());
+            x.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+            String closed = x.awaitClose(Duration.ofSeconds(10));
+            assertTrue(closed.contains("<not-authorized xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\"/>"), closed);
+        }
+    }
+
+    @Test // the API names what it cannot find
+    void unknownPlatform() {
+        Grid.Result r = Grid.admin("platform", "revoke", "no-such-platform-y");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("no platform no-such-platform-y"), r.err());
+    }
+}

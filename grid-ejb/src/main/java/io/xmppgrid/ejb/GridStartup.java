@@ -54,5 +54,9 @@ public class GridStartup {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the administration token " + token, e);
         }
+        if (io.xmppgrid.ejb.audit.AuditChain.createKeyIfAbsent()) {
+            LOG.infof("GRID0004: first start: audit chain key written to %s (keep it; cluster nodes share it)",
+                    io.xmppgrid.ejb.audit.AuditChain.keyFile());
+        }
     }
 }

@@ -13,7 +13,10 @@ import io.xmppgrid.ejb.pubsub.JpaPubSubStore;
 import io.xmppgrid.ejb.pubsub.SubscriberCache;
 import io.xmppgrid.core.BareJidDelivery;
 import io.xmppgrid.core.Router;
+import io.xmppgrid.ejb.audit.AuditLog;
+import io.xmppgrid.ejb.audit.JpaAudit;
 import io.xmppgrid.ejb.offline.JpaOfflineQueue;
+import io.xmppgrid.persistence.AuditEntry;
 import io.xmppgrid.ejb.offline.OfflineSettings;
 import io.xmppgrid.persistence.OfflineMessageEntity;
 import io.xmppgrid.xmpp.XmlReader;
@@ -68,6 +71,9 @@ public class StanzaRouterBean implements StanzaListener {
     @EJB
     private SubscriberCache subscriberCache;
 
+    @EJB
+    private AuditLog auditLog;
+
     @Override
     public void onStanza(InboundStanza in) {
         try (XmppConnection c = connections.getConnection()) {
@@ -83,12 +89,12 @@ public class StanzaRouterBean implements StanzaListener {
         PubSubService service = new PubSubService(new JpaPubSubStore(em, subscriberCache),
                 new Notifier(BROKER, d, offline), BROKER_SETTINGS, IodefValidator.INSTANCE,
                 ActorPolicy.ALLOW_ALL, Clock.systemUTC());
-        List<Component> components = List.of(new PubSubComponent(BROKER, service));
+        List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
         return new Router(ServerIqHandlers.all(components), components, offline);
     }
 
     private JpaOfflineQueue offlineQueue() {
-        return new JpaOfflineQueue(em, OFFLINE, Clock.systemUTC());
+        return new JpaOfflineQueue(em, OFFLINE, Clock.systemUTC(), new JpaAudit(em));
     }
 
     /** The next batch of the session's stored messages (XEP-0160), with XEP-0203 delay stamps. */
@@ -137,6 +143,11 @@ public class StanzaRouterBean implements StanzaListener {
         } catch (ResourceException e) {
             throw new EJBException("GRID0101: no XMPP connection to route messages for " + fullJid, e);
         }
+    }
+
+    @Override
+    public void onAudit(String actor, String action, String outcome, String detail, String address) {
+        auditLog.record(AuditEntry.Kind.PLATFORM, actor == null ? "(none)" : actor, action, null, outcome, detail, address);
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.xmppgrid.admin;
 
 import io.xmppgrid.ejb.AdminException;
 import io.xmppgrid.ejb.PlatformAdmin;
+import io.xmppgrid.ejb.audit.AuditLog;
+import io.xmppgrid.persistence.AuditEntry;
 import jakarta.ejb.EJB;
 import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
@@ -36,10 +38,30 @@ public class PlatformResource {
     @EJB
     private PlatformAdmin admin;
 
+    @EJB
+    private AuditLog auditLog;
+
+    @jakarta.ws.rs.core.Context
+    private jakarta.servlet.http.HttpServletRequest request;
+
+    /** Runs an administrative change and records it, whatever its outcome (RFC 8600 §8.3.2). */
+    private Response audited(String action, String target, java.util.function.Supplier<Response> change) {
+        Response r = change.get();
+        boolean ok = r.getStatus() < 300;
+        auditLog.recordSeparately(AuditEntry.Kind.ADMIN, "admin-token", action, target,
+                ok ? "ok" : "refused-" + r.getStatus(), ok || !(r.getEntity() instanceof String) ? null
+                        : ((String) r.getEntity()).trim(), request.getRemoteAddr() + ":" + request.getRemotePort());
+        return r;
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
     public Response create(@FormParam("name") String name, @FormParam("password") String password) {
+        return audited("admin.platform.create", name, () -> doCreate(name, password));
+    }
+
+    private Response doCreate(String name, String password) {
         try {
             PlatformAdmin.Created c = admin.createPlatform(name, password);
             var json = Json.createObjectBuilder().add("jid", c.jid());
@@ -58,6 +80,10 @@ public class PlatformResource {
     @Produces("application/x-pkcs12")
     public Response issue(@PathParam("name") String name, @FormParam("days") @DefaultValue("365") int days,
                           @FormParam("password") String password) {
+        return audited("admin.certificate.issue", name, () -> doIssue(name, days, password));
+    }
+
+    private Response doIssue(String name, int days, String password) {
         try {
             PlatformAdmin.IssuedCertificate c = admin.issueCertificate(name, days, password);
             return Response.ok(c.pkcs12()).header("X-Grid-Jid", c.jid()).header("X-Grid-Serial", c.serial())
@@ -71,21 +97,21 @@ public class PlatformResource {
     @Path("/{name}/revoke")
     @Produces(MediaType.APPLICATION_JSON)
     public Response revoke(@PathParam("name") String name) {
-        return stateChange(() -> admin.revoke(name));
+        return audited("admin.platform.revoke", name, () -> stateChange(() -> admin.revoke(name)));
     }
 
     @POST
     @Path("/{name}/disable")
     @Produces(MediaType.APPLICATION_JSON)
     public Response disable(@PathParam("name") String name) {
-        return stateChange(() -> admin.disable(name));
+        return audited("admin.platform.disable", name, () -> stateChange(() -> admin.disable(name)));
     }
 
     @POST
     @Path("/{name}/enable")
     @Produces(MediaType.APPLICATION_JSON)
     public Response enable(@PathParam("name") String name) {
-        return stateChange(() -> admin.enable(name));
+        return audited("admin.platform.enable", name, () -> stateChange(() -> admin.enable(name)));
     }
 
     private static Response stateChange(java.util.function.Supplier<PlatformAdmin.StateChange> change) {
@@ -135,11 +161,14 @@ public class PlatformResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response offlineLimits(@PathParam("name") String name, @FormParam("maxMessages") String maxMessages,
                                   @FormParam("maxBytes") String maxBytes) {
-        try {
-            return Response.ok(json(admin.setOfflineLimits(name, optionalInt(maxMessages), optionalLong(maxBytes)))).build();
-        } catch (AdminException e) {
-            return refused(e);
-        }
+        return audited("admin.offline.limits", name, () -> {
+            try {
+                return Response.ok(json(admin.setOfflineLimits(name, optionalInt(maxMessages), optionalLong(maxBytes))))
+                        .build();
+            } catch (AdminException e) {
+                return refused(e);
+            }
+        });
     }
 
     private static Integer optionalInt(String v) {

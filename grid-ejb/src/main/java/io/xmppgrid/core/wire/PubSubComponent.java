@@ -1,5 +1,6 @@
 package io.xmppgrid.core.wire;
 
+import io.xmppgrid.core.Audit;
 import io.xmppgrid.core.Component;
 import io.xmppgrid.core.Delivery;
 import io.xmppgrid.core.pubsub.AccessModel;
@@ -57,11 +58,18 @@ public final class PubSubComponent implements Component {
 
     private final Jid address;
     private final PubSubService service;
+    private final Audit audit;
     private final List<Op> ops = new ArrayList<>();
 
     public PubSubComponent(Jid address, PubSubService service) {
+        this(address, service, Audit.NONE);
+    }
+
+    /** Every state-changing request is recorded in {@code audit}, with its outcome. */
+    public PubSubComponent(Jid address, PubSubService service, Audit audit) {
         this.address = address;
         this.service = service;
+        this.audit = audit;
         register(PUBSUB, "create", "set", "create-nodes", false, this::create);
         register(PUBSUB, "publish", "set", "publish", true, this::publish);
         register(PUBSUB, "retract", "set", "retract-items", true, this::retract);
@@ -163,11 +171,59 @@ public final class PubSubComponent implements Component {
                 if (candidate.needsNode() && op.attribute("node") == null) {
                     return PubSubErrors.reply(iq, PubSubError.NODEID_REQUIRED);
                 }
-                return candidate.handler().handle(new Request(iq, pubsub, op, sender));
+                XmlElement reply = candidate.handler().handle(new Request(iq, pubsub, op, sender));
+                if ("set".equals(type)) {
+                    audit(sender, candidate, op, reply);
+                }
+                return reply;
             }
         }
         // XEP-0060 §6.x: an operation we do not implement
         return PubSubErrors.reply(iq, StanzaError.FEATURE_NOT_IMPLEMENTED, "unsupported", op.name());
+    }
+
+    /**
+     * One audit entry per state change (RFC 8600 §8.3.2): the operation, its Topic, the outcome
+     * (ok or the error condition) and what it concerned: item ids and payload sizes, JIDs,
+     * affiliations, configuration fields; never a payload (RFC 8600 §9).
+     */
+    private void audit(Jid sender, Op candidate, XmlElement op, XmlElement reply) {
+        String action = (candidate.ns().equals(OWNER) ? "pubsub.owner." : "pubsub.") + candidate.element();
+        String outcome = "error".equals(reply.attribute("type")) ? String.valueOf(Stanzas.errorCondition(reply)) : "ok";
+        String node = op.attribute("node");
+        if (node == null && candidate.element().equals("create")) {
+            XmlElement created = reply.elements().isEmpty() ? null : reply.elements().get(0).child("create", PUBSUB);
+            node = created == null ? null : created.attribute("node");
+        }
+        StringBuilder detail = new StringBuilder();
+        for (XmlElement c : op.elements()) {
+            switch (c.name()) {
+                case "item" -> {
+                    detail.append(detail.length() == 0 ? "" : ", ").append("item ").append(c.attribute("id"));
+                    List<XmlElement> payload = c.elements();
+                    if (!payload.isEmpty()) {
+                        detail.append(" (").append(XmlWriter.toXml(payload.get(0)).getBytes(StandardCharsets.UTF_8).length)
+                                .append(" bytes)");
+                    }
+                }
+                case "affiliation", "subscription" -> detail.append(detail.length() == 0 ? "" : ", ")
+                        .append(c.attribute("jid")).append('=').append(c.attribute(c.name()));
+                case "x" -> {
+                    for (XmlElement field : c.elements()) {
+                        if (!"FORM_TYPE".equals(field.attribute("var"))) {
+                            detail.append(detail.length() == 0 ? "" : ", ").append(field.attribute("var"));
+                        }
+                    }
+                }
+                default -> {
+                    // nothing worth recording
+                }
+            }
+        }
+        if (op.attribute("jid") != null) {
+            detail.append(detail.length() == 0 ? "" : ", ").append("jid ").append(op.attribute("jid"));
+        }
+        audit.platform(sender, action, node, outcome, detail.length() == 0 ? null : detail.toString());
     }
 
     // ------------------------------------------------------------------ discovery (XEP-0030, RFC 8600 §6)
@@ -548,6 +604,8 @@ public final class PubSubComponent implements Component {
         boolean yes = allow.equals("1") || allow.equals("true");
         Result<Void> done = service.setSubscriptions(node, sender,
                 Map.of(subscriber, yes ? Subscription.State.SUBSCRIBED : Subscription.State.NONE));
+        audit.platform(sender, yes ? "pubsub.owner.approve" : "pubsub.owner.deny", node,
+                done.isOk() ? "ok" : done.error().toString(), "jid " + subscriber);
         if (!done.isOk()) {
             d.send(sender, PubSubErrors.reply(message, done.error()));
         }

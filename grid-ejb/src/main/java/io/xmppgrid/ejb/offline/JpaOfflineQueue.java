@@ -1,6 +1,7 @@
 package io.xmppgrid.ejb.offline;
 
 import io.xmppgrid.core.OfflineSink;
+import io.xmppgrid.ejb.audit.JpaAudit;
 import io.xmppgrid.persistence.OfflineMessageEntity;
 import io.xmppgrid.persistence.OfflineQueueEntity;
 import io.xmppgrid.xmpp.Jid;
@@ -33,11 +34,13 @@ public final class JpaOfflineQueue implements OfflineSink {
     private final EntityManager em;
     private final OfflineSettings settings;
     private final Clock clock;
+    private final JpaAudit audit;
 
-    public JpaOfflineQueue(EntityManager em, OfflineSettings settings, Clock clock) {
+    public JpaOfflineQueue(EntityManager em, OfflineSettings settings, Clock clock, JpaAudit audit) {
         this.em = em;
         this.settings = settings;
         this.clock = clock;
+        this.audit = audit;
     }
 
     private OfflineQueueEntity lock(String owner) {
@@ -65,6 +68,9 @@ public final class JpaOfflineQueue implements OfflineSink {
             LOG.warnf("GRID0403: offline queue of %s is full (%d of %d messages, %d of %d bytes): message %s from %s"
                             + " (%d bytes) refused; %d refused in all", bareJid, q.messageCount, maxMessages, q.totalBytes,
                     maxBytes, message.attribute("id"), message.attribute("from"), size, q.refusedTotal);
+            audit.system("offline.refused", bareJid.toString(), "queue-full", "message " + message.attribute("id")
+                    + " from " + message.attribute("from") + " (" + size + " bytes); " + q.messageCount + " of "
+                    + maxMessages + " messages, " + q.totalBytes + " of " + maxBytes + " bytes");
             return Outcome.FULL;
         }
         long seq = q.nextSeq++;
@@ -105,6 +111,7 @@ public final class JpaOfflineQueue implements OfflineSink {
         if (expired > 0) {
             q.expiredTotal += expired;
             LOG.infof("GRID0404: %d stored messages for %s expired before delivery", expired, owner);
+            audit.system("offline.expired", owner, "ok", expired + " messages");
         }
         return new Batch(out, rows.size() > max);
     }
@@ -149,6 +156,7 @@ public final class JpaOfflineQueue implements OfflineSink {
             q.expiredTotal += n;
             total += n;
             LOG.infof("GRID0404: %d stored messages for %s expired (older than %s)", n, owner, settings.maxAge());
+            audit.system("offline.expired", owner, "ok", n + " messages older than " + settings.maxAge());
         }
         return total;
     }

@@ -26,7 +26,7 @@ public class OfflineExpiry {
         if (settings.maxAge().isZero()) {
             return;
         }
-        int n = new JpaOfflineQueue(em, settings, Clock.systemUTC()).expire();
+        int n = new JpaOfflineQueue(em, settings, Clock.systemUTC(), new io.xmppgrid.ejb.audit.JpaAudit(em)).expire();
         if (n > 0) {
             LOG.debugf("GRID0409: offline sweep removed %d expired messages", n);
         }

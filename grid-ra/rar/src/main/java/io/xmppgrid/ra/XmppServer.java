@@ -253,6 +253,24 @@ final class XmppServer {
         }
     }
 
+    /** An audit record, handed to the application on a worker (never delays the stream). */
+    void audit(String actor, String action, String outcome, String detail, String address) {
+        try {
+            workers.execute(() -> {
+                try {
+                    stanzaEndpoints.call(l -> {
+                        l.onAudit(actor, action, outcome, detail, address);
+                        return null;
+                    });
+                } catch (UnavailableException | RuntimeException e) {
+                    Log.AUTH.warnf("GRIDRA0204: audit record %s %s %s not stored: %s", action, actor, outcome, e.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            Log.AUTH.warnf("GRIDRA0204: audit record %s %s %s not stored: listener stopping", action, actor, outcome);
+        }
+    }
+
     void sessionEnded(SessionInfo info, String reason) {
         try {
             stanzaEndpoints.call(l -> {
@@ -276,6 +294,7 @@ final class XmppServer {
         sessions.unregister(s);
         SessionInfo info = s.info();
         Log.CONN.infof("GRIDRA0302: %s session %s ended: %s", s.id(), s.jid(), reason);
+        audit(s.jid().bare().toString(), "session.end", "ok", s.jid().resource() + ": " + reason, info.remoteAddress());
         if (cleanClose) {
             delivered(info, s.writtenTracked());
         }

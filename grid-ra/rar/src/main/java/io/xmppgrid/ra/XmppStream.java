@@ -470,6 +470,7 @@ final class XmppStream {
         server.throttle().success(conn.remoteHost(), jid.local());
         Log.AUTH.infof("GRIDRA0201: %s authenticated %s with %s from %s", conn.id(), authenticatedJid, mechanism,
                 conn.remoteAddress());
+        server.audit(authenticatedJid.toString(), "auth", "ok", mechanism, conn.remoteAddress());
         resetParser();
         phase = Phase.HEADER;
         headerSent = false;
@@ -481,6 +482,7 @@ final class XmppStream {
         authFailures++;
         Log.AUTH.warnf("GRIDRA0202: %s authentication failed from %s (%s, attempt %d): %s", conn.id(),
                 conn.remoteAddress(), condition, authFailures, why);
+        server.audit(username == null ? null : auditName(username), "auth", condition, why, conn.remoteAddress());
         if ("aborted".equals(condition)) {
             conn.write(saslFailureXml(condition));
             return;
@@ -500,6 +502,15 @@ final class XmppStream {
             }
             conn.schedule();
         }), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** The platform a failed attempt named, as a bare JID when it is a valid localpart. */
+    private String auditName(String username) {
+        try {
+            return Jid.of(Jid.normalizeLocal(username), server.domain().domainPart(), null).toString();
+        } catch (IllegalArgumentException e) {
+            return username.length() > 64 ? username.substring(0, 64) : username;
+        }
     }
 
     private static String saslFailureXml(String condition) {
@@ -561,6 +572,7 @@ final class XmppStream {
         phase = Phase.BOUND;
         authTimer.cancel(false);
         Log.CONN.infof("GRIDRA0300: %s bound %s", conn.id(), full);
+        server.audit(full.bare().toString(), "session.start", "ok", full.resource(), conn.remoteAddress());
         XmlElement result = Stanzas.iqResult(iq.withAttribute("from", null).withAttribute("to", null),
                 XmlElement.builder("bind", Ns.BIND).textChild("jid", full.toString()).build());
         conn.write(XmlWriter.toXml(result, Ns.CLIENT));
@@ -653,6 +665,7 @@ final class XmppStream {
             old.abort("session taken over by " + conn.id());
         }
         Log.CONN.infof("GRIDRA0313: %s resumed session %s of %s (peer had handled %d)", conn.id(), s.id(), boundJid, h);
+        server.audit(boundJid.bare().toString(), "session.resume", "ok", boundJid.resource(), conn.remoteAddress());
         server.delivered(s.info(), confirmed[0]);
     }
 

@@ -41,6 +41,14 @@ public interface StanzaListener {
      */
     void onUndelivered(Jid fullJid, List<XmlElement> stanzas);
 
+    /**
+     * Something the adapter saw that belongs in the audit log (RFC 8600 §8.3.2): authentication
+     * success ({@code auth}, outcome {@code ok}, detail the mechanism) and failure (outcome the
+     * SASL condition), session start and end. {@code actor} is the platform's bare JID, or the
+     * name a failed attempt gave (null if none); {@code address} the peer's IP address and port.
+     */
+    void onAudit(String actor, String action, String outcome, String detail, String address);
+
     /** The session ended (stream closed, dropped, replaced or revoked); after its last stanza. */
     void onSessionEnded(SessionInfo session, String reason);
 }

@@ -1,7 +1,9 @@
 package io.xmppgrid.ejb;
 
 import io.xmppgrid.ejb.offline.OfflineSettings;
+import io.xmppgrid.core.pubsub.RoleTemplate;
 import io.xmppgrid.persistence.OfflineQueueEntity;
+import io.xmppgrid.persistence.RoleTemplateEntity;
 import io.xmppgrid.persistence.Platform;
 import io.xmppgrid.persistence.PlatformCertificate;
 import io.xmppgrid.persistence.ScramCredential;
@@ -50,6 +52,11 @@ public class PlatformAdmin {
     }
 
     public Created createPlatform(String name, String password) {
+        return createPlatform(name, password, null);
+    }
+
+    /** Creates a platform with SCRAM credentials and, optionally, a role template. */
+    public Created createPlatform(String name, String password, String role) {
         String local = normalize(name);
         if (find(local) != null) {
             throw new AdminException(AdminException.Reason.CONFLICT, "platform " + local + " already exists");
@@ -67,8 +74,15 @@ public class PlatformAdmin {
             em.persist(new ScramCredential(p, k.hash(), b64.encodeToString(k.salt()), k.iterations(),
                     b64.encodeToString(k.storedKey()), b64.encodeToString(k.serverKey()), now));
         }
+        if (role != null && !role.isBlank()) {
+            if (em.find(RoleTemplateEntity.class, role.trim()) == null) {
+                throw new AdminException(AdminException.Reason.NOT_FOUND, "no role " + role.trim());
+            }
+            p.setRole(role.trim(), now);
+        }
         String jid = Jid.of(local, GridSettings.domain(), null).toString();
-        LOG.infof("GRID0201: platform %s created with SCRAM credentials (%s)", jid, hashes());
+        LOG.infof("GRID0201: platform %s created with SCRAM credentials (%s), role %s", jid, hashes(),
+                p.getRole() == null ? "(default)" : p.getRole());
         return new Created(jid, pw, generated);
     }
 
@@ -107,6 +121,86 @@ public class PlatformAdmin {
         LOG.infof("GRID0202: certificate %s issued to %s, valid until %s", cert.serialHex(), jid,
                 cert.certificate().getNotAfter().toInstant());
         return new IssuedCertificate(jid.toString(), cert.serialHex(), p12, pw);
+    }
+
+    /** A role template as the API shows it, with how many platforms have it. */
+    public record RoleView(String name, String description, String grants, Integer stanzaRate, Integer byteRate,
+                           long platforms) {
+    }
+
+    public List<RoleView> roles() {
+        return em.createNamedQuery(RoleTemplateEntity.ALL, RoleTemplateEntity.class).getResultList().stream()
+                .map(this::view).toList();
+    }
+
+    private RoleView view(RoleTemplateEntity r) {
+        long n = em.createNamedQuery(RoleTemplateEntity.USERS, Long.class).setParameter("name", r.name).getSingleResult();
+        return new RoleView(r.name, r.description, RoleTemplate.parseGrants(r.grants).stream()
+                .map(RoleTemplate.Grant::format).collect(java.util.stream.Collectors.joining(";")), r.stanzaRate,
+                r.byteRate, n);
+    }
+
+    /** Creates or replaces a template; grants as {@code ACTION [own] [type=T1,T2]} separated by ';' or lines. */
+    public RoleView saveRole(String name, String description, String grants) {
+        return saveRole(name, description, grants, null, null);
+    }
+
+    /**
+     * Creates or replaces a template, with its rate limits (stanzas and inbound bytes per second;
+     * null: the operator's default; 0: unlimited); they apply from the platform's next login.
+     */
+    public RoleView saveRole(String name, String description, String grants, Integer stanzaRate, Integer byteRate) {
+        if ((stanzaRate != null && stanzaRate < 0) || (byteRate != null && byteRate < 0)) {
+            throw new AdminException(AdminException.Reason.INVALID, "rates must not be negative");
+        }
+        if (name == null || !name.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+            throw new AdminException(AdminException.Reason.INVALID, "role names are 1-64 of a-z 0-9 . _ - (got " + name + ")");
+        }
+        List<RoleTemplate.Grant> parsed;
+        try {
+            parsed = RoleTemplate.parseGrants(grants == null ? "" : grants);
+        } catch (IllegalArgumentException e) {
+            throw new AdminException(AdminException.Reason.INVALID, "grants: " + e.getMessage());
+        }
+        String text = parsed.stream().map(RoleTemplate.Grant::format).collect(java.util.stream.Collectors.joining(";"));
+        RoleTemplateEntity r = em.find(RoleTemplateEntity.class, name);
+        if (r == null) {
+            r = new RoleTemplateEntity(name, description, text);
+            em.persist(r);
+        } else {
+            r.description = description;
+            r.grants = text;
+        }
+        r.stanzaRate = stanzaRate;
+        r.byteRate = byteRate;
+        LOG.infof("GRID0208: role template %s saved: %s", name, text);
+        return view(r);
+    }
+
+    public void deleteRole(String name) {
+        RoleTemplateEntity r = em.find(RoleTemplateEntity.class, name);
+        if (r == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no role " + name);
+        }
+        long users = em.createNamedQuery(RoleTemplateEntity.USERS, Long.class).setParameter("name", name).getSingleResult();
+        if (users > 0 || name.equals(JpaRoles.operatorDefault())) {
+            throw new AdminException(AdminException.Reason.CONFLICT, "role " + name + " is in use ("
+                    + users + " platforms" + (name.equals(JpaRoles.operatorDefault()) ? ", the operator's default" : "") + ")");
+        }
+        em.remove(r);
+        LOG.infof("GRID0209: role template %s deleted", name);
+    }
+
+    /** Assigns a template (null or empty: none, i.e. the operator's default). */
+    public String assignRole(String platform, String role) {
+        Platform p = existing(platform);
+        String r = role == null || role.isBlank() ? null : role.trim();
+        if (r != null && em.find(RoleTemplateEntity.class, r) == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no role " + r);
+        }
+        p.setRole(r, Instant.now());
+        LOG.infof("GRID0210: platform %s now has role %s", p.getLocalpart(), r == null ? "(default)" : r);
+        return r;
     }
 
     /** A platform's state after an administrative change, and what the change did. */

@@ -2,6 +2,7 @@ package io.xmppgrid.ejb;
 
 import io.xmppgrid.persistence.Platform;
 import io.xmppgrid.persistence.PlatformCertificate;
+import io.xmppgrid.persistence.RoleTemplateEntity;
 import io.xmppgrid.persistence.ScramCredential;
 import io.xmppgrid.ra.api.PlatformCredentials;
 import io.xmppgrid.ra.api.PlatformDirectory;
@@ -46,6 +47,22 @@ public class PlatformDirectoryBean implements PlatformDirectory {
         }
         List<String> revoked = em.createNamedQuery(PlatformCertificate.REVOKED_SERIALS, String.class)
                 .setParameter("platform", p).getResultList();
-        return new PlatformCredentials(p.getLocalpart(), p.getState() == Platform.State.ENABLED, keys, new HashSet<>(revoked));
+        String roleName = p.getRole() != null ? p.getRole() : JpaRoles.operatorDefault();
+        RoleTemplateEntity role = roleName == null ? null : em.find(RoleTemplateEntity.class, roleName);
+        return new PlatformCredentials(p.getLocalpart(), p.getState() == Platform.State.ENABLED, keys, new HashSet<>(revoked),
+                rate(role == null ? null : role.stanzaRate, "grid.limits.stanzaRate"),
+                rate(role == null ? null : role.byteRate, "grid.limits.byteRate"));
+    }
+
+    /** The template's rate, else the operator's default (system property), else unlimited (0). */
+    private static int rate(Integer own, String property) {
+        if (own != null) {
+            return Math.max(0, own);
+        }
+        try {
+            return Math.max(0, Integer.parseInt(System.getProperty(property, "0").trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 }

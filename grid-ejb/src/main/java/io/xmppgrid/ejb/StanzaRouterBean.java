@@ -2,7 +2,7 @@ package io.xmppgrid.ejb;
 
 import io.xmppgrid.core.Component;
 import io.xmppgrid.core.Delivery;
-import io.xmppgrid.core.pubsub.ActorPolicy;
+import io.xmppgrid.core.pubsub.TemplatePolicy;
 import io.xmppgrid.ejb.pubsub.IodefValidator;
 import io.xmppgrid.core.pubsub.PubSubService;
 import io.xmppgrid.core.pubsub.ServiceSettings;
@@ -74,6 +74,9 @@ public class StanzaRouterBean implements StanzaListener {
     @EJB
     private AuditLog auditLog;
 
+    @EJB
+    private PlatformAdmin platformAdmin;
+
     @Override
     public void onStanza(InboundStanza in) {
         try (XmppConnection c = connections.getConnection()) {
@@ -88,7 +91,7 @@ public class StanzaRouterBean implements StanzaListener {
         JpaOfflineQueue offline = offlineQueue();
         PubSubService service = new PubSubService(new JpaPubSubStore(em, subscriberCache),
                 new Notifier(BROKER, d, offline), BROKER_SETTINGS, IodefValidator.INSTANCE,
-                ActorPolicy.ALLOW_ALL, Clock.systemUTC());
+                new TemplatePolicy(new JpaRoles(em)::roleOf), Clock.systemUTC());
         List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
         return new Router(ServerIqHandlers.all(components), components, offline);
     }
@@ -143,6 +146,16 @@ public class StanzaRouterBean implements StanzaListener {
         } catch (ResourceException e) {
             throw new EJBException("GRID0101: no XMPP connection to route messages for " + fullJid, e);
         }
+    }
+
+    /** Repeated rate-limit violations (operator setting): the platform is disabled and its sessions end. */
+    @Override
+    public void onLimitsBreached(String platform, int violations) {
+        Jid jid = Jid.parse(platform);
+        auditLog.record(AuditEntry.Kind.SYSTEM, "server", "limit.disable", jid.local(), "ok",
+                violations + " seconds over its rate limits within a minute", null);
+        platformAdmin.disable(jid.local());
+        LOG.warnf("GRID0703: %s disabled after %d seconds over its rate limits within a minute", platform, violations);
     }
 
     @Override

@@ -44,6 +44,10 @@ public class Platform {
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
+    /** The role template's name; null: the operator's default, if any. */
+    @Column(length = 64)
+    private String role;
+
     protected Platform() {
     }
 
@@ -85,5 +89,14 @@ public class Platform {
 
     public Instant getUpdatedAt() {
         return updatedAt;
+    }
+
+    public String getRole() {
+        return role;
+    }
+
+    public void setRole(String role, Instant now) {
+        this.role = role;
+        this.updatedAt = now;
     }
 }

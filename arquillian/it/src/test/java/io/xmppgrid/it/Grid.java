@@ -82,9 +82,17 @@ final class Grid {
     record Result(int status, String out, String err) {
     }
 
-    /** Creates a platform with this password through the onboarding command; fails the test if refused. */
+    /**
+     * Creates a platform with this password and the role template {@code trusted} (everything its
+     * XEP-0060 affiliations allow) through the onboarding command; fails the test if refused.
+     */
     static String platform(String name, String password) {
-        Result r = admin("platform", "add", name, "--password", password);
+        return platform(name, password, "trusted");
+    }
+
+    /** Creates a platform with this password and role template. */
+    static String platform(String name, String password, String role) {
+        Result r = admin("platform", "add", name, "--password", password, "--role", role);
         if (r.status() != 0) {
             throw new AssertionError("onboarding refused " + name + ": " + r.err());
         }

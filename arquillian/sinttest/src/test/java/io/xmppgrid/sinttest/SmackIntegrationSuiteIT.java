@@ -56,7 +56,8 @@ class SmackIntegrationSuiteIT {
     private static String account(String prefix) {
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         int rc = GridAdmin.run(new String[] {"--url", "http://127.0.0.1:18080/grid-admin/api",
-                "--token-file", dataDir().resolve("admin-token").toString(), "platform", "add", name, "--password", name + "-pass"});
+                "--token-file", dataDir().resolve("admin-token").toString(), "platform", "add", name, "--password", name + "-pass",
+                "--role", "trusted"});
         assertEquals(0, rc, "onboarding " + name);
         return name;
     }

@@ -2,8 +2,6 @@ package io.xmppgrid.admin;
 
 import io.xmppgrid.ejb.AdminException;
 import io.xmppgrid.ejb.PlatformAdmin;
-import io.xmppgrid.ejb.audit.AuditLog;
-import io.xmppgrid.persistence.AuditEntry;
 import jakarta.ejb.EJB;
 import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
@@ -27,7 +25,8 @@ import jakarta.ws.rs.core.Response;
  * refusals, expiries); {@code PUT} with form {@code maxMessages}, {@code maxBytes} (empty: the
  * operator's default) sets its own limits. {@code GET /api/platforms/{name}/sessions} lists its
  * live sessions on this node (a session waiting for XEP-0198 resumption shows as unavailable).
- * {@code POST /api/platforms/{name}/revoke} disables the platform, revokes its certificates and
+ * {@code PUT /api/platforms/{name}/role} (form {@code role}; empty: the operator's default)
+ * assigns a role template. {@code POST /api/platforms/{name}/revoke} disables the platform, revokes its certificates and
  * ends its sessions; {@code .../disable} ends its sessions and stops logins; {@code .../enable}
  * lets it log in again (revoked certificates stay revoked).
  */
@@ -38,32 +37,24 @@ public class PlatformResource {
     @EJB
     private PlatformAdmin admin;
 
-    @EJB
-    private AuditLog auditLog;
+    @jakarta.inject.Inject
+    private AdminAudit adminAudit;
 
-    @jakarta.ws.rs.core.Context
-    private jakarta.servlet.http.HttpServletRequest request;
-
-    /** Runs an administrative change and records it, whatever its outcome (RFC 8600 §8.3.2). */
     private Response audited(String action, String target, java.util.function.Supplier<Response> change) {
-        Response r = change.get();
-        boolean ok = r.getStatus() < 300;
-        auditLog.recordSeparately(AuditEntry.Kind.ADMIN, "admin-token", action, target,
-                ok ? "ok" : "refused-" + r.getStatus(), ok || !(r.getEntity() instanceof String) ? null
-                        : ((String) r.getEntity()).trim(), request.getRemoteAddr() + ":" + request.getRemotePort());
-        return r;
+        return adminAudit.audited(action, target, null, change);
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response create(@FormParam("name") String name, @FormParam("password") String password) {
-        return audited("admin.platform.create", name, () -> doCreate(name, password));
+    public Response create(@FormParam("name") String name, @FormParam("password") String password,
+                           @FormParam("role") String role) {
+        return audited("admin.platform.create", name, () -> doCreate(name, password, role));
     }
 
-    private Response doCreate(String name, String password) {
+    private Response doCreate(String name, String password, String role) {
         try {
-            PlatformAdmin.Created c = admin.createPlatform(name, password);
+            PlatformAdmin.Created c = admin.createPlatform(name, password, role);
             var json = Json.createObjectBuilder().add("jid", c.jid());
             if (c.generated()) {
                 json.add("password", c.password());
@@ -91,6 +82,27 @@ public class PlatformResource {
         } catch (AdminException e) {
             return refused(e);
         }
+    }
+
+    @PUT
+    @Path("/{name}/role")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response assignRole(@PathParam("name") String name, @FormParam("role") String role) {
+        return audited("admin.platform.role", name, () -> {
+            try {
+                String r = admin.assignRole(name, role);
+                var o = Json.createObjectBuilder().add("platform", name);
+                if (r == null) {
+                    o.addNull("role");
+                } else {
+                    o.add("role", r);
+                }
+                return Response.ok(o.build().toString() + "\n").build();
+            } catch (AdminException e) {
+                return refused(e);
+            }
+        });
     }
 
     @POST

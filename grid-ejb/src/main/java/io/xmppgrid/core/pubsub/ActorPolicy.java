@@ -12,7 +12,11 @@ public interface ActorPolicy {
     /** What a platform attempts, for role templates. */
     enum Action { CREATE, CONFIGURE, DELETE, PUBLISH, RETRACT, SUBSCRIBE, RETRIEVE, MANAGE }
 
-    String refuses(Jid actor, Action action, String node, String payloadType);
+    /**
+     * {@code owner}: whether the actor owns the Topic (XEP-0060 owner affiliation; true when it
+     * creates one).
+     */
+    String refuses(Jid actor, Action action, String node, String payloadType, boolean owner);
 
-    ActorPolicy ALLOW_ALL = (actor, action, node, type) -> null;
+    ActorPolicy ALLOW_ALL = (actor, action, node, type, owner) -> null;
 }

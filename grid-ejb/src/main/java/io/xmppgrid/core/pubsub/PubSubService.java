@@ -66,7 +66,7 @@ public final class PubSubService {
         if (!valid.isOk()) {
             return valid.cast();
         }
-        String refused = policy.refuses(actor, ActorPolicy.Action.CREATE, nodeId, cfg.payloadType());
+        String refused = policy.refuses(actor, ActorPolicy.Action.CREATE, nodeId, cfg.payloadType(), true);
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
@@ -117,7 +117,7 @@ public final class PubSubService {
         if (!valid.isOk()) {
             return valid.cast();
         }
-        String refused = policy.refuses(actor, ActorPolicy.Action.CONFIGURE, id, cfg.payloadType());
+        String refused = policy.refuses(actor, ActorPolicy.Action.CONFIGURE, id, cfg.payloadType(), true);
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
@@ -135,7 +135,7 @@ public final class PubSubService {
         if (!n.isOk()) {
             return n.cast();
         }
-        String refused = policy.refuses(actor, ActorPolicy.Action.DELETE, id, n.value().config().payloadType());
+        String refused = policy.refuses(actor, ActorPolicy.Action.DELETE, id, n.value().config().payloadType(), true);
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
@@ -188,7 +188,8 @@ public final class PubSubService {
         if (!node.may(actor, Capability.PUBLISH)) {
             return Result.fail(PubSubError.FORBIDDEN, actor.bare() + " is " + node.affiliationOf(actor).wireName() + " on " + id);
         }
-        String refused = policy.refuses(actor, ActorPolicy.Action.PUBLISH, id, cfg.payloadType());
+        String refused = policy.refuses(actor, ActorPolicy.Action.PUBLISH, id, cfg.payloadType(),
+                node.affiliationOf(actor) == Affiliation.OWNER);
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
@@ -251,7 +252,8 @@ public final class PubSubService {
         if (!node.may(actor, Capability.RETRACT_ANY) && !(own && node.may(actor, Capability.RETRACT_OWN))) {
             return Result.fail(PubSubError.FORBIDDEN, actor.bare() + " may not retract " + itemId);
         }
-        String refused = policy.refuses(actor, ActorPolicy.Action.RETRACT, id, node.config().payloadType());
+        String refused = policy.refuses(actor, ActorPolicy.Action.RETRACT, id, node.config().payloadType(),
+                node.affiliationOf(actor) == Affiliation.OWNER);
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
@@ -301,7 +303,8 @@ public final class PubSubService {
         if (a == Affiliation.OUTCAST) {
             return Result.fail(PubSubError.FORBIDDEN, actor.bare() + " is an outcast of " + id);
         }
-        String refused = policy.refuses(actor, ActorPolicy.Action.RETRIEVE, id, node.config().payloadType());
+        String refused = policy.refuses(actor, ActorPolicy.Action.RETRIEVE, id, node.config().payloadType(),
+                a == Affiliation.OWNER);
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
@@ -346,7 +349,7 @@ public final class PubSubService {
         if (!node.may(actor, Capability.SUBSCRIBE) && !node.may(actor, Capability.SUBSCRIBE_OTHER)) {
             return Result.fail(PubSubError.FORBIDDEN, actor.bare() + " may not subscribe");
         }
-        String refused = policy.refuses(jid, ActorPolicy.Action.SUBSCRIBE, id, node.config().payloadType());
+        String refused = policy.refuses(jid, ActorPolicy.Action.SUBSCRIBE, id, node.config().payloadType(), a == Affiliation.OWNER);
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
@@ -464,7 +467,7 @@ public final class PubSubService {
         if (!n.isOk()) {
             return n.cast();
         }
-        String refused = policy.refuses(actor, ActorPolicy.Action.MANAGE, id, n.value().config().payloadType());
+        String refused = policy.refuses(actor, ActorPolicy.Action.MANAGE, id, n.value().config().payloadType(), true);
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }

@@ -260,7 +260,7 @@ class PubSubServiceTest {
     @Test // RFC 8600 §8.3.2: the platform policy is asked on top of affiliations
     void actorPolicyRefuses() {
         PubSubService guarded = new PubSubService(store, events::add, ServiceSettings.defaults(), PayloadValidator.ACCEPT_ALL,
-                (actor, action, node, type) -> action == ActorPolicy.Action.CREATE ? "role template: consumers may not create" : null,
+                (actor, action, node, type, owner) -> action == ActorPolicy.Action.CREATE ? "role template: consumers may not create" : null,
                 Clock.systemUTC());
         assertEquals(PubSubError.FORBIDDEN, guarded.create("t", consumer, null).error());
     }

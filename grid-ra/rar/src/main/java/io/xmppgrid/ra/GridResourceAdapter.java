@@ -76,6 +76,11 @@ public class GridResourceAdapter implements ResourceAdapter {
     @ConfigProperty(description = "Seconds a bound stream may be silent before the server pings it (XEP-0199); "
             + "no answer within 60 s (or this, if shorter) closes it; 0 disables", defaultValue = "300")
     private Integer idleTimeoutSeconds = 300;
+    @ConfigProperty(description = "Connections one IP address may hold at once; 0: no limit", defaultValue = "500")
+    private Integer maxConnectionsPerAddress = 500;
+    @ConfigProperty(description = "Seconds of rate-limit throttling within a minute after which a platform is "
+            + "disabled; 0: never", defaultValue = "0")
+    private Integer limitsDisableAfter = 0;
 
     private BootstrapContext bootstrap;
     private volatile EndpointPool<StanzaListener> stanzaPool;
@@ -211,7 +216,9 @@ public class GridResourceAdapter implements ResourceAdapter {
                 integer("maxOutboundBytes", maxOutboundBytes),
                 Boolean.parseBoolean(str("availableOnBind", String.valueOf(availableOnBind))),
                 Duration.ofSeconds(Math.max(0, integer("resumeTimeoutSeconds", resumeTimeoutSeconds))),
-                Duration.ofSeconds(Math.max(0, integer("idleTimeoutSeconds", idleTimeoutSeconds))));
+                Duration.ofSeconds(Math.max(0, integer("idleTimeoutSeconds", idleTimeoutSeconds))),
+                Math.max(0, integer("maxConnectionsPerAddress", maxConnectionsPerAddress)),
+                Math.max(0, integer("limitsDisableAfter", limitsDisableAfter)));
     }
 
     private static String str(String name, String value) {
@@ -275,6 +282,10 @@ public class GridResourceAdapter implements ResourceAdapter {
     public void setResumeTimeoutSeconds(Integer v) { resumeTimeoutSeconds = v; }
     public Integer getIdleTimeoutSeconds() { return idleTimeoutSeconds; }
     public void setIdleTimeoutSeconds(Integer v) { idleTimeoutSeconds = v; }
+    public Integer getMaxConnectionsPerAddress() { return maxConnectionsPerAddress; }
+    public void setMaxConnectionsPerAddress(Integer v) { maxConnectionsPerAddress = v; }
+    public Integer getLimitsDisableAfter() { return limitsDisableAfter; }
+    public void setLimitsDisableAfter(Integer v) { limitsDisableAfter = v; }
 
     // IronJacamar requires equals/hashCode (ARCHITECTURE.md facts)
     @Override

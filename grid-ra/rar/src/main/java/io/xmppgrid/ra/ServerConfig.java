@@ -30,7 +30,9 @@ record ServerConfig(
         int maxOutboundBytes,
         boolean availableOnBind,
         Duration resumeTimeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        int maxConnectionsPerAddress,
+        int limitsDisableAfter) {
 
     static final String OVERRIDE = "override";
     static final String REFUSE = "refuse";

@@ -45,6 +45,8 @@ final class XmppServer {
     private final LocalSessionRegistry sessions = new LocalSessionRegistry();
     private final AuthThrottle throttle = new AuthThrottle();
     private final java.util.Map<Jid, Long> revokedAt = new ConcurrentHashMap<>();
+    private final RateLimits rateLimits = new RateLimits();
+    private final java.util.Map<String, AtomicInteger> connectionsPerHost = new ConcurrentHashMap<>();
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final byte[] simulationSecret = new byte[32];
     private final List<IoLoop> loops = new ArrayList<>();
@@ -130,6 +132,16 @@ final class XmppServer {
             ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             IoLoop l = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
             ClientConnection c = new ClientConnection(this, l, ch, directTls);
+            int max = cfg.maxConnectionsPerAddress();
+            if (max > 0 && connectionsPerHost.computeIfAbsent(c.remoteHost(), h -> new AtomicInteger()).incrementAndGet() > max) {
+                connectionsPerHost.get(c.remoteHost()).decrementAndGet();
+                Log.CONN.warnf("GRIDRA0221: connection from %s refused: %d connections from that address already", c.remoteHost(), max);
+                audit(null, "connection", "too-many-connections", max + " connections from " + c.remoteHost()
+                        + " already", c.remoteAddress());
+                ch.close();
+                return;
+            }
+            c.countedPerHost = max > 0;
             connections.add(c);
             l.execute(() -> {
                 try {
@@ -190,6 +202,9 @@ final class XmppServer {
 
     void connectionClosed(ClientConnection c) {
         connections.remove(c);
+        if (c.countedPerHost) {
+            connectionsPerHost.computeIfPresent(c.remoteHost(), (h, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
     }
 
     // ------------------------------------------------------------------ application bridge
@@ -251,6 +266,25 @@ final class XmppServer {
             Log.CONN.errorf("GRIDRA0307: %d stanzas for %s could not be handed back and are lost: listener stopping",
                     stanzas.size(), fullJid);
         }
+    }
+
+    RateLimits rateLimits() {
+        return rateLimits;
+    }
+
+    /** A platform over its limits too often: the application disables it (on a worker). */
+    void limitsBreached(Jid bare, int violations) {
+        workers.execute(() -> {
+            try {
+                stanzaEndpoints.call(l -> {
+                    l.onLimitsBreached(bare.toString(), violations);
+                    return null;
+                });
+            } catch (UnavailableException | RuntimeException e) {
+                Log.AUTH.warnf("GRIDRA0222: %s could not be disabled after %d seconds over its limits: %s", bare,
+                        violations, e.getMessage());
+            }
+        });
     }
 
     /** An audit record, handed to the application on a worker (never delays the stream). */

@@ -52,6 +52,9 @@ final class XmppStream {
     private String streamId;
     private Jid authenticatedJid; // bare
     private long authenticatedAt; // System.nanoTime()
+    private PlatformCredentials credentials; // of the platform being authenticated
+    private RateLimits.Buckets buckets;      // null: unlimited
+    private long bytesSinceStanza;
     private Jid boundJid;         // full
     private int authFailures;
     private boolean suspended;    // waiting out an authentication-failure delay
@@ -113,6 +116,7 @@ final class XmppStream {
                     if (chunk == null) {
                         return;
                     }
+                    bytesSinceStanza += chunk.length;
                     parser.feed(chunk, 0, chunk.length);
                     continue;
                 }
@@ -234,6 +238,7 @@ final class XmppStream {
             } else {
                 onStanza(e);
                 session.handled();
+                throttle();
             }
             return;
         }
@@ -387,6 +392,7 @@ final class XmppStream {
             }
             checkAuthzid(cf.authzid(), local);
             PlatformCredentials creds = server.lookup(local);
+            credentials = creds;
             PlatformCredentials.ScramKeys keys = null;
             if (creds != null && creds.enabled()) {
                 keys = creds.scramFor(s.mechanism().startsWith("SCRAM-SHA-256") ? "SHA-256" : "SHA-1");
@@ -439,6 +445,7 @@ final class XmppStream {
             }
             String serial = cert.getSerialNumber().toString(16);
             PlatformCredentials creds = server.lookup(identity.local());
+            credentials = creds;
             if (creds == null || !creds.enabled()) {
                 throw SaslFailure.notAuthorized("platform " + identity + " unknown or disabled");
             }
@@ -467,6 +474,9 @@ final class XmppStream {
         authenticated = true;
         authenticatedJid = jid.bare();
         authenticatedAt = System.nanoTime();
+        PlatformCredentials c = credentials;
+        buckets = c == null ? null : server.rateLimits().update(authenticatedJid,
+                new RateLimits.Limits(c.stanzasPerSecond(), c.bytesPerSecond()));
         server.throttle().success(conn.remoteHost(), jid.local());
         Log.AUTH.infof("GRIDRA0201: %s authenticated %s with %s from %s", conn.id(), authenticatedJid, mechanism,
                 conn.remoteAddress());
@@ -667,6 +677,43 @@ final class XmppStream {
         Log.CONN.infof("GRIDRA0313: %s resumed session %s of %s (peer had handled %d)", conn.id(), s.id(), boundJid, h);
         server.audit(boundJid.bare().toString(), "session.resume", "ok", boundJid.resource(), conn.remoteAddress());
         server.delivered(s.info(), confirmed[0]);
+    }
+
+    /**
+     * Rate limits (RFC 8600 §8.3.2): takes this stanza and the bytes read for it from the
+     * platform's buckets; over the rate, the stream pauses until the debt is paid (throttled, not
+     * dropped). Each second with throttling is a violation: recorded, and, past the operator's
+     * limit within a minute, reported so the platform gets disabled.
+     */
+    private void throttle() {
+        RateLimits.Buckets b = buckets;
+        long size = bytesSinceStanza;
+        bytesSinceStanza = 0;
+        if (b == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long wait = b.take(1, size, now);
+        if (wait <= 0) {
+            return;
+        }
+        int recent = b.violation(now);
+        if (recent > 0) {
+            Log.AUTH.infof("GRIDRA0220: %s %s over its rate limits: throttled %d ms (%d seconds of throttling in the last "
+                    + "minute)", conn.id(), authenticatedJid, TimeUnit.NANOSECONDS.toMillis(wait), recent);
+            server.audit(authenticatedJid.toString(), "limit.exceeded", "throttled", recent
+                    + " seconds throttled in the last minute", conn.remoteAddress());
+            if (cfg.limitsDisableAfter() > 0 && recent == cfg.limitsDisableAfter()) {
+                server.limitsBreached(authenticatedJid, recent);
+            }
+        }
+        suspended = true;
+        server.scheduler().schedule(() -> {
+            synchronized (this) {
+                suspended = false;
+            }
+            conn.schedule();
+        }, wait, TimeUnit.NANOSECONDS);
     }
 
     /** The platform was revoked or disabled after this stream authenticated: it gets no session. */

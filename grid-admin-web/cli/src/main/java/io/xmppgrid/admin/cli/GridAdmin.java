@@ -28,8 +28,10 @@ public final class GridAdmin {
     private static final String USAGE = String.join("\n",
             "usage: java -jar grid-admin.jar [options] COMMAND",
             "commands:",
-            "  platform add NAME [--password PASSWORD]      create a platform with SCRAM credentials",
+            "  platform add NAME [--password PASSWORD] [--role ROLE]",
+            "                                               create a platform with SCRAM credentials",
             "                                               (a password is generated when none is given)",
+            "  platform role NAME ROLE                      assign a role template (\"\": the operator's default)",
             "  platform revoke NAME                         revoke: disable, revoke its certificates, end its sessions",
             "  platform disable NAME                        stop its logins and end its sessions",
             "  platform enable NAME                         let it log in again (revoked certificates stay revoked)",
@@ -79,8 +81,22 @@ public final class GridAdmin {
                 if (opts.containsKey("password")) {
                     form.put("password", opts.get("password"));
                 }
+                if (opts.containsKey("role")) {
+                    form.put("role", opts.get("role"));
+                }
                 HttpResponse<String> r = post(url + "/platforms", token, form, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 201) {
+                    System.err.print(r.body());
+                    return 1;
+                }
+                System.out.print(r.body());
+                return 0;
+            }
+            if (words.size() == 4 && words.get(0).equals("platform") && words.get(1).equals("role")) {
+                String name = URLEncoder.encode(words.get(2), StandardCharsets.UTF_8).replace("+", "%20");
+                HttpResponse<String> r = send("PUT", url + "/platforms/" + name + "/role", token,
+                        Map.of("role", words.get(3)), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
                     System.err.print(r.body());
                     return 1;
                 }
@@ -140,13 +156,18 @@ public final class GridAdmin {
 
     private static <T> HttpResponse<T> post(String url, String token, Map<String, String> form,
                                             HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+        return send("POST", url, token, form, handler);
+    }
+
+    private static <T> HttpResponse<T> send(String method, String url, String token, Map<String, String> form,
+                                            HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         HttpRequest req = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .method(method, HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(req, handler);
     }

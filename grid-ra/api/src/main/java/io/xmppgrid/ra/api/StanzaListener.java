@@ -49,6 +49,13 @@ public interface StanzaListener {
      */
     void onAudit(String actor, String action, String outcome, String detail, String address);
 
+    /**
+     * A platform kept exceeding its rate limits: {@code violations} seconds of throttling within
+     * the last minute reached the operator's limit ({@code grid.limits.disableAfter}). The
+     * application disables the platform (and so ends its sessions).
+     */
+    void onLimitsBreached(String platform, int violations);
+
     /** The session ended (stream closed, dropped, replaced or revoked); after its last stanza. */
     void onSessionEnded(SessionInfo session, String reason);
 }

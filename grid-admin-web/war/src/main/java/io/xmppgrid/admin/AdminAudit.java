@@ -1,0 +1,34 @@
+package io.xmppgrid.admin;
+
+import io.xmppgrid.ejb.audit.AuditLog;
+import io.xmppgrid.persistence.AuditEntry;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.Response;
+import java.util.function.Supplier;
+
+/**
+ * Records administrative changes made through the API (RFC 8600 §8.3.2: who, what, when, from
+ * where, outcome), in a transaction of their own, so refusals are recorded too.
+ */
+@RequestScoped
+public class AdminAudit {
+
+    @EJB
+    private AuditLog auditLog;
+
+    @Inject
+    private HttpServletRequest request;
+
+    /** Runs the change and records it with its outcome; {@code detail} is kept for successes. */
+    Response audited(String action, String target, String detail, Supplier<Response> change) {
+        Response r = change.get();
+        boolean ok = r.getStatus() < 300;
+        auditLog.recordSeparately(AuditEntry.Kind.ADMIN, "admin-token", action, target, ok ? "ok" : "refused-" + r.getStatus(),
+                ok ? detail : r.getEntity() instanceof String s ? s.trim() : null,
+                request.getRemoteAddr() + ":" + request.getRemotePort());
+        return r;
+    }
+}

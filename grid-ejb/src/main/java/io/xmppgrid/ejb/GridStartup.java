@@ -33,6 +33,9 @@ public class GridStartup {
     @Resource(lookup = "java:jboss/datasources/GridDS")
     private DataSource dataSource;
 
+    @jakarta.persistence.PersistenceContext(unitName = "grid")
+    private jakarta.persistence.EntityManager em;
+
     @PostConstruct
     void start() {
         LOG.infof("GRID0001: %s", SchemaMigrator.migrate(dataSource));
@@ -54,6 +57,8 @@ public class GridStartup {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the administration token " + token, e);
         }
+        // the CRL on disk matches the database from the start (RFC 5280: published by the grid CA)
+        PlatformAdmin.publishCrl(PlatformAdmin.revokedCertificates(em));
         if (io.xmppgrid.ejb.audit.AuditChain.createKeyIfAbsent()) {
             LOG.infof("GRID0004: first start: audit chain key written to %s (keep it; cluster nodes share it)",
                     io.xmppgrid.ejb.audit.AuditChain.keyFile());

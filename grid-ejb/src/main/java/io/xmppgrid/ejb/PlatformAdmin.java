@@ -43,6 +43,30 @@ public class PlatformAdmin {
     @jakarta.annotation.Resource(lookup = XmppConnectionFactory.JNDI_NAME)
     private XmppConnectionFactory connections;
 
+    @jakarta.annotation.Resource
+    private jakarta.transaction.TransactionSynchronizationRegistry transactions;
+
+    /** Every revoked certificate of the grid CA: serial → when. */
+    static java.util.Map<java.math.BigInteger, Instant> revokedCertificates(EntityManager em) {
+        java.util.Map<java.math.BigInteger, Instant> m = new java.util.TreeMap<>();
+        for (PlatformCertificate c : em.createNamedQuery(PlatformCertificate.ALL_REVOKED, PlatformCertificate.class)
+                .getResultList()) {
+            m.put(new java.math.BigInteger(c.getSerial(), 16), c.getRevokedAt());
+        }
+        return m;
+    }
+
+    /** Signs and writes the grid CA's CRL (RFC 5280) to the TLS directory, where EXTERNAL logins check it. */
+    static void publishCrl(java.util.Map<java.math.BigInteger, Instant> revoked) {
+        try {
+            GridKeyMaterial.loadOrCreate(GridSettings.tlsDirectory(), GridSettings.domain()).publishCrl(revoked);
+            LOG.infof("GRID0211: CRL published with %d revoked certificates", revoked.size());
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("GRID0212: the CRL could not be published (the database still refuses the revoked certificates): %s",
+                    e.getMessage());
+        }
+    }
+
     /** The result of creating a platform: its JID and the password (generated when none was given). */
     public record Created(String jid, String password, boolean generated) {
     }
@@ -223,6 +247,22 @@ public class PlatformAdmin {
             serials.add(c.getSerial());
         }
         int ended = endSessions(p, "platform revoked by an administrator");
+        if (!serials.isEmpty()) {
+            java.util.Map<java.math.BigInteger, Instant> crl = revokedCertificates(em);
+            transactions.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    // published once the revocation is durable
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == jakarta.transaction.Status.STATUS_COMMITTED) {
+                        publishCrl(crl);
+                    }
+                }
+            });
+        }
         LOG.infof("GRID0204: platform %s revoked: certificates %s revoked, %d live sessions ending", p.getLocalpart(),
                 serials, ended);
         return new StateChange(jid(p), p.getState().name().toLowerCase(java.util.Locale.ROOT), ended, serials);

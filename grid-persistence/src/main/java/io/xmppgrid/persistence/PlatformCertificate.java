@@ -16,6 +16,7 @@ import java.time.Instant;
 /** A certificate the grid CA issued to a platform; revoked ones no longer authenticate. */
 @Entity
 @Table(name = "platform_certificate")
+@NamedQuery(name = PlatformCertificate.ALL_REVOKED, query = "select c from PlatformCertificate c where c.revokedAt is not null")
 @NamedQuery(name = PlatformCertificate.UNREVOKED,
         query = "select c from PlatformCertificate c where c.platform = :platform and c.revokedAt is null")
 @NamedQuery(name = PlatformCertificate.REVOKED_SERIALS,
@@ -24,6 +25,7 @@ public class PlatformCertificate {
 
     public static final String REVOKED_SERIALS = "PlatformCertificate.revokedSerials";
     public static final String UNREVOKED = "PlatformCertificate.unrevoked";
+    public static final String ALL_REVOKED = "PlatformCertificate.allRevoked";
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "credential_seq")

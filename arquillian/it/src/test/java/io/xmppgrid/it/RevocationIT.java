@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xmppgrid.smack.Scram256Mechanism;
+import java.math.BigInteger;
 import java.nio.file.Files;
+import java.security.cert.X509CRL;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -95,6 +97,11 @@ class RevocationIT {
             assertEquals(StreamError.Condition.not_authorized,
                     ((XMPPException.StreamErrorException) e).getStreamError().getCondition());
         }
+        // RFC 5280: the grid CA publishes a CRL with the serial, signed by the CA
+        X509CRL crl = crl();
+        crl.verify(Grid.caCertificate().getPublicKey());
+        assertTrue(crl.getRevokedCertificate(new BigInteger(serial, 16)) != null, crl.toString());
+
         // no way back in: neither the password nor the certificate
         assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME)));
         assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())));
@@ -104,6 +111,38 @@ class RevocationIT {
         XMPPTCPConnection again = Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME));
         again.disconnect();
         assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())));
+    }
+
+    @Test // RFC 5280 §5: EXTERNAL logins check the CRL itself: a certificate the database forgot is still refused
+    void crlIsCheckedAtEveryExternalLogin() throws Exception {
+        java.util.Properties db = new java.util.Properties();
+        Path props = Path.of(System.getProperty("grid.test.base.dir"), "database.properties");
+        if (Files.exists(props)) {
+            try (var in = Files.newInputStream(props)) {
+                db.load(in);
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue("postgresql".equals(db.getProperty("grid.db.driver")),
+                "changing the database behind the server's back needs PostgreSQL");
+        String name = Grid.uniqueName("crl");
+        Path p12 = Files.createTempFile("crl", ".p12");
+        String serial = onboard(name, p12);
+        assertEquals(0, Grid.admin("platform", "revoke", name).status());
+        // an intruder (or a restore from an old backup) un-revokes the certificate in the database
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.getProperty("grid.db.url"), "postgres", "");
+             java.sql.Statement st = c.createStatement()) {
+            assertEquals(1, st.executeUpdate("update platform_certificate set revoked_at = null where serial = '" + serial + "'"));
+            assertEquals(1, st.executeUpdate("update platform set state = 'ENABLED' where localpart = '" + name + "'"));
+        }
+        Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME)).disconnect(); // the database lets it in
+        assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())),
+                "the CRL still refuses the certificate");
+    }
+
+    private static X509CRL crl() throws Exception {
+        try (var in = Files.newInputStream(Grid.dataDir().resolve("tls").resolve("crl.pem"))) {
+            return (X509CRL) java.security.cert.CertificateFactory.getInstance("X.509").generateCRL(in);
+        }
     }
 
     @Test // disabling ends live sessions and stops logins; enabling restores them

@@ -38,6 +38,12 @@ final class TlsContext {
     private final byte[] serverEndPoint;
     private final X509Certificate[] trustAnchors;
     private final Path caPem;
+    private CrlCheck crl;
+
+    /** The grid CA's CRL, checked at EXTERNAL logins. */
+    CrlCheck crl() {
+        return crl;
+    }
 
     private TlsContext(SSLContext context, String[] protocols, String[] cipherSuites, byte[] serverEndPoint,
                        X509Certificate[] trustAnchors, Path caPem) {
@@ -114,8 +120,10 @@ final class TlsContext {
         for (String alias : java.util.Collections.list(trustStore.aliases())) {
             anchors.add((X509Certificate) trustStore.getCertificate(alias));
         }
-        return new TlsContext(ctx, protos.toArray(new String[0]), suites.toArray(new String[0]),
+        TlsContext t = new TlsContext(ctx, protos.toArray(new String[0]), suites.toArray(new String[0]),
                 serverEndPoint(serverCert), anchors.toArray(new X509Certificate[0]), caPem);
+        t.crl = new CrlCheck(grid.directory(), grid.ca().certificate());
+        return t;
     }
 
     SSLEngine newEngine() {

@@ -452,6 +452,15 @@ final class XmppStream {
             if (creds.revokedCertificateSerials().contains(serial)) {
                 throw SaslFailure.notAuthorized("certificate " + serial + " of " + identity + " is revoked");
             }
+            try {
+                if (server.tls().crl().revoked(cert)) {
+                    throw SaslFailure.notAuthorized("certificate " + serial + " of " + identity + " is on the CRL");
+                }
+            } catch (CrlCheck.Unusable u) {
+                Log.AUTH.warnf("GRIDRA0207: %s EXTERNAL for %s refused: %s", conn.id(), identity, u.getMessage());
+                conn.write(saslFailureXml("temporary-auth-failure"));
+                return;
+            }
             succeed(identity, "EXTERNAL", null);
         } catch (SaslFailure f) {
             saslFailure(f.condition(), authzid.isEmpty() ? null : authzid, "EXTERNAL: " + f.getMessage());

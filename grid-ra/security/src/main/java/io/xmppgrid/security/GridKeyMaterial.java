@@ -31,6 +31,8 @@ public final class GridKeyMaterial {
     public static final String CA_PEM = "ca.pem";
     public static final String SERVER_P12 = "server.p12";
     public static final String PASSWORD_FILE = "keystore.password";
+    /** The grid CA's certificate revocation list, PEM (RFC 5280 §5), rewritten at every revocation. */
+    public static final String CRL_PEM = "crl.pem";
 
     private static final Object JVM_LOCK = new Object();
 
@@ -137,6 +139,23 @@ public final class GridKeyMaterial {
         } catch (UnsupportedOperationException | IOException e) {
             // not a POSIX file system: the directory's own protection applies
         }
+    }
+
+    /**
+     * Signs and publishes a CRL listing {@code revoked} as {@value #CRL_PEM} in the TLS directory,
+     * replacing the old one atomically; valid for 30 days (it is rewritten at every revocation and
+     * every start).
+     */
+    public java.security.cert.X509CRL publishCrl(java.util.Map<java.math.BigInteger, java.time.Instant> revoked)
+            throws IOException {
+        java.time.Instant now = java.time.Instant.now();
+        java.security.cert.X509CRL crl = GridPki.createCrl(ca(), revoked, java.math.BigInteger.valueOf(now.toEpochMilli()),
+                now, java.time.Duration.ofDays(30));
+        Path tmp = java.nio.file.Files.createTempFile(directory(), "crl", ".tmp");
+        java.nio.file.Files.writeString(tmp, GridPki.toPem(crl), java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.file.Files.move(tmp, directory().resolve(CRL_PEM), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return crl;
     }
 
     public Path directory() {

@@ -160,6 +160,34 @@ public final class GridPki {
         }
     }
 
+    /**
+     * A CRL (RFC 5280 §5) of the grid CA listing {@code revoked} (serial → when), numbered
+     * {@code number}, valid until {@code thisUpdate + validity}.
+     */
+    public static java.security.cert.X509CRL createCrl(Issued ca, java.util.Map<BigInteger, Instant> revoked,
+                                                        BigInteger number, Instant thisUpdate, Duration validity) {
+        try {
+            X500Name issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
+            org.bouncycastle.cert.X509v2CRLBuilder b = new org.bouncycastle.cert.X509v2CRLBuilder(issuer, Date.from(thisUpdate));
+            b.setNextUpdate(Date.from(thisUpdate.plus(validity)));
+            for (java.util.Map.Entry<BigInteger, Instant> r : revoked.entrySet()) {
+                b.addCRLEntry(r.getKey(), Date.from(r.getValue()), org.bouncycastle.asn1.x509.CRLReason.privilegeWithdrawn);
+            }
+            b.addExtension(Extension.cRLNumber, false, new org.bouncycastle.asn1.x509.CRLNumber(number));
+            b.addExtension(Extension.authorityKeyIdentifier, false,
+                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate()));
+            ContentSigner signer = new JcaContentSignerBuilder(SIG).build(ca.key());
+            return new org.bouncycastle.cert.jcajce.JcaX509CRLConverter().getCRL(b.build(signer));
+        } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot sign the CRL", e);
+        }
+    }
+
+    /** PEM text of a CRL. */
+    public static String toPem(java.security.cert.X509CRL crl) {
+        return pem(crl);
+    }
+
     /** PKCS#12 bytes holding the key and chain under {@code alias}. */
     public static byte[] toPkcs12(Issued issued, String alias, char[] password) {
         try {
@@ -194,9 +222,13 @@ public final class GridPki {
     }
 
     public static String toPem(X509Certificate cert) {
+        return pem(cert);
+    }
+
+    private static String pem(Object o) {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter pem = new JcaPEMWriter(w)) {
-            pem.writeObject(cert);
+            pem.writeObject(o);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

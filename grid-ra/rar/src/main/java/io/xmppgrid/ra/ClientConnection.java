@@ -57,8 +57,8 @@ final class ClientConnection {
     private volatile boolean readsPaused;
     private volatile long lastRead = System.nanoTime();
     private volatile long pingSentAt; // 0: no keepalive ping outstanding
-    /** Counted against the per-address connection limit (set by the server before registration). */
-    boolean countedPerHost;
+    /** The address this connection is counted under for the per-address limit (null: not counted). */
+    volatile String countedHost;
 
     // inbound plaintext for the worker
     private final Queue<byte[]> inbound = new ConcurrentLinkedQueue<>();

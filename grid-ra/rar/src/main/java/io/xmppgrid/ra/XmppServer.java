@@ -47,6 +47,7 @@ final class XmppServer {
     private final java.util.Map<Jid, Long> revokedAt = new ConcurrentHashMap<>();
     private final RateLimits rateLimits = new RateLimits();
     private final java.util.Map<String, AtomicInteger> connectionsPerHost = new ConcurrentHashMap<>();
+    private final java.util.Map<String, Long> refusalReported = new ConcurrentHashMap<>();
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final byte[] simulationSecret = new byte[32];
     private final List<IoLoop> loops = new ArrayList<>();
@@ -130,18 +131,26 @@ final class XmppServer {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-            IoLoop l = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
-            ClientConnection c = new ClientConnection(this, l, ch, directTls);
             int max = cfg.maxConnectionsPerAddress();
-            if (max > 0 && connectionsPerHost.computeIfAbsent(c.remoteHost(), h -> new AtomicInteger()).incrementAndGet() > max) {
-                connectionsPerHost.get(c.remoteHost()).decrementAndGet();
-                Log.CONN.warnf("GRIDRA0221: connection from %s refused: %d connections from that address already", c.remoteHost(), max);
-                audit(null, "connection", "too-many-connections", max + " connections from " + c.remoteHost()
-                        + " already", c.remoteAddress());
-                ch.close();
+            String host = max > 0 ? hostOf(ch) : null;
+            if (max > 0 && connectionsPerHost.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet() > max) {
+                connectionsPerHost.computeIfPresent(host, (h, n) -> n.decrementAndGet() <= 0 ? null : n);
+                ch.close(); // before any state is made for it: a flood costs little
+                long now = System.currentTimeMillis();
+                Long last = refusalReported.get(host);
+                if (last == null || now - last > 10_000) { // log and audit at most every 10 s per address
+                    refusalReported.put(host, now);
+                    if (refusalReported.size() > 10_000) {
+                        refusalReported.clear();
+                    }
+                    Log.CONN.warnf("GRIDRA0221: connections from %s refused: %d from that address already", host, max);
+                    audit(null, "connection", "too-many-connections", max + " connections from " + host + " already", host);
+                }
                 return;
             }
-            c.countedPerHost = max > 0;
+            IoLoop l = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+            ClientConnection c = new ClientConnection(this, l, ch, directTls);
+            c.countedHost = host;
             connections.add(c);
             l.execute(() -> {
                 try {
@@ -200,10 +209,23 @@ final class XmppServer {
         Log.SERVER.infof("GRIDRA0003: XMPP listener for %s stopped", domain);
     }
 
+    /** The peer's IP address, as {@link ClientConnection#remoteHost()} gives it. */
+    private static String hostOf(SocketChannel ch) {
+        try {
+            java.net.SocketAddress a = ch.getRemoteAddress();
+            if (a instanceof InetSocketAddress isa && isa.getAddress() != null) {
+                return isa.getAddress().getHostAddress();
+            }
+            return String.valueOf(a);
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     void connectionClosed(ClientConnection c) {
         connections.remove(c);
-        if (c.countedPerHost) {
-            connectionsPerHost.computeIfPresent(c.remoteHost(), (h, n) -> n.decrementAndGet() <= 0 ? null : n);
+        if (c.countedHost != null) {
+            connectionsPerHost.computeIfPresent(c.countedHost, (h, n) -> n.decrementAndGet() <= 0 ? null : n);
         }
     }
 

@@ -102,15 +102,8 @@ class OfflineIT {
 
     @Test // RFC 8600 §6: notifications published while the subscriber is offline, all of them, in publish order
     void notificationsWhileOfflineArriveInOrderAfterReconnect() throws Exception {
-        String owner = Topics.account("off-own");
         String sub = Topics.account("off-sub");
-        String node = Topics.node("offline");
-        List<String> published;
-        try (RawXmpp o = RawXmpp.bound(owner, PASSWORD)) {
-            Topics.create(o, node, List.of(sub), "");
-            Topics.subscribe(sub, node);
-            published = Topics.publish(o, node, "i", 300);
-        }
+        List<String> published = Topics.publishedWhileAway(sub, Topics.node("offline"), "i", 300);
         assertEquals(300, Grid.offline(sub, "messages"));
         List<String> stanzas = new ArrayList<>();
         try (RawXmpp s = RawXmpp.bound(sub, PASSWORD)) {
@@ -155,15 +148,8 @@ class OfflineIT {
 
     @Test // a dropped connection mid-backlog loses nothing: the next session gets every item not yet received
     void connectionDroppedMidBacklogLosesNothing() throws Exception {
-        String owner = Topics.account("off-own");
         String sub = Topics.account("off-kill");
-        String node = Topics.node("kill");
-        List<String> published;
-        try (RawXmpp o = RawXmpp.bound(owner, PASSWORD)) {
-            Topics.create(o, node, List.of(sub), "");
-            Topics.subscribe(sub, node);
-            published = Topics.publish(o, node, "k", 500);
-        }
+        List<String> published = Topics.publishedWhileAway(sub, Topics.node("kill"), "k", 500);
         List<String> first;
         RawXmpp s1 = RawXmpp.bound(sub, PASSWORD);
         first = receiveItems(s1, 50, new ArrayList<>());

@@ -77,19 +77,10 @@ class OfflineSmackIT {
         return c;
     }
 
-    private static List<String> offlineBacklog(String sub, String node, String prefix, int n) throws Exception {
-        String owner = Topics.account("sm-own");
-        try (RawXmpp o = RawXmpp.bound(owner, PASSWORD)) {
-            Topics.create(o, node, List.of(sub), "");
-            Topics.subscribe(sub, node);
-            return Topics.publish(o, node, prefix, n);
-        }
-    }
-
     @Test // RFC 8600 §6, XEP-0160, XEP-0203: 1,000 items while offline, all in publish order, stamped
     void thousandItemsWhileOffline() throws Exception {
         String sub = Topics.account("smk-sub");
-        List<String> published = offlineBacklog(sub, Topics.node("k1"), "x", 1000);
+        List<String> published = Topics.publishedWhileAway(sub, Topics.node("k1"), "x", 1000);
         assertEquals(1000, Grid.offline(sub, "messages"));
         Inbox inbox = new Inbox();
         XMPPTCPConnection c = subscriber(sub, inbox);
@@ -110,7 +101,7 @@ class OfflineSmackIT {
     @Test // nothing stored is lost across a server restart (a reload: every service restarts, the database stays)
     void queueSurvivesServerRestart() throws Exception {
         String sub = Topics.account("smk-rst");
-        List<String> published = offlineBacklog(sub, Topics.node("rst"), "r", 1000);
+        List<String> published = Topics.publishedWhileAway(sub, Topics.node("rst"), "r", 1000);
         reloadServer();
         assertEquals(1000, Grid.offline(sub, "messages"));
         Inbox inbox = new Inbox();
@@ -127,7 +118,7 @@ class OfflineSmackIT {
     @Test // XEP-0198 §5: killed in the middle of the backlog, resumed: every item, none twice
     void killedMidBacklogAndResumed() throws Exception {
         String sub = Topics.account("smk-kill");
-        List<String> published = offlineBacklog(sub, Topics.node("kr"), "z", 1000);
+        List<String> published = Topics.publishedWhileAway(sub, Topics.node("kr"), "z", 1000);
         Inbox inbox = new Inbox();
         XMPPTCPConnection c = subscriber(sub, inbox);
         try {

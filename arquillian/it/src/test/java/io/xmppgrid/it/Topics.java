@@ -78,6 +78,18 @@ final class Topics {
         return ids;
     }
 
+    /**
+     * A Topic of a new owner with {@code sub} subscribed (its bare JID), and {@code n} items
+     * published while {@code sub} has no session; returns their ids in publish order.
+     */
+    static List<String> publishedWhileAway(String sub, String node, String prefix, int n) throws Exception {
+        try (RawXmpp o = RawXmpp.bound(account("own"), PASSWORD)) {
+            create(o, node, List.of(sub), "");
+            subscribe(sub, node);
+            return publish(o, node, prefix, n);
+        }
+    }
+
     /** Item ids of the notifications in a stanza. */
     static List<String> itemIds(String stanza) {
         List<String> out = new ArrayList<>();

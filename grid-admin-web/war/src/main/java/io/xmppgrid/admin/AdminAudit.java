@@ -1,5 +1,6 @@
 package io.xmppgrid.admin;
 
+import io.xmppgrid.ejb.AdminException;
 import io.xmppgrid.ejb.audit.AuditLog;
 import io.xmppgrid.persistence.AuditEntry;
 import jakarta.ejb.EJB;
@@ -24,7 +25,12 @@ public class AdminAudit {
 
     /** Runs the change and records it with its outcome; {@code detail} is kept for successes. */
     Response audited(String action, String target, String detail, Supplier<Response> change) {
-        Response r = change.get();
+        Response r;
+        try {
+            r = change.get();
+        } catch (AdminException e) {
+            r = AdminExceptionMapper.response(e);
+        }
         boolean ok = r.getStatus() < 300;
         auditLog.recordSeparately(AuditEntry.Kind.ADMIN, "admin-token", action, target, ok ? "ok" : "refused-" + r.getStatus(),
                 ok ? detail : r.getEntity() instanceof String s ? s.trim() : null,

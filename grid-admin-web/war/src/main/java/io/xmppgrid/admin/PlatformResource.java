@@ -40,6 +40,7 @@ public class PlatformResource {
     @jakarta.inject.Inject
     private AdminAudit adminAudit;
 
+    /** Refusals ({@link AdminException}) become responses in {@link AdminExceptionMapper}, audited ones in {@link AdminAudit}. */
     private Response audited(String action, String target, java.util.function.Supplier<Response> change) {
         return adminAudit.audited(action, target, null, change);
     }
@@ -53,16 +54,12 @@ public class PlatformResource {
     }
 
     private Response doCreate(String name, String password, String role) {
-        try {
-            PlatformAdmin.Created c = admin.createPlatform(name, password, role);
-            var json = Json.createObjectBuilder().add("jid", c.jid());
-            if (c.generated()) {
-                json.add("password", c.password());
-            }
-            return Response.status(Response.Status.CREATED).entity(json.build().toString() + "\n").build();
-        } catch (AdminException e) {
-            return refused(e);
+        PlatformAdmin.Created c = admin.createPlatform(name, password, role);
+        var json = Json.createObjectBuilder().add("jid", c.jid());
+        if (c.generated()) {
+            json.add("password", c.password());
         }
+        return Response.status(Response.Status.CREATED).entity(json.build().toString() + "\n").build();
     }
 
     @POST
@@ -75,13 +72,9 @@ public class PlatformResource {
     }
 
     private Response doIssue(String name, int days, String password) {
-        try {
-            PlatformAdmin.IssuedCertificate c = admin.issueCertificate(name, days, password);
-            return Response.ok(c.pkcs12()).header("X-Grid-Jid", c.jid()).header("X-Grid-Serial", c.serial())
-                    .header("X-Grid-P12-Password", c.password()).build();
-        } catch (AdminException e) {
-            return refused(e);
-        }
+        PlatformAdmin.IssuedCertificate c = admin.issueCertificate(name, days, password);
+        return Response.ok(c.pkcs12()).header("X-Grid-Jid", c.jid()).header("X-Grid-Serial", c.serial())
+                .header("X-Grid-P12-Password", c.password()).build();
     }
 
     @PUT
@@ -90,18 +83,14 @@ public class PlatformResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response assignRole(@PathParam("name") String name, @FormParam("role") String role) {
         return audited("admin.platform.role", name, () -> {
-            try {
-                String r = admin.assignRole(name, role);
-                var o = Json.createObjectBuilder().add("platform", name);
-                if (r == null) {
-                    o.addNull("role");
-                } else {
-                    o.add("role", r);
-                }
-                return Response.ok(o.build().toString() + "\n").build();
-            } catch (AdminException e) {
-                return refused(e);
+            String r = admin.assignRole(name, role);
+            var o = Json.createObjectBuilder().add("platform", name);
+            if (r == null) {
+                o.addNull("role");
+            } else {
+                o.add("role", r);
             }
+            return Response.ok(o.build().toString() + "\n").build();
         });
     }
 
@@ -127,44 +116,32 @@ public class PlatformResource {
     }
 
     private static Response stateChange(java.util.function.Supplier<PlatformAdmin.StateChange> change) {
-        try {
-            PlatformAdmin.StateChange c = change.get();
-            var serials = Json.createArrayBuilder();
-            c.certificatesRevoked().forEach(serials::add);
-            return Response.ok(Json.createObjectBuilder().add("jid", c.jid()).add("state", c.state())
-                    .add("sessionsEnded", c.sessionsEnded()).add("certificatesRevoked", serials).build().toString() + "\n")
-                    .build();
-        } catch (AdminException e) {
-            return refused(e);
-        }
+        PlatformAdmin.StateChange c = change.get();
+        var serials = Json.createArrayBuilder();
+        c.certificatesRevoked().forEach(serials::add);
+        return Response.ok(Json.createObjectBuilder().add("jid", c.jid()).add("state", c.state())
+                .add("sessionsEnded", c.sessionsEnded()).add("certificatesRevoked", serials).build().toString() + "\n")
+                .build();
     }
 
     @GET
     @Path("/{name}/offline")
     @Produces(MediaType.APPLICATION_JSON)
     public Response offline(@PathParam("name") String name) {
-        try {
-            return Response.ok(json(admin.offlineStatus(name))).build();
-        } catch (AdminException e) {
-            return refused(e);
-        }
+        return Response.ok(json(admin.offlineStatus(name))).build();
     }
 
     @GET
     @Path("/{name}/sessions")
     @Produces(MediaType.APPLICATION_JSON)
     public Response sessions(@PathParam("name") String name) {
-        try {
-            var list = Json.createArrayBuilder();
-            for (PlatformAdmin.SessionView v : admin.sessions(name)) {
-                list.add(Json.createObjectBuilder().add("jid", v.jid()).add("node", v.node()).add("connection", v.connection())
-                        .add("since", v.since().toString()).add("address", v.address()).add("available", v.available())
-                        .add("priority", v.priority()));
-            }
-            return Response.ok(list.build().toString() + "\n").build();
-        } catch (AdminException e) {
-            return refused(e);
+        var list = Json.createArrayBuilder();
+        for (PlatformAdmin.SessionView v : admin.sessions(name)) {
+            list.add(Json.createObjectBuilder().add("jid", v.jid()).add("node", v.node()).add("connection", v.connection())
+                    .add("since", v.since().toString()).add("address", v.address()).add("available", v.available())
+                    .add("priority", v.priority()));
         }
+        return Response.ok(list.build().toString() + "\n").build();
     }
 
     @PUT
@@ -173,14 +150,8 @@ public class PlatformResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response offlineLimits(@PathParam("name") String name, @FormParam("maxMessages") String maxMessages,
                                   @FormParam("maxBytes") String maxBytes) {
-        return audited("admin.offline.limits", name, () -> {
-            try {
-                return Response.ok(json(admin.setOfflineLimits(name, optionalInt(maxMessages), optionalLong(maxBytes))))
-                        .build();
-            } catch (AdminException e) {
-                return refused(e);
-            }
-        });
+        return audited("admin.offline.limits", name, () ->
+                Response.ok(json(admin.setOfflineLimits(name, optionalInt(maxMessages), optionalLong(maxBytes)))).build());
     }
 
     private static Integer optionalInt(String v) {
@@ -210,15 +181,5 @@ public class PlatformResource {
             b.add("lastRefusedAt", s.lastRefusedAt().toString());
         }
         return b.build().toString() + "\n";
-    }
-
-    static Response refused(AdminException e) {
-        Response.Status s = switch (e.reason()) {
-            case CONFLICT -> Response.Status.CONFLICT;
-            case NOT_FOUND -> Response.Status.NOT_FOUND;
-            default -> Response.Status.BAD_REQUEST;
-        };
-        return Response.status(s).type(MediaType.APPLICATION_JSON)
-                .entity(Json.createObjectBuilder().add("error", e.getMessage()).build().toString() + "\n").build();
     }
 }

@@ -1,6 +1,5 @@
 package io.xmppgrid.admin;
 
-import io.xmppgrid.ejb.AdminException;
 import io.xmppgrid.ejb.PlatformAdmin;
 import jakarta.ejb.EJB;
 import jakarta.json.Json;
@@ -49,14 +48,8 @@ public class RoleResource {
     public Response save(@PathParam("name") String name, @FormParam("description") String description,
                          @FormParam("grants") String grants, @FormParam("stanzaRate") Integer stanzaRate,
                          @FormParam("byteRate") Integer byteRate) {
-        return adminAudit.audited("admin.role.save", name, grants, () -> {
-            try {
-                return Response.ok(json(admin.saveRole(name, description, grants, stanzaRate, byteRate)).toString() + "\n")
-                        .build();
-            } catch (AdminException e) {
-                return PlatformResource.refused(e);
-            }
-        });
+        return adminAudit.audited("admin.role.save", name, grants, () ->
+                Response.ok(json(admin.saveRole(name, description, grants, stanzaRate, byteRate)).toString() + "\n").build());
     }
 
     @DELETE
@@ -64,12 +57,8 @@ public class RoleResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response delete(@PathParam("name") String name) {
         return adminAudit.audited("admin.role.delete", name, null, () -> {
-            try {
-                admin.deleteRole(name);
-                return Response.noContent().build();
-            } catch (AdminException e) {
-                return PlatformResource.refused(e);
-            }
+            admin.deleteRole(name);
+            return Response.noContent().build();
         });
     }
 

@@ -89,8 +89,17 @@ public final class Notifier implements Broadcaster {
      * that lock in one global order cannot deadlock each other.
      */
     private static List<Subscription> inLockOrder(List<Subscription> recipients) {
-        List<Subscription> sorted = new ArrayList<>(recipients);
-        sorted.sort(java.util.Comparator.comparing(s -> s.jid().bare().toString()));
+        record Keyed(String key, Subscription s) {
+        }
+        List<Keyed> keyed = new ArrayList<>(recipients.size());
+        for (Subscription s : recipients) {
+            keyed.add(new Keyed(s.jid().bare().toString(), s)); // each key made once, not per comparison
+        }
+        keyed.sort(java.util.Comparator.comparing(Keyed::key));
+        List<Subscription> sorted = new ArrayList<>(keyed.size());
+        for (Keyed k : keyed) {
+            sorted.add(k.s());
+        }
         return sorted;
     }
 

@@ -50,7 +50,12 @@ public final class PubSubComponent implements Component {
     }
 
     /** A parsed request: the IQ, the operation element, its siblings, the sender. */
-    private record Request(XmlElement iq, XmlElement pubsub, XmlElement op, Jid sender) {
+    /** What a handler learned that the audit entry reuses (the payload size, measured once). */
+    private static final class Note {
+        int payloadBytes = -1;
+    }
+
+    private record Request(XmlElement iq, XmlElement pubsub, XmlElement op, Jid sender, Note note) {
         String node() {
             return op.attribute("node");
         }
@@ -171,9 +176,10 @@ public final class PubSubComponent implements Component {
                 if (candidate.needsNode() && op.attribute("node") == null) {
                     return PubSubErrors.reply(iq, PubSubError.NODEID_REQUIRED);
                 }
-                XmlElement reply = candidate.handler().handle(new Request(iq, pubsub, op, sender));
+                Request request = new Request(iq, pubsub, op, sender, new Note());
+                XmlElement reply = candidate.handler().handle(request);
                 if ("set".equals(type)) {
-                    audit(sender, candidate, op, reply);
+                    audit(request, candidate, reply);
                 }
                 return reply;
             }
@@ -187,7 +193,8 @@ public final class PubSubComponent implements Component {
      * (ok or the error condition) and what it concerned: item ids and payload sizes, JIDs,
      * affiliations, configuration fields; never a payload (RFC 8600 §9).
      */
-    private void audit(Jid sender, Op candidate, XmlElement op, XmlElement reply) {
+    private void audit(Request r, Op candidate, XmlElement reply) {
+        XmlElement op = r.op();
         String action = (candidate.ns().equals(OWNER) ? "pubsub.owner." : "pubsub.") + candidate.element();
         String outcome = "error".equals(reply.attribute("type")) ? String.valueOf(Stanzas.errorCondition(reply)) : "ok";
         String node = op.attribute("node");
@@ -202,8 +209,8 @@ public final class PubSubComponent implements Component {
                     detail.append(detail.length() == 0 ? "" : ", ").append("item ").append(c.attribute("id"));
                     List<XmlElement> payload = c.elements();
                     if (!payload.isEmpty()) {
-                        detail.append(" (").append(XmlWriter.toXml(payload.get(0)).getBytes(StandardCharsets.UTF_8).length)
-                                .append(" bytes)");
+                        detail.append(" (").append(r.note().payloadBytes >= 0 ? r.note().payloadBytes
+                                : XmlWriter.toXml(payload.get(0)).getBytes(StandardCharsets.UTF_8).length).append(" bytes)");
                     }
                 }
                 case "affiliation", "subscription" -> detail.append(detail.length() == 0 ? "" : ", ")
@@ -223,7 +230,7 @@ public final class PubSubComponent implements Component {
         if (op.attribute("jid") != null) {
             detail.append(detail.length() == 0 ? "" : ", ").append("jid ").append(op.attribute("jid"));
         }
-        audit.platform(sender, action, node, outcome, detail.length() == 0 ? null : detail.toString());
+        audit.platform(r.sender(), action, node, outcome, detail.length() == 0 ? null : detail.toString());
     }
 
     // ------------------------------------------------------------------ discovery (XEP-0030, RFC 8600 §6)
@@ -361,6 +368,7 @@ public final class PubSubComponent implements Component {
             }
         }
         int size = payload == null ? 0 : XmlWriter.toXml(payload).getBytes(StandardCharsets.UTF_8).length;
+        r.note().payloadBytes = size;
         Result<Item> published = service.publish(r.node(), r.sender(), item != null, item == null ? null : item.attribute("id"),
                 payload, size, preconditions);
         if (!published.isOk()) {

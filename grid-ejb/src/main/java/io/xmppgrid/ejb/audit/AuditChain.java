@@ -57,12 +57,20 @@ public final class AuditChain {
         }
     }
 
+    private static volatile byte[] key;
+
+    /** The key, read once per deployment (the chainer needs it every second). */
     public static byte[] key() {
-        try {
-            return HexFormat.of().parseHex(Files.readString(keyFile(), StandardCharsets.US_ASCII).trim());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the audit key " + keyFile(), e);
+        byte[] k = key;
+        if (k == null) {
+            try {
+                k = HexFormat.of().parseHex(Files.readString(keyFile(), StandardCharsets.US_ASCII).trim());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the audit key " + keyFile(), e);
+            }
+            key = k;
         }
+        return k.clone();
     }
 
     /** The hash of {@code e} at place {@code seq} after {@code prev}. */

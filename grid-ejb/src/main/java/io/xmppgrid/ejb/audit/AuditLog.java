@@ -64,6 +64,9 @@ public class AuditLog {
      */
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public int chain() {
+        if (em.createNamedQuery(AuditEntry.UNCHAINED, AuditEntry.class).setMaxResults(1).getResultList().isEmpty()) {
+            return 0; // nothing new: the chain head's lock is not taken every second for nothing
+        }
         AuditChainHead head = em.find(AuditChainHead.class, AuditChainHead.ID, LockModeType.PESSIMISTIC_WRITE);
         List<AuditEntry> pending = em.createNamedQuery(AuditEntry.UNCHAINED, AuditEntry.class)
                 .setMaxResults(CHAIN_BATCH).getResultList();

@@ -84,36 +84,16 @@ public final class GridAdmin {
                 if (opts.containsKey("role")) {
                     form.put("role", opts.get("role"));
                 }
-                HttpResponse<String> r = post(url + "/platforms", token, form, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 201) {
-                    System.err.print(r.body());
-                    return 1;
-                }
-                System.out.print(r.body());
-                return 0;
+                return report(post(url + "/platforms", token, form, HttpResponse.BodyHandlers.ofString()), 201);
             }
             if (words.size() == 4 && words.get(0).equals("platform") && words.get(1).equals("role")) {
-                String name = URLEncoder.encode(words.get(2), StandardCharsets.UTF_8).replace("+", "%20");
-                HttpResponse<String> r = send("PUT", url + "/platforms/" + name + "/role", token,
-                        Map.of("role", words.get(3)), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    System.err.print(r.body());
-                    return 1;
-                }
-                System.out.print(r.body());
-                return 0;
+                return report(send("PUT", url + "/platforms/" + pathSegment(words.get(2)) + "/role", token,
+                        Map.of("role", words.get(3)), HttpResponse.BodyHandlers.ofString()), 200);
             }
             if (words.size() == 3 && words.get(0).equals("platform")
                     && List.of("revoke", "disable", "enable").contains(words.get(1))) {
-                String name = URLEncoder.encode(words.get(2), StandardCharsets.UTF_8).replace("+", "%20");
-                HttpResponse<String> r = post(url + "/platforms/" + name + "/" + words.get(1), token, Map.of(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    System.err.print(r.body());
-                    return 1;
-                }
-                System.out.print(r.body());
-                return 0;
+                return report(post(url + "/platforms/" + pathSegment(words.get(2)) + "/" + words.get(1), token, Map.of(),
+                        HttpResponse.BodyHandlers.ofString()), 200);
             }
             if (words.size() == 3 && words.get(0).equals("cert") && words.get(1).equals("issue")) {
                 String out = opts.get("out");
@@ -125,8 +105,7 @@ public final class GridAdmin {
                 if (opts.containsKey("p12-password")) {
                     form.put("password", opts.get("p12-password"));
                 }
-                String name = URLEncoder.encode(words.get(2), StandardCharsets.UTF_8).replace("+", "%20");
-                HttpResponse<byte[]> r = post(url + "/platforms/" + name + "/certificates", token, form,
+                HttpResponse<byte[]> r = post(url + "/platforms/" + pathSegment(words.get(2)) + "/certificates", token, form,
                         HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() != 200) {
                     System.err.print(new String(r.body(), StandardCharsets.UTF_8));
@@ -170,6 +149,21 @@ public final class GridAdmin {
                 .method(method, HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(req, handler);
+    }
+
+    /**
+     * The command's output is its interface (this is a client, not server code): the server's JSON
+     * answer on standard output and exit status 0 when it is {@code expected}, else on standard
+     * error and 1.
+     */
+    private static int report(HttpResponse<String> r, int expected) {
+        boolean ok = r.statusCode() == expected;
+        (ok ? System.out : System.err).print(r.body());
+        return ok ? 0 : 1;
+    }
+
+    private static String pathSegment(String name) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String header(HttpResponse<?> r, String name) {

@@ -71,10 +71,18 @@ public class XmppConnectionHandle implements XmppConnection {
         return send(fullJid, stanza, null, trackingId);
     }
 
+    /**
+     * False means nothing was queued or written, and the caller routes the stanza elsewhere (for
+     * instance to offline storage). True means it is queued or written; if its session is gone by
+     * the time it is written, the adapter hands it back ({@code onUndelivered}) exactly once.
+     */
     private boolean send(Jid fullJid, XmlElement stanza, String orderingKey, long tracking) {
         XmppServer s = server();
         TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
         if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            if (s.sessions().session(fullJid) == null) {
+                return false; // not queued: the caller's fallback is the only copy
+            }
             Outbox box = (Outbox) tsr.getResource(OUTBOX_KEY);
             if (box == null) {
                 box = new Outbox(s);
@@ -82,13 +90,9 @@ public class XmppConnectionHandle implements XmppConnection {
                 tsr.registerInterposedSynchronization(box);
             }
             box.add(fullJid, stanza, orderingKey, tracking);
-            return s.sessions().session(fullJid) != null;
+            return true;
         }
-        boolean sent = s.send(fullJid, stanza, tracking);
-        if (!sent && tracking == BoundSession.UNTRACKED && Stanzas.isMessage(stanza)) {
-            s.undeliveredLater(fullJid, List.of(stanza));
-        }
-        return sent;
+        return s.send(fullJid, stanza, tracking);
     }
 
     @Override

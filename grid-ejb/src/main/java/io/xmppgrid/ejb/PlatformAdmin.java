@@ -369,6 +369,75 @@ public class PlatformAdmin {
         }
     }
 
+    /** Live sessions on this node (0 when the listener is not running). */
+    public int sessionCount() {
+        try (XmppConnection c = connections.getConnection()) {
+            return c.sessions().size();
+        } catch (jakarta.resource.ResourceException e) {
+            return 0;
+        }
+    }
+
+    /** A platform as the console's list shows it: state, role, credentials, live sessions on this node, queue depth. */
+    public record PlatformRow(String name, String jid, String state, String role, List<String> scram,
+                              List<String> certificates, List<String> revokedCertificates, int sessions, int queued,
+                              Instant createdAt, Instant updatedAt) {
+    }
+
+    /** One page of platforms and how many match in all. */
+    public record PlatformPage(List<PlatformRow> rows, long total) {
+    }
+
+    /**
+     * Platforms whose name contains {@code search} (case-insensitive; null or empty: all) and, if
+     * given, in {@code state}, by name, {@code limit} (≤200) from {@code offset}.
+     */
+    public PlatformPage platforms(String search, String state, int offset, int limit) {
+        String like = "%" + (search == null ? "" : search.strip().toLowerCase(java.util.Locale.ROOT)
+                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")) + "%";
+        Platform.State st = null;
+        if (state != null && !state.isBlank()) {
+            try {
+                st = Platform.State.valueOf(state.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new AdminException(AdminException.Reason.INVALID, "no state " + state);
+            }
+        }
+        String where = " where lower(p.localpart) like :q escape '\\'" + (st == null ? "" : " and p.state = :st");
+        var count = em.createQuery("select count(p) from Platform p" + where, Long.class).setParameter("q", like);
+        var list = em.createQuery("select p from Platform p" + where + " order by p.localpart", Platform.class)
+                .setParameter("q", like);
+        if (st != null) {
+            count.setParameter("st", st);
+            list.setParameter("st", st);
+        }
+        List<Platform> page = list.setFirstResult(Math.max(0, offset)).setMaxResults(Math.max(1, Math.min(limit, 200)))
+                .getResultList();
+        List<PlatformRow> rows = new java.util.ArrayList<>();
+        try (XmppConnection c = connections.getConnection()) {
+            for (Platform p : page) {
+                rows.add(row(p, c.sessions().findByBare(Jid.of(p.getLocalpart(), GridSettings.domain(), null)).size()));
+            }
+        } catch (jakarta.resource.ResourceException e) {
+            page.forEach(p -> rows.add(row(p, 0)));
+        }
+        return new PlatformPage(rows, count.getSingleResult());
+    }
+
+    private PlatformRow row(Platform p, int sessions) {
+        List<String> scram = em.createNamedQuery(ScramCredential.BY_PLATFORM, ScramCredential.class).setParameter("platform", p)
+                .getResultList().stream().map(ScramCredential::getHash).sorted().toList();
+        List<String> certs = new java.util.ArrayList<>();
+        List<String> revoked = new java.util.ArrayList<>();
+        for (PlatformCertificate c : em.createQuery("select c from PlatformCertificate c where c.platform = :p order by c.issuedAt",
+                PlatformCertificate.class).setParameter("p", p).getResultList()) {
+            (c.getRevokedAt() == null ? certs : revoked).add(c.getSerial());
+        }
+        OfflineQueueEntity q = em.find(OfflineQueueEntity.class, p.getLocalpart());
+        return new PlatformRow(p.getLocalpart(), jid(p), p.getState().name().toLowerCase(java.util.Locale.ROOT), p.getRole(),
+                scram, certs, revoked, sessions, q == null ? 0 : q.messageCount, p.getCreatedAt(), p.getUpdatedAt());
+    }
+
     private Platform find(String local) {
         List<Platform> l = em.createNamedQuery(Platform.BY_LOCALPART, Platform.class)
                 .setParameter("localpart", local).getResultList();

@@ -80,20 +80,23 @@ public class StanzaRouterBean implements StanzaListener {
     @Override
     public void onStanza(InboundStanza in) {
         try (XmppConnection c = connections.getConnection()) {
-            router(c).route(in.sender(), in.stanza(), new ConnectionDelivery(c));
+            router(c).route(in.sender(), in.stanza(), new ConnectionDelivery(c, em));
         } catch (ResourceException e) {
             throw new EJBException("GRID0101: no XMPP connection for " + in.connectionId(), e);
         }
     }
 
     private Router router(XmppConnection c) {
-        Delivery d = new ConnectionDelivery(c);
         JpaOfflineQueue offline = offlineQueue();
-        PubSubService service = new PubSubService(new JpaPubSubStore(em, subscriberCache),
-                new Notifier(BROKER, d, offline), BROKER_SETTINGS, IodefValidator.INSTANCE,
-                new TemplatePolicy(new JpaRoles(em)::roleOf), Clock.systemUTC());
+        PubSubService service = broker(em, subscriberCache, new ConnectionDelivery(c, em), offline);
         List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
         return new Router(ServerIqHandlers.all(components), components, offline);
+    }
+
+    /** The broker's service over the database, notifying through {@code d} (the stanza bean and the console share it). */
+    static PubSubService broker(EntityManager em, SubscriberCache cache, Delivery d, JpaOfflineQueue offline) {
+        return new PubSubService(new JpaPubSubStore(em, cache), new Notifier(BROKER, d, offline), BROKER_SETTINGS,
+                IodefValidator.INSTANCE, new TemplatePolicy(new JpaRoles(em)::roleOf), Clock.systemUTC());
     }
 
     private JpaOfflineQueue offlineQueue() {
@@ -138,7 +141,7 @@ public class StanzaRouterBean implements StanzaListener {
     public void onUndelivered(Jid fullJid, List<XmlElement> stanzas) {
         try (XmppConnection c = connections.getConnection()) {
             Router r = router(c);
-            Delivery d = new ConnectionDelivery(c);
+            Delivery d = new ConnectionDelivery(c, em);
             for (XmlElement s : stanzas) {
                 r.reroute(fullJid, s, d);
             }
@@ -166,50 +169,5 @@ public class StanzaRouterBean implements StanzaListener {
     @Override
     public void onSessionEnded(SessionInfo session, String reason) {
         LOG.debugf("GRID0102: %s session %s ended: %s", session.connectionId(), session.jid(), reason);
-    }
-
-    /** {@link Delivery} over the adapter connection and the platform table. */
-    private final class ConnectionDelivery implements Delivery {
-        private final XmppConnection c;
-
-        ConnectionDelivery(XmppConnection c) {
-            this.c = c;
-        }
-
-        @Override
-        public Jid domain() {
-            return c.domain();
-        }
-
-        @Override
-        public Optional<SessionInfo> session(Jid fullJid) {
-            return c.sessions().find(fullJid);
-        }
-
-        @Override
-        public List<SessionInfo> sessions(Jid bareJid) {
-            return c.sessions().findByBare(bareJid);
-        }
-
-        @Override
-        public boolean send(Jid fullJid, XmlElement stanza) {
-            return c.send(fullJid, stanza);
-        }
-
-        @Override
-        public boolean send(Jid fullJid, XmlElement stanza, String orderingKey) {
-            return c.send(fullJid, stanza, orderingKey);
-        }
-
-        @Override
-        public void presence(Jid fullJid, boolean available, int priority) {
-            c.updatePresence(fullJid, available, priority);
-        }
-
-        @Override
-        public boolean accountExists(String localpart) {
-            return !em.createNamedQuery(Platform.BY_LOCALPART, Platform.class)
-                    .setParameter("localpart", localpart).setMaxResults(1).getResultList().isEmpty();
-        }
     }
 }

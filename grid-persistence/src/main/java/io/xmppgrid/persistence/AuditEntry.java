@@ -81,4 +81,15 @@ public class AuditEntry {
         this.detail = detail;
         this.address = address;
     }
+
+    // read-only accessors for the console's pages (Jakarta EL reads properties, not fields)
+    public Long getId() { return id; }
+    public Instant getAt() { return at; }
+    public String getActor() { return actor; }
+    public String getAction() { return action; }
+    public String getTarget() { return target; }
+    public String getOutcome() { return outcome; }
+    public String getDetail() { return detail; }
+    public String getAddress() { return address; }
+    public Long getChainSeq() { return chainSeq; }
 }

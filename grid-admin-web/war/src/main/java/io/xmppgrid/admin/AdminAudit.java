@@ -23,6 +23,32 @@ public class AdminAudit {
     @Inject
     private HttpServletRequest request;
 
+    /**
+     * Runs a console change and records it with its outcome (the refusal's reason when it is
+     * refused, and then rethrows it).
+     */
+    public <T> T run(String action, String target, String detail, Supplier<T> change) {
+        try {
+            T result = change.get();
+            record(action, target, "ok", detail);
+            return result;
+        } catch (AdminException e) {
+            record(action, target, "refused-" + AdminExceptionMapper.response(e).getStatus(), e.getMessage());
+            throw e;
+        }
+    }
+
+    private void record(String action, String target, String outcome, String detail) {
+        auditLog.recordSeparately(AuditEntry.Kind.ADMIN, actor(), action, target, outcome, detail,
+                request.getRemoteAddr() + ":" + request.getRemotePort());
+    }
+
+    /** Who is acting: the signed-in administrator, or {@code admin-token} for the local token. */
+    public String actor() {
+        java.security.Principal p = request.getUserPrincipal();
+        return p == null ? "(unauthenticated)" : p.getName();
+    }
+
     /** Runs the change and records it with its outcome; {@code detail} is kept for successes. */
     Response audited(String action, String target, String detail, Supplier<Response> change) {
         Response r;
@@ -32,9 +58,7 @@ public class AdminAudit {
             r = AdminExceptionMapper.response(e);
         }
         boolean ok = r.getStatus() < 300;
-        auditLog.recordSeparately(AuditEntry.Kind.ADMIN, "admin-token", action, target, ok ? "ok" : "refused-" + r.getStatus(),
-                ok ? detail : r.getEntity() instanceof String s ? s.trim() : null,
-                request.getRemoteAddr() + ":" + request.getRemotePort());
+        record(action, target, ok ? "ok" : "refused-" + r.getStatus(), ok ? detail : r.getEntity() instanceof String s ? s.trim() : null);
         return r;
     }
 }

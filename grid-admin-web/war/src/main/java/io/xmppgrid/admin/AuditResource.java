@@ -35,7 +35,8 @@ public class AuditResource {
                            @QueryParam("outcome") String outcome, @QueryParam("from") String from,
                            @QueryParam("to") String to, @QueryParam("before") Long before,
                            @QueryParam("limit") @DefaultValue("100") int limit,
-                           @QueryParam("format") @DefaultValue("json") String format) {
+                           @QueryParam("format") @DefaultValue("json") String format,
+                           @QueryParam("download") @DefaultValue("false") String download) {
         List<AuditEntry> entries;
         try {
             entries = log.search(new AuditLog.Filter(blank(actor), blank(action), blank(outcome), instant(from),
@@ -71,7 +72,11 @@ public class AuditResource {
             }
             list.add(o);
         }
-        return Response.ok(list.build().toString() + "\n", MediaType.APPLICATION_JSON).build();
+        Response.ResponseBuilder ok = Response.ok(list.build().toString() + "\n", MediaType.APPLICATION_JSON);
+        if (download.equals("1") || download.equals("true")) {
+            ok.header("Content-Disposition", "attachment; filename=audit.json");
+        }
+        return ok.build();
     }
 
     @GET

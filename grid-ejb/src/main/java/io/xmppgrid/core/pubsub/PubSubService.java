@@ -420,10 +420,21 @@ public final class PubSubService {
      */
     public Result<Void> setSubscriptions(String id, Jid actor, Map<Jid, Subscription.State> changes) {
         Result<Node> n = owned(id, actor, Capability.SET_SUBSCRIPTIONS);
-        if (!n.isOk()) {
-            return n.cast();
-        }
-        Node node = n.value();
+        return n.isOk() ? applySubscriptions(n.value(), changes) : n.cast();
+    }
+
+    /**
+     * An administrator of the grid (RFC 8600 §8.3.2, the console) approves, denies or changes
+     * subscriptions of any Topic, with the same effects as its owner (XEP-0060 §8.6, §8.8.2).
+     */
+    public Result<Void> administerSubscriptions(String id, Map<Jid, Subscription.State> changes) {
+        Optional<Node> found = store.node(id);
+        return found.isPresent() ? applySubscriptions(found.get(), changes)
+                : Result.fail(PubSubError.NODE_NOT_FOUND, "no node " + id);
+    }
+
+    private Result<Void> applySubscriptions(Node node, Map<Jid, Subscription.State> changes) {
+        String id = node.id();
         List<PubSubEvent> events = new ArrayList<>();
         for (Map.Entry<Jid, Subscription.State> c : changes.entrySet()) {
             Jid jid = c.getKey();
@@ -471,7 +482,19 @@ public final class PubSubService {
         if (refused != null) {
             return Result.fail(PubSubError.FORBIDDEN, refused);
         }
-        Map<Jid, Affiliation> next = new HashMap<>(n.value().affiliations());
+        return applyAffiliations(n.value(), changes);
+    }
+
+    /** An administrator of the grid changes affiliations on any Topic, under the same rules as its owners. */
+    public Result<Void> administerAffiliations(String id, Map<Jid, Affiliation> changes) {
+        Optional<Node> found = store.node(id);
+        return found.isPresent() ? applyAffiliations(found.get(), changes)
+                : Result.fail(PubSubError.NODE_NOT_FOUND, "no node " + id);
+    }
+
+    private Result<Void> applyAffiliations(Node node, Map<Jid, Affiliation> changes) {
+        String id = node.id();
+        Map<Jid, Affiliation> next = new HashMap<>(node.affiliations());
         for (Map.Entry<Jid, Affiliation> c : changes.entrySet()) {
             if (c.getValue() == Affiliation.NONE) {
                 next.remove(c.getKey().bare());
@@ -482,7 +505,7 @@ public final class PubSubService {
         if (!next.containsValue(Affiliation.OWNER)) {
             return Result.fail(PubSubError.NOT_ACCEPTABLE, "a node keeps at least one owner");
         }
-        store.updateNode(n.value().withAffiliations(next));
+        store.updateNode(node.withAffiliations(next));
         for (Map.Entry<Jid, Affiliation> c : changes.entrySet()) {
             if (c.getValue() == Affiliation.OUTCAST) {
                 for (Subscription s : store.subscriptions(id)) {

@@ -102,6 +102,23 @@ public class AuditLog {
         return q.setMaxResults(Math.max(1, Math.min(1000, f.limit()))).getResultList();
     }
 
+    /** Actions the console shows as alerts: misbehaviour, refusals, limits. */
+    public static final List<String> ALERT_ACTIONS = List.of("limit.exceeded", "limit.disable", "connection",
+            "offline.refused", "admin.request", "admin.csrf");
+
+    /**
+     * The console's alerts since {@code since}, newest first: rate-limit violations and automatic
+     * disabling, refused connections, full offline queues, refused administration requests, and
+     * failed sign-ins of platforms and administrators.
+     */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public List<AuditEntry> alerts(Instant since, int limit) {
+        return em.createQuery("select a from AuditEntry a where a.at >= :since and (a.action in :actions"
+                        + " or (a.action in ('auth', 'admin.signin') and a.outcome <> 'ok')) order by a.id desc", AuditEntry.class)
+                .setParameter("since", since).setParameter("actions", ALERT_ACTIONS)
+                .setMaxResults(Math.max(1, Math.min(1000, limit))).getResultList();
+    }
+
     private static void where(StringBuilder jpql, java.util.Map<String, Object> params, String clause, String name,
                               Object value) {
         if (value != null) {

@@ -35,6 +35,9 @@ public final class GridAdmin {
             "  platform revoke NAME                         revoke: disable, revoke its certificates, end its sessions",
             "  platform disable NAME                        stop its logins and end its sessions",
             "  platform enable NAME                         let it log in again (revoked certificates stay revoked)",
+            "  admin add NAME [--password PASSWORD]         enrol an administrator of the console; prints its",
+            "                                               TOTP key as an otpauth:// URI (and a generated password)",
+            "  admin disable NAME | admin enable NAME       stop / allow an administrator's sign-ins (enable also unlocks)",
             "  cert issue NAME --out FILE.p12 [--days N] [--p12-password PASSWORD]",
             "                                               issue a client certificate from the grid CA",
             "options:",
@@ -93,6 +96,18 @@ public final class GridAdmin {
             if (words.size() == 3 && words.get(0).equals("platform")
                     && List.of("revoke", "disable", "enable").contains(words.get(1))) {
                 return report(post(url + "/platforms/" + pathSegment(words.get(2)) + "/" + words.get(1), token, Map.of(),
+                        HttpResponse.BodyHandlers.ofString()), 200);
+            }
+            if (words.size() == 3 && words.get(0).equals("admin") && words.get(1).equals("add")) {
+                Map<String, String> form = new LinkedHashMap<>();
+                form.put("name", words.get(2));
+                if (opts.containsKey("password")) {
+                    form.put("password", opts.get("password"));
+                }
+                return report(post(url + "/admins", token, form, HttpResponse.BodyHandlers.ofString()), 201);
+            }
+            if (words.size() == 3 && words.get(0).equals("admin") && List.of("disable", "enable").contains(words.get(1))) {
+                return report(post(url + "/admins/" + pathSegment(words.get(2)) + "/" + words.get(1), token, Map.of(),
                         HttpResponse.BodyHandlers.ofString()), 200);
             }
             if (words.size() == 3 && words.get(0).equals("cert") && words.get(1).equals("issue")) {

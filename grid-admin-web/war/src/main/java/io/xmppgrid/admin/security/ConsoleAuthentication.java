@@ -1,0 +1,261 @@
+package io.xmppgrid.admin.security;
+
+import io.xmppgrid.ejb.Administrators;
+import io.xmppgrid.ejb.GridSettings;
+import io.xmppgrid.ejb.audit.AuditLog;
+import io.xmppgrid.persistence.AuditEntry;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * The one gate of the administration app (RFC 8600 §8.3.2): every request to every path, page
+ * or API, passes here, and web.xml's single constraint on {@code /*} requires its role. There is
+ * no list of paths that need no sign-in (Openfire CVE-2023-32315): an unauthenticated request to
+ * any path gets the sign-in form (or a 401 for the API) from this class, and the form posts back
+ * to the path that was asked for.
+ *
+ * <p>Credentials, in order: the local administration token ({@code Authorization: Bearer}, for the
+ * command line and automation); the console session; a grid-CA client certificate that belongs to
+ * an administrator; the sign-in form (password plus TOTP code). Session-authenticated requests that
+ * change state must carry the session's CSRF token. Every response gets the security headers.
+ */
+@ApplicationScoped
+public class ConsoleAuthentication implements HttpAuthenticationMechanism {
+
+    public static final String ROLE = "grid-admin";
+    public static final String TOKEN_ACTOR = "admin-token";
+    static final String ADMIN = "grid.admin";
+    static final String SIGNED_IN_AT = "grid.admin.at";
+    static final String CSRF = "grid.csrf";
+    static final String SIGNIN_CSRF = "grid.signin.csrf";
+    /** The form field (and, for scripts, the header) that carries the CSRF token. */
+    public static final String CSRF_FIELD = "_csrf";
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+
+    private static final Logger LOG = Logger.getLogger(ConsoleAuthentication.class);
+
+    private final ConsoleSettings settings = ConsoleSettings.fromSystem();
+    private final AddressThrottle throttle = new AddressThrottle(settings.addressFailures(), settings.addressWindowSeconds());
+
+    @EJB
+    private Administrators administrators;
+
+    @EJB
+    private AuditLog audit;
+
+    @Override
+    public AuthenticationStatus validateRequest(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx) {
+        String nonce = SecurityHeaders.apply(req, res);
+        String address = address(req);
+        try {
+            String authz = req.getHeader("Authorization");
+            if (authz != null) {
+                if (tokenMatches(authz)) {
+                    return ctx.notifyContainerAboutLogin(TOKEN_ACTOR, Set.of(ROLE));
+                }
+                refused(req, address, "bad or missing administration token");
+                return SignInPage.apiRefusal(res, 401, "a valid administration token is required");
+            }
+            HttpSession session = req.getSession(false);
+            if (session != null && session.getAttribute(ADMIN) instanceof String name) {
+                return fromSession(req, res, ctx, session, name, address, nonce);
+            }
+            AuthenticationStatus byCertificate = certificate(req, res, ctx, address, nonce);
+            if (byCertificate != null) {
+                return byCertificate;
+            }
+            if ("POST".equals(req.getMethod()) && req.getParameter(SignInPage.SIGNIN_FIELD) != null) {
+                return signIn(req, res, ctx, address, nonce);
+            }
+            return challenge(req, res, nonce, null, 401);
+        } catch (IOException e) {
+            LOG.warnf("GRID0309: response to %s could not be written: %s", address, e.getMessage());
+            return AuthenticationStatus.SEND_CONTINUE;
+        }
+    }
+
+    private AuthenticationStatus fromSession(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
+                                             HttpSession session, String name, String address, String nonce) throws IOException {
+        Instant at = (Instant) session.getAttribute(SIGNED_IN_AT);
+        if (at == null || at.plusSeconds(settings.sessionMaxSeconds()).isBefore(Instant.now())) {
+            session.invalidate();
+            return challenge(req, res, nonce, "Your session has expired. Please sign in again.", 401);
+        }
+        if (!administrators.active(name)) {
+            session.invalidate();
+            refused(req, address, "administrator " + name + " is no longer enabled");
+            return challenge(req, res, nonce, null, 401);
+        }
+        if (changesState(req) && !csrfMatches(req, (String) session.getAttribute(CSRF))) {
+            audit.recordSeparately(AuditEntry.Kind.ADMIN, name, "admin.csrf", req.getRequestURI(), "refused",
+                    req.getMethod() + " without the session's CSRF token", address);
+            LOG.warnf("GRID0305: %s %s by %s from %s refused: no valid CSRF token", req.getMethod(), req.getRequestURI(), name,
+                    address);
+            return SignInPage.apiRefusal(res, 403, "this form has expired or did not come from the console; reload the page");
+        }
+        if ("POST".equals(req.getMethod()) && req.getParameter(SignInPage.SIGNOUT_FIELD) != null) {
+            session.invalidate();
+            audit.recordSeparately(AuditEntry.Kind.ADMIN, name, "admin.signout", null, "ok", null, address);
+            LOG.infof("GRID0306: administrator %s signed out from %s", name, address);
+            res.setStatus(303);
+            res.setHeader("Location", req.getContextPath() + "/");
+            return AuthenticationStatus.SEND_CONTINUE;
+        }
+        return ctx.notifyContainerAboutLogin(name, Set.of(ROLE));
+    }
+
+    private AuthenticationStatus certificate(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
+                                             String address, String nonce) throws IOException {
+        if (!settings.certificateAllowed() || !req.isSecure()
+                || !(req.getAttribute("jakarta.servlet.request.X509Certificate") instanceof X509Certificate[] chain)
+                || chain.length == 0) {
+            return null;
+        }
+        String refusal = AdminCertificates.check(chain[0]);
+        if (refusal != null) {
+            refused(req, address, "client certificate refused: " + refusal);
+            return challenge(req, res, nonce, "Your certificate was not accepted. Sign in with your password and code.", 401);
+        }
+        String name = administrators.signInWithCertificate(AdminCertificates.sha256(chain[0]),
+                chain[0].getSerialNumber().toString(16), address);
+        if (name == null) {
+            return null; // a valid grid certificate of someone else (a platform): the form is still offered
+        }
+        startSession(req, name);
+        return ctx.notifyContainerAboutLogin(name, Set.of(ROLE));
+    }
+
+    private AuthenticationStatus signIn(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
+                                        String address, String nonce) throws IOException {
+        HttpSession pre = req.getSession(false);
+        String expected = pre == null ? null : (String) pre.getAttribute(SIGNIN_CSRF);
+        if (!csrfMatches(req, expected)) {
+            refused(req, address, "sign-in form without a valid token (replayed or forged)");
+            return challenge(req, res, nonce, "The sign-in form expired. Please try again.", 403);
+        }
+        if (!settings.passwordAllowed()) {
+            refused(req, address, "password and TOTP sign-in is switched off (grid.admin.signIn)");
+            return challenge(req, res, nonce, "Sign-in with a password is not allowed here.", 403);
+        }
+        if (settings.requireHttps() && !req.isSecure()) {
+            refused(req, address, "sign-in over plain HTTP");
+            return challenge(req, res, nonce, "Sign in over HTTPS.", 403);
+        }
+        if (throttle.blocked(req.getRemoteAddr())) {
+            refused(req, address, "too many failed sign-ins from this address");
+            return challenge(req, res, nonce, "Too many failed attempts. Try again later.", 429);
+        }
+        String name = req.getParameter("username");
+        String password = req.getParameter("password");
+        Administrators.SignIn r = administrators.signIn(name, password == null ? new char[0] : password.toCharArray(),
+                req.getParameter("code"), address);
+        if (!r.ok()) {
+            throttle.failed(req.getRemoteAddr());
+            return challenge(req, res, nonce, r.locked() ? "Too many failed attempts. Try again later."
+                    : "Wrong name, password or code.", 401);
+        }
+        throttle.succeeded(req.getRemoteAddr());
+        startSession(req, name.strip().toLowerCase(java.util.Locale.ROOT));
+        // back to what was asked for, now as a GET (post/redirect/get)
+        res.setStatus(303);
+        res.setHeader("Location", req.getRequestURI());
+        return AuthenticationStatus.SEND_CONTINUE;
+    }
+
+    private void startSession(HttpServletRequest req, String name) {
+        HttpSession s = req.getSession(true);
+        req.changeSessionId(); // no session fixation: the pre-sign-in id is dead
+        s.removeAttribute(SIGNIN_CSRF);
+        s.setAttribute(ADMIN, name);
+        s.setAttribute(SIGNED_IN_AT, Instant.now());
+        s.setAttribute(CSRF, SignInPage.newToken());
+        s.setMaxInactiveInterval(settings.sessionIdleSeconds());
+    }
+
+    /** The sign-in form (pages) or a 401 (API, recognised by what the client accepts). */
+    private AuthenticationStatus challenge(HttpServletRequest req, HttpServletResponse res, String nonce, String message,
+                                           int status) throws IOException {
+        String accept = req.getHeader("Accept");
+        boolean browser = accept != null && accept.contains("text/html");
+        if (!browser) {
+            return SignInPage.apiRefusal(res, status, message != null ? message : "sign-in required");
+        }
+        HttpSession s = req.getSession(true);
+        String token = (String) s.getAttribute(SIGNIN_CSRF);
+        if (token == null) {
+            s.setMaxInactiveInterval(300); // a session that only holds a sign-in form's token
+            token = SignInPage.newToken();
+            s.setAttribute(SIGNIN_CSRF, token);
+        }
+        SignInPage.write(res, status, req.getRequestURI(), token, nonce, message, settings, req.isSecure());
+        return AuthenticationStatus.SEND_CONTINUE;
+    }
+
+    /** Records a refused request; one audit entry per address per few seconds, so a flood cannot fill the database. */
+    private void refused(HttpServletRequest req, String address, String why) {
+        if (throttle.shouldRecord(req.getRemoteAddr())) {
+            LOG.warnf("GRID0302: administration request %s %s from %s refused: %s", req.getMethod(), req.getRequestURI(),
+                    address, why);
+            audit.recordSeparately(AuditEntry.Kind.ADMIN, "(unauthenticated)", "admin.request", req.getRequestURI(),
+                    "refused", why, address);
+        }
+    }
+
+    private static boolean changesState(HttpServletRequest req) {
+        String m = req.getMethod();
+        return !(m.equals("GET") || m.equals("HEAD") || m.equals("OPTIONS"));
+    }
+
+    private static boolean csrfMatches(HttpServletRequest req, String expected) {
+        if (expected == null) {
+            return false;
+        }
+        String given = req.getHeader(CSRF_HEADER);
+        if (given == null) {
+            String type = req.getContentType();
+            if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data"))) {
+                given = req.getParameter(CSRF_FIELD);
+            }
+        }
+        return given != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                given.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static boolean tokenMatches(String header) {
+        if (!header.startsWith("Bearer ")) {
+            return false;
+        }
+        try {
+            byte[] expected = Files.readString(GridSettings.adminTokenFile(), StandardCharsets.US_ASCII).trim()
+                    .getBytes(StandardCharsets.US_ASCII);
+            byte[] given = header.substring(7).trim().getBytes(StandardCharsets.US_ASCII);
+            return expected.length > 0 && MessageDigest.isEqual(expected, given);
+        } catch (IOException e) {
+            LOG.errorf("GRID0301: administration token unreadable: %s", e.getMessage());
+            return false;
+        }
+    }
+
+    /** The CSRF token of a signed-in session, for the console's forms. */
+    public static String csrfToken(HttpSession session) {
+        return session == null ? "" : (String) session.getAttribute(CSRF);
+    }
+
+    static String address(HttpServletRequest req) {
+        return req.getRemoteAddr() + ":" + req.getRemotePort();
+    }
+}

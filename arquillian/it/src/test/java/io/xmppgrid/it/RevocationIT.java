@@ -17,8 +17,6 @@ import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jivesoftware.smack.ConnectionListener;
-import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.packet.StreamError;
 import org.jivesoftware.smack.sasl.SASLErrorException;
@@ -53,28 +51,6 @@ class RevocationIT {
         return m.group(1);
     }
 
-    /** Completes with the stream error that closed the connection. */
-    private static CompletableFuture<Exception> closedOnError(XMPPTCPConnection c) {
-        CompletableFuture<Exception> closed = new CompletableFuture<>();
-        c.addConnectionListener(new ConnectionListener() {
-            @Override
-            public void connectionClosedOnError(Exception e) {
-                closed.complete(e);
-            }
-
-            @Override
-            public void connectionClosed() {
-                closed.complete(null);
-            }
-
-            @Override
-            public void authenticated(XMPPConnection connection, boolean resumed) {
-                // not needed
-            }
-        });
-        return closed;
-    }
-
     @Test // RFC 8600 §8.3.2: revocation cuts SCRAM and EXTERNAL sessions at once and keeps the platform out
     void revocationEndsSessionsRevokesCertificatesAndRefusesLogins() throws Exception {
         String name = Grid.uniqueName("rev");
@@ -82,8 +58,8 @@ class RevocationIT {
         String serial = onboard(name, p12);
         XMPPTCPConnection scram = Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME));
         XMPPTCPConnection external = Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray()));
-        CompletableFuture<Exception> scramClosed = closedOnError(scram);
-        CompletableFuture<Exception> externalClosed = closedOnError(external);
+        CompletableFuture<Exception> scramClosed = Smack.closedOnError(scram);
+        CompletableFuture<Exception> externalClosed = Smack.closedOnError(external);
 
         Grid.Result r = Grid.admin("platform", "revoke", name);
         assertEquals(0, r.status(), r.err());

@@ -73,4 +73,21 @@ final class Smack {
         c.connect().login();
         return c;
     }
+
+    /** Completes with the exception that closed the connection (null for a clean close). */
+    static java.util.concurrent.CompletableFuture<Exception> closedOnError(XMPPTCPConnection c) {
+        java.util.concurrent.CompletableFuture<Exception> closed = new java.util.concurrent.CompletableFuture<>();
+        c.addConnectionListener(new org.jivesoftware.smack.ConnectionListener() {
+            @Override
+            public void connectionClosedOnError(Exception e) {
+                closed.complete(e);
+            }
+
+            @Override
+            public void connectionClosed() {
+                closed.complete(null);
+            }
+        });
+        return closed;
+    }
 }

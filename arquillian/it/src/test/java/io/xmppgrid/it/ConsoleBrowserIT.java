@@ -1,0 +1,214 @@
+package io.xmppgrid.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xmppgrid.smack.Scram256Mechanism;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.packet.StreamError;
+import org.jivesoftware.smack.sasl.SASLErrorException;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser (Debian's headless Chromium through Selenium): an administrator
+ * signs in with a password and a TOTP code (RFC 6238), creates a platform, revokes a platform
+ * that is connected through Smack (its stream ends with {@code <not-authorized/>} and it cannot
+ * log in again, RFC 8600 §8.3.2), approves a pending subscription (XEP-0060 §8.6: the subscriber
+ * is told), and finds those actions in the audit log. A screenshot of each page goes to
+ * {@code target/screenshots}.
+ */
+@ExtendWith(ArquillianExtension.class)
+class ConsoleBrowserIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String BASE = ConsoleClient.HTTPS + "/grid-admin/";
+    private static final Path SHOTS = Path.of("target", "screenshots");
+    private static WebDriver browser;
+    private static Path profile;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Grid.ear();
+    }
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
+        profile = Files.createTempDirectory("chromium-profile");
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
+        o.setAcceptInsecureCerts(true); // the test server's HTTPS certificate is WildFly's self-signed one
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, o);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void anAdministratorSignsInOnboardsRevokesApprovesAndFindsItAllInTheAuditLog() throws Exception {
+        ConsoleClient.Admin admin = ConsoleClient.newAdmin("ui");
+
+        // sign in with password and TOTP
+        browser.get(BASE);
+        shot("01-sign-in");
+        browser.findElement(By.id("username")).sendKeys(admin.name());
+        browser.findElement(By.id("password")).sendKeys(admin.password());
+        browser.findElement(By.id("code")).sendKeys(admin.code());
+        browser.findElement(By.id("signin")).click();
+        assertEquals("Overview", heading());
+        assertEquals(admin.name(), browser.findElement(By.id("signed-in-as")).getText());
+        shot("02-overview");
+
+        // create a platform with a role template; the generated password is shown once
+        String created = Grid.uniqueName("uiplat");
+        browser.findElement(By.id("nav-platforms")).click();
+        browser.findElement(By.id("create:name")).sendKeys(created);
+        new Select(browser.findElement(By.id("create:role"))).selectByVisibleText("consumer");
+        browser.findElement(By.id("create:create")).click();
+        assertTrue(messages().contains("Platform " + created + "@grid.local created"), messages());
+        assertTrue(browser.findElement(By.id("created-password")).getText().length() >= 20);
+        shot("03-platform-created");
+        assertTrue(Grid.api("GET", "/platforms/" + created + "/offline", null).status() == 200, "exists");
+
+        // revoke a platform that is connected through Smack
+        String victim = Grid.platform(Grid.uniqueName("uivictim"), "victim-password-1");
+        XMPPTCPConnection live = Smack.connect(Smack.starttls(victim, "victim-password-1", Scram256Mechanism.NAME));
+        CompletableFuture<Exception> closed = Smack.closedOnError(live);
+        search(victim);
+        WebElement row = rowOf("list:table", victim + "@grid.local");
+        assertTrue(row.getText().contains("enabled"), row.getText());
+        assertTrue(row.getText().contains("SCRAM"), row.getText());
+        WebElement revoke = row.findElement(By.cssSelector("input[value='Revoke']"));
+        long clicked = System.nanoTime();
+        revoke.click(); // returns when the answer page has loaded
+        long answered = System.nanoTime();
+        Exception e = closed.get(10, TimeUnit.SECONDS);
+        long cutMillis = (System.nanoTime() - clicked) / 1_000_000;
+        assertTrue(e instanceof XMPPException.StreamErrorException, "closed by a stream error: " + e);
+        assertEquals(StreamError.Condition.not_authorized, ((XMPPException.StreamErrorException) e).getStreamError().getCondition());
+        assertTrue(messages().contains("Platform " + victim + " revoked; 1 live sessions ended"), messages());
+        assertTrue(rowOf("list:table", victim + "@grid.local").getText().contains("revoked"));
+        shot("04-platform-revoked");
+        assertThrows(SASLErrorException.class,
+                () -> Smack.connect(Smack.starttls(victim, "victim-password-1", Scram256Mechanism.NAME)));
+        System.out.println("CONSOLE revocation: click to answer page " + (answered - clicked) / 1_000_000
+                + " ms; click to the Smack session closed (seen after the page) " + cutMillis + " ms");
+
+        // approve a pending subscription to an authorize Topic
+        String owner = Topics.account("uiown");
+        String subscriber = Topics.account("uisub");
+        String node = Topics.node("uitopic");
+        try (RawXmpp o = RawXmpp.bound(owner, Topics.PASSWORD); RawXmpp s = RawXmpp.bound(subscriber, Topics.PASSWORD)) {
+            o.send("<iq type='set' to='broker.grid.local' id='c'><pubsub xmlns='" + Topics.PS + "'><create node='" + node
+                    + "'/></pubsub></iq>");
+            assertTrue(o.nextStanza(Topics.WAIT).contains("type=\"result\""));
+            s.send("<iq type='set' to='broker.grid.local' id='s'><pubsub xmlns='" + Topics.PS + "'><subscribe node='" + node
+                    + "' jid='" + subscriber + "@grid.local'/></pubsub></iq>");
+            String pending = s.nextStanza(Topics.WAIT);
+            assertTrue(pending.contains("subscription=\"pending\""), pending);
+
+            browser.findElement(By.id("nav-topics")).click();
+            WebElement topic = rowOf("list:table", node);
+            assertTrue(topic.getText().contains(owner + "@grid.local"), topic.getText());
+            assertTrue(topic.getText().contains(subscriber + "@grid.local"), topic.getText());
+            shot("05-topics-pending");
+            topic.findElement(By.cssSelector("input[value='Approve']")).click();
+            assertTrue(messages().contains("Subscription of " + subscriber + "@grid.local to " + node + " approved"), messages());
+            shot("06-topics-approved");
+            String told = s.nextStanza(Topics.WAIT); // XEP-0060 §8.6: the subscriber learns it is subscribed
+            assertTrue(told.contains("<subscription") && told.contains("subscription=\"subscribed\""), told);
+        }
+
+        // the audit log has all of it, filtered by the administrator
+        browser.findElement(By.id("nav-audit")).click();
+        browser.findElement(By.id("filter:actor")).sendKeys(admin.name());
+        browser.findElement(By.id("filter:apply")).click();
+        String table = browser.findElement(By.id("list:table")).getText();
+        for (String action : List.of("admin.platform.create", "admin.platform.revoke", "admin.topic.approve")) {
+            assertTrue(table.contains(action), action + " missing from:\n" + table);
+        }
+        assertTrue(table.contains(victim) && table.contains(created) && table.contains(node), table);
+        shot("07-audit-filtered");
+        browser.findElement(By.id("verify:verify")).click();
+        assertTrue(browser.findElement(By.id("verification")).getText().startsWith("Intact"),
+                browser.findElement(By.id("verification")).getText());
+
+        browser.findElement(By.id("nav-roles")).click();
+        assertTrue(browser.findElement(By.id("list:table")).getText().contains("iodef-reporter"));
+        shot("08-roles");
+        browser.findElement(By.id("nav-admins")).click();
+        assertTrue(rowOf("list:table", admin.name()).getText().contains("password + TOTP"));
+        shot("09-administrators");
+
+        browser.findElement(By.id("signout")).click();
+        assertTrue(Files.exists(SHOTS));
+        assertEquals(1, browser.findElements(By.id("signin")).size(), "signed out: the sign-in form again");
+        browser.get(BASE + "audit.xhtml");
+        assertEquals(1, browser.findElements(By.id("signin")).size(), "and the pages are closed again");
+    }
+
+    private static void search(String name) {
+        WebElement q = browser.findElement(By.id("search:q"));
+        q.clear();
+        q.sendKeys(name);
+        browser.findElement(By.id("search:find")).click();
+    }
+
+    private static WebElement rowOf(String tableId, String text) {
+        return new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("[id='" + tableId
+                + "'] tbody tr")).stream().filter(r -> r.getText().contains(text)).findFirst().orElse(null));
+    }
+
+    private static String heading() {
+        return browser.findElement(By.tagName("h1")).getText();
+    }
+
+    private static String messages() {
+        List<WebElement> m = browser.findElements(By.id("messages"));
+        return m.isEmpty() ? "" : m.get(0).getText();
+    }
+
+    private static void shot(String name) throws Exception {
+        Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), SHOTS.resolve(name + ".png"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -139,6 +139,48 @@ public class Administrators {
                 r.ok() ? "ok" : r.locked() ? "locked" : "refused", method + ": " + r.reason(), address);
     }
 
+    /** An administrator's client certificate: PKCS#12 bytes, their password, the serial. */
+    public record AdminCertificate(String name, String serial, byte[] pkcs12, String password) {
+    }
+
+    /**
+     * Issues a client certificate from the grid CA for an administrator (replacing any earlier
+     * one: only the newest certificate signs in). Sign-in with it needs {@code certificate} in
+     * {@code grid.admin.signIn} and the console's HTTPS listener.
+     */
+    public AdminCertificate issueCertificate(String name, int days, String p12Password) {
+        Administrator a = em.find(Administrator.class, checkName(name), LockModeType.PESSIMISTIC_WRITE);
+        if (a == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no administrator " + name);
+        }
+        if (days < 1 || days > 825) {
+            throw new AdminException(AdminException.Reason.INVALID, "validity must be 1 to 825 days");
+        }
+        String pw = p12Password == null || p12Password.isEmpty() ? randomSecret() : p12Password;
+        if (pw.length() < 12) {
+            throw new AdminException(AdminException.Reason.INVALID, "PKCS#12 password shorter than 12 characters");
+        }
+        io.xmppgrid.security.GridKeyMaterial km;
+        try {
+            km = io.xmppgrid.security.GridKeyMaterial.loadOrCreate(GridSettings.tlsDirectory(), GridSettings.domain());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("GRID0203: cannot open the grid CA", e);
+        }
+        io.xmppgrid.security.GridPki.Issued cert = io.xmppgrid.security.GridPki.issueAdministrator(km.ca(), a.name,
+                Duration.ofDays(days));
+        try {
+            a.certSha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(cert.certificate().getEncoded()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 of a certificate", e);
+        }
+        a.certSerial = cert.serialHex();
+        LOG.infof("GRID0225: client certificate %s issued to administrator %s, valid until %s", a.certSerial, a.name,
+                cert.certificate().getNotAfter().toInstant());
+        return new AdminCertificate(a.name, a.certSerial,
+                io.xmppgrid.security.GridPki.toPkcs12(cert, "administrator", pw.toCharArray()), pw);
+    }
+
     /** Whether the administrator may still act (checked on every console request). */
     public boolean active(String name) {
         Administrator a = em.find(Administrator.class, name);

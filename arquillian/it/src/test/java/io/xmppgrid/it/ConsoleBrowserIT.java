@@ -162,7 +162,7 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("nav-audit")).click();
         browser.findElement(By.id("filter:actor")).sendKeys(admin.name());
         browser.findElement(By.id("filter:apply")).click();
-        String table = browser.findElement(By.id("list:table")).getText();
+        String table = textOnceContains("list:table", "admin.topic.approve");
         for (String action : List.of("admin.platform.create", "admin.platform.revoke", "admin.topic.approve")) {
             assertTrue(table.contains(action), action + " missing from:\n" + table);
         }
@@ -196,6 +196,19 @@ class ConsoleBrowserIT {
     private static WebElement rowOf(String tableId, String text) {
         return new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("[id='" + tableId
                 + "'] tbody tr")).stream().filter(r -> r.getText().contains(text)).findFirst().orElse(null));
+    }
+
+    /** The element's text once it contains {@code expected} (or after 10 s), across page reloads. */
+    private static String textOnceContains(String id, String expected) {
+        try {
+            return new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> {
+                        String t = d.findElement(By.id(id)).getText();
+                        return t.contains(expected) ? t : null;
+                    });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            return browser.findElement(By.id(id)).getText();
+        }
     }
 
     private static String heading() {

@@ -39,8 +39,24 @@ final class ConsoleClient {
     final HttpClient http;
 
     ConsoleClient() {
-        http = HttpClient.newBuilder().sslContext(trustAll()).cookieHandler(new CookieManager())
+        this(null);
+    }
+
+    /** A client that presents this key and certificate chain when the server asks for one. */
+    ConsoleClient(javax.net.ssl.KeyManager[] keys) {
+        http = HttpClient.newBuilder().sslContext(trustAll(keys)).cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** Key managers for a PKCS#12 file. */
+    static javax.net.ssl.KeyManager[] keys(java.nio.file.Path p12, char[] password) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(p12)) {
+            ks.load(in, password);
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(ks, password);
+        return kmf.getKeyManagers();
     }
 
     /** An administrator made through the API: name, password, TOTP secret. */
@@ -138,9 +154,13 @@ final class ConsoleClient {
     }
 
     static SSLContext trustAll() {
+        return trustAll(null);
+    }
+
+    static SSLContext trustAll(javax.net.ssl.KeyManager[] keys) {
         try {
             SSLContext c = SSLContext.getInstance("TLS");
-            c.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
+            c.init(keys, new TrustManager[] {new X509ExtendedTrustManager() {
                 @Override
                 public void checkClientTrusted(X509Certificate[] chain, String authType) {
                 }

@@ -198,4 +198,60 @@ class ConsoleSecurityIT {
         assertTrue(Grid.api("GET", "/audit?action=admin.request&limit=20", null).out()
                 .contains("bad or missing administration token"));
     }
+
+    private static final String P12_PASSWORD = "admin-p12-password";
+
+    /** An administrator's certificate from the grid CA signs in (no password, no code); the sign-in is recorded. */
+    @Test
+    void anAdministratorsCertificateFromTheGridCaSignsIn() throws Exception {
+        ConsoleClient.Admin a = ConsoleClient.newAdmin("cert");
+        java.nio.file.Path p12 = java.nio.file.Files.createTempFile("admin", ".p12");
+        Grid.Result r = Grid.admin("admin", "cert", a.name(), "--out", p12.toString(), "--p12-password", P12_PASSWORD);
+        assertEquals(0, r.status(), r.err());
+        ConsoleClient c = new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray()));
+        HttpResponse<String> page = c.get("/grid-admin/platforms.xhtml");
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.body().contains("<h1>Platforms"), page.body());
+        assertTrue(page.body().contains(a.name()));
+        String entries = Grid.api("GET", "/audit?action=admin.signin&actor=" + a.name(), null).out();
+        assertTrue(entries.contains("certificate: client certificate"), entries);
+
+        // disabled administrators' certificates no longer sign in
+        assertEquals(200, Grid.api("POST", "/admins/" + a.name() + "/disable", null).status());
+        HttpResponse<String> refused = new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray()))
+                .get("/grid-admin/platforms.xhtml");
+        assertEquals(401, refused.statusCode());
+    }
+
+    /**
+     * A certificate from another CA, even one whose subject names an administrator, never signs in;
+     * nor does a grid certificate that belongs to a platform rather than an administrator.
+     */
+    @Test
+    void certificatesFromAnotherCaOrOfPlatformsAreRefused() throws Exception {
+        ConsoleClient.Admin a = ConsoleClient.newAdmin("foreign");
+        io.xmppgrid.security.GridPki.Issued otherCa = io.xmppgrid.security.GridPki.createCa("XMPP-Grid CA grid.local",
+                java.time.Duration.ofDays(30));
+        io.xmppgrid.security.GridPki.Issued forged = io.xmppgrid.security.GridPki.issueAdministrator(otherCa, a.name(),
+                java.time.Duration.ofDays(30));
+        java.nio.file.Path p12 = java.nio.file.Files.createTempFile("forged", ".p12");
+        java.nio.file.Files.write(p12, io.xmppgrid.security.GridPki.toPkcs12(forged, "administrator", P12_PASSWORD.toCharArray()));
+        int status;
+        try {
+            status = new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray())).get("/grid-admin/").statusCode();
+        } catch (java.io.IOException handshakeRefused) {
+            status = -1; // the TLS layer refused it: only grid CA certificates are trusted
+        }
+        assertTrue(status == -1 || status == 401, "a foreign certificate got " + status);
+
+        String platform = Grid.uniqueName("certplat");
+        java.nio.file.Path platformP12 = java.nio.file.Files.createTempFile("platform", ".p12");
+        assertEquals(0, Grid.admin("cert", "issue", platform, "--out", platformP12.toString(), "--p12-password", P12_PASSWORD)
+                .status());
+        HttpResponse<String> r = new ConsoleClient(ConsoleClient.keys(platformP12, P12_PASSWORD.toCharArray())).get("/grid-admin/");
+        assertEquals(401, r.statusCode());
+        assertTrue(r.body().contains("name=\"grid-signin\""), "only the sign-in form");
+        assertTrue(Grid.api("GET", "/audit?action=admin.signin&outcome=refused&limit=50", null).out()
+                .contains("belongs to no administrator"));
+    }
 }

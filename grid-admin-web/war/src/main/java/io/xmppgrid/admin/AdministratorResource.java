@@ -16,6 +16,8 @@ import jakarta.ws.rs.core.Response;
 /**
  * Administrators: {@code GET /api/admins}; {@code POST /api/admins} (form {@code name}, optional
  * {@code password}) enrols one and returns its TOTP key as an {@code otpauth://} URI (shown once);
+ * {@code POST /api/admins/{name}/certificate} (form {@code days}, optional {@code password}) issues
+ * a grid-CA client certificate for certificate sign-in (PKCS#12, password in {@code X-Grid-P12-Password});
  * {@code POST /api/admins/{name}/disable|enable} (enabling also lifts a sign-in lock).
  */
 @Path("/admins")
@@ -60,6 +62,19 @@ public class AdministratorResource {
                 o.add("password", e.password());
             }
             return Response.status(Response.Status.CREATED).entity(o.build().toString() + "\n").build();
+        });
+    }
+
+    @POST
+    @Path("/{name}/certificate")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces("application/x-pkcs12")
+    public Response certificate(@PathParam("name") String name, @FormParam("days") @jakarta.ws.rs.DefaultValue("365") int days,
+                                @FormParam("password") String password) {
+        return adminAudit.audited("admin.administrator.certificate", name, null, () -> {
+            Administrators.AdminCertificate c = administrators.issueCertificate(name, days, password);
+            return Response.ok(c.pkcs12()).header("X-Grid-Serial", c.serial()).header("X-Grid-P12-Password", c.password())
+                    .build();
         });
     }
 

@@ -33,6 +33,12 @@ public final class GridKeyMaterial {
     public static final String PASSWORD_FILE = "keystore.password";
     /** The grid CA's certificate revocation list, PEM (RFC 5280 §5), rewritten at every revocation. */
     public static final String CRL_PEM = "crl.pem";
+    /**
+     * The grid CA's certificate alone, as a PKCS#12 trust store for the console's HTTPS listener
+     * (administrators' client certificates). It holds nothing secret, so its password is fixed.
+     */
+    public static final String ADMIN_TRUST_P12 = "admin-trust.p12";
+    public static final String ADMIN_TRUST_PASSWORD = "grid-public-trust";
 
     private static final Object JVM_LOCK = new Object();
 
@@ -94,6 +100,11 @@ public final class GridKeyMaterial {
                     writeAtomically(pem, GridPki.toPem(ca.certificate()).getBytes(StandardCharsets.US_ASCII));
                     restrict(pem, "rw-r--r--");
                 }
+                Path trust = dir.resolve(ADMIN_TRUST_P12);
+                if (!Files.exists(trust)) {
+                    writeAtomically(trust, trustStore(ca.certificate()));
+                    restrict(trust, "rw-r--r--");
+                }
                 Path serverFile = dir.resolve(SERVER_P12);
                 GridPki.Issued server;
                 if (Files.exists(serverFile)) {
@@ -106,6 +117,31 @@ public final class GridKeyMaterial {
                 return new GridKeyMaterial(dir, password, ca, server, created);
             }
         }
+    }
+
+    private static byte[] trustStore(java.security.cert.X509Certificate ca) throws IOException {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry(GridPki.CA_ALIAS, ca);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ks.store(out, ADMIN_TRUST_PASSWORD.toCharArray());
+            return out.toByteArray();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot write the grid CA trust store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates the TLS material before the server's first start ({@code GridKeyMaterial DIR DOMAIN}),
+     * so that the console's HTTPS listener, which reads {@value #ADMIN_TRUST_P12} at boot, trusts
+     * the grid CA from the start. Existing material is kept.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            throw new IllegalArgumentException("usage: GridKeyMaterial TLS_DIRECTORY XMPP_DOMAIN");
+        }
+        loadOrCreate(Path.of(args[0]), args[1]);
     }
 
     public static KeyStore read(Path file, char[] password) throws IOException {

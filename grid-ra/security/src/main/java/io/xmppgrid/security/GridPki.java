@@ -121,6 +121,17 @@ public final class GridPki {
         return issue(ca, subject, names, KeyPurposeId.id_kp_clientAuth, validity);
     }
 
+    /**
+     * A client certificate for an administrator of the console: no xmppAddr (it can never be a
+     * platform's EXTERNAL credential), organisational unit "administrators". Which administrator
+     * it belongs to is recorded by its fingerprint, not read from its subject.
+     */
+    public static Issued issueAdministrator(Issued ca, String name, Duration validity) {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, "XMPP-Grid").addRDN(BCStyle.OU, "administrators").addRDN(BCStyle.CN, name).build();
+        return issue(ca, subject, null, KeyPurposeId.id_kp_clientAuth, validity);
+    }
+
     private static Issued issue(Issued ca, X500Name subject, GeneralNames sans, KeyPurposeId purpose, Duration validity) {
         KeyPair kp = newKeyPair();
         try {
@@ -130,10 +141,12 @@ public final class GridPki {
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-                    .addExtension(Extension.subjectAlternativeName, false, sans)
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             ext.createAuthorityKeyIdentifier(ca.certificate()));
+            if (sans != null) {
+                b.addExtension(Extension.subjectAlternativeName, false, sans);
+            }
             X509Certificate cert = sign(b, ca.key());
             X509Certificate[] chain = new X509Certificate[ca.chain().length + 1];
             chain[0] = cert;

@@ -37,6 +37,8 @@ public final class GridAdmin {
             "  platform enable NAME                         let it log in again (revoked certificates stay revoked)",
             "  admin add NAME [--password PASSWORD]         enrol an administrator of the console; prints its",
             "                                               TOTP key as an otpauth:// URI (and a generated password)",
+            "  admin cert NAME --out FILE.p12 [--days N] [--p12-password PASSWORD]",
+            "                                               a client certificate for the administrator's sign-in",
             "  admin disable NAME | admin enable NAME       stop / allow an administrator's sign-ins (enable also unlocks)",
             "  cert issue NAME --out FILE.p12 [--days N] [--p12-password PASSWORD]",
             "                                               issue a client certificate from the grid CA",
@@ -111,32 +113,10 @@ public final class GridAdmin {
                         HttpResponse.BodyHandlers.ofString()), 200);
             }
             if (words.size() == 3 && words.get(0).equals("cert") && words.get(1).equals("issue")) {
-                String out = opts.get("out");
-                if (out == null) {
-                    return usage("cert issue needs --out FILE.p12");
-                }
-                Map<String, String> form = new LinkedHashMap<>();
-                form.put("days", opts.getOrDefault("days", "365"));
-                if (opts.containsKey("p12-password")) {
-                    form.put("password", opts.get("p12-password"));
-                }
-                HttpResponse<byte[]> r = post(url + "/platforms/" + pathSegment(words.get(2)) + "/certificates", token, form,
-                        HttpResponse.BodyHandlers.ofByteArray());
-                if (r.statusCode() != 200) {
-                    System.err.print(new String(r.body(), StandardCharsets.UTF_8));
-                    return 1;
-                }
-                Path file = Path.of(out);
-                Files.write(file, r.body(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE);
-                try {
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    // not POSIX
-                }
-                System.out.println("{\"jid\":\"" + header(r, "X-Grid-Jid") + "\",\"serial\":\"" + header(r, "X-Grid-Serial")
-                        + "\",\"file\":\"" + file.toAbsolutePath() + "\",\"password\":\"" + header(r, "X-Grid-P12-Password") + "\"}");
-                return 0;
+                return certificate(url + "/platforms/" + pathSegment(words.get(2)) + "/certificates", token, opts, "cert issue");
+            }
+            if (words.size() == 3 && words.get(0).equals("admin") && words.get(1).equals("cert")) {
+                return certificate(url + "/admins/" + pathSegment(words.get(2)) + "/certificate", token, opts, "admin cert");
             }
         } catch (IOException e) {
             System.err.println("cannot reach " + url + ": " + e.getMessage());
@@ -146,6 +126,36 @@ public final class GridAdmin {
             return 1;
         }
         return usage(words.isEmpty() ? "no command" : "unknown command " + String.join(" ", words));
+    }
+
+    /** Asks for a certificate, writes the PKCS#12 (owner-only), prints its serial, file and password. */
+    private static int certificate(String url, String token, Map<String, String> opts, String command)
+            throws IOException, InterruptedException {
+        String out = opts.get("out");
+        if (out == null) {
+            return usage(command + " needs --out FILE.p12");
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("days", opts.getOrDefault("days", "365"));
+        if (opts.containsKey("p12-password")) {
+            form.put("password", opts.get("p12-password"));
+        }
+        HttpResponse<byte[]> r = post(url, token, form, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            System.err.print(new String(r.body(), StandardCharsets.UTF_8));
+            return 1;
+        }
+        Path file = Path.of(out);
+        Files.write(file, r.body(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not POSIX
+        }
+        String jid = header(r, "X-Grid-Jid");
+        System.out.println("{" + (jid.isEmpty() ? "" : "\"jid\":\"" + jid + "\",") + "\"serial\":\"" + header(r, "X-Grid-Serial")
+                + "\",\"file\":\"" + file.toAbsolutePath() + "\",\"password\":\"" + header(r, "X-Grid-P12-Password") + "\"}");
+        return 0;
     }
 
     private static <T> HttpResponse<T> post(String url, String token, Map<String, String> form,

@@ -68,7 +68,7 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
                     return ctx.notifyContainerAboutLogin(TOKEN_ACTOR, Set.of(ROLE));
                 }
                 refused(req, address, "bad or missing administration token");
-                return SignInPage.apiRefusal(res, 401, "a valid administration token is required");
+                return SignInPage.refuse(req, res, 401, "a valid administration token is required", null);
             }
             HttpSession session = req.getSession(false);
             if (session != null && session.getAttribute(ADMIN) instanceof String name) {
@@ -105,7 +105,7 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
                     req.getMethod() + " without the session's CSRF token", address);
             LOG.warnf("GRID0305: %s %s by %s from %s refused: no valid CSRF token", req.getMethod(), req.getRequestURI(), name,
                     address);
-            return SignInPage.apiRefusal(res, 403, "this form has expired or did not come from the console; reload the page");
+            return SignInPage.refuse(req, res, 403, "this form has expired or did not come from the console; reload the page", null);
         }
         if ("POST".equals(req.getMethod()) && req.getParameter(SignInPage.SIGNOUT_FIELD) != null) {
             session.invalidate();
@@ -120,9 +120,11 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
 
     private AuthenticationStatus certificate(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
                                              String address, String nonce) throws IOException {
-        if (!settings.certificateAllowed() || !req.isSecure()
-                || !(req.getAttribute("jakarta.servlet.request.X509Certificate") instanceof X509Certificate[] chain)
-                || chain.length == 0) {
+        if (!settings.certificateAllowed() || !req.isSecure()) {
+            return null;
+        }
+        X509Certificate[] chain = PeerCertificates.of(req);
+        if (chain == null || chain.length == 0) {
             return null;
         }
         String refusal = AdminCertificates.check(chain[0]);
@@ -186,14 +188,9 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
         s.setMaxInactiveInterval(settings.sessionIdleSeconds());
     }
 
-    /** The sign-in form (pages) or a 401 (API, recognised by what the client accepts). */
+    /** The sign-in form (pages), or a JSON refusal (API clients), for the path that was asked for. */
     private AuthenticationStatus challenge(HttpServletRequest req, HttpServletResponse res, String nonce, String message,
                                            int status) throws IOException {
-        String accept = req.getHeader("Accept");
-        boolean browser = accept != null && accept.contains("text/html");
-        if (!browser) {
-            return SignInPage.apiRefusal(res, status, message != null ? message : "sign-in required");
-        }
         HttpSession s = req.getSession(true);
         String token = (String) s.getAttribute(SIGNIN_CSRF);
         if (token == null) {
@@ -201,8 +198,7 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
             token = SignInPage.newToken();
             s.setAttribute(SIGNIN_CSRF, token);
         }
-        SignInPage.write(res, status, req.getRequestURI(), token, nonce, message, settings, req.isSecure());
-        return AuthenticationStatus.SEND_CONTINUE;
+        return SignInPage.refuse(req, res, status, message, token);
     }
 
     /** Records a refused request; one audit entry per address per few seconds, so a flood cannot fill the database. */

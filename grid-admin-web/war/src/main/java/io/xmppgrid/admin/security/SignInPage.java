@@ -2,6 +2,7 @@ package io.xmppgrid.admin.security;
 
 import jakarta.json.Json;
 import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -26,19 +27,39 @@ final class SignInPage {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    static AuthenticationStatus apiRefusal(HttpServletResponse res, int status, String message) throws IOException {
+    /** Request attributes that carry a refusal to {@link SignInServlet}, which the container's error dispatch reaches. */
+    static final String STATUS = "grid.refusal.status";
+    static final String MESSAGE = "grid.refusal.message";
+    static final String FORM_TOKEN = "grid.refusal.form";
+    static final String ACTION = "grid.refusal.action";
+
+    /**
+     * Refuses the request: the container answers with an error, whose page ({@link SignInServlet},
+     * web.xml) shows the sign-in form with {@code formToken} (pages) or a JSON error (API).
+     */
+    static AuthenticationStatus refuse(HttpServletRequest req, HttpServletResponse res, int status, String message,
+                                       String formToken) throws IOException {
+        req.setAttribute(STATUS, status);
+        req.setAttribute(MESSAGE, message);
+        req.setAttribute(ACTION, req.getRequestURI());
+        if (formToken != null) {
+            req.setAttribute(FORM_TOKEN, formToken);
+        }
+        res.setStatus(status);
+        return AuthenticationStatus.SEND_CONTINUE;
+    }
+
+    static void writeJson(HttpServletResponse res, int status, String message) throws IOException {
         res.setStatus(status);
         if (status == 401) {
             res.setHeader("WWW-Authenticate", "Bearer realm=\"grid-admin\"");
         }
         res.setContentType("application/json;charset=UTF-8");
         res.getWriter().write(Json.createObjectBuilder().add("error", message).build().toString() + "\n");
-        res.flushBuffer(); // committed: the container must not put its own error page in its place
-        return AuthenticationStatus.SEND_CONTINUE;
     }
 
-    static void write(HttpServletResponse res, int status, String action, String token, String nonce, String message,
-                      ConsoleSettings settings, boolean secure) throws IOException {
+    static void writeForm(HttpServletResponse res, int status, String action, String token, String nonce, String message,
+                          ConsoleSettings settings, boolean secure) throws IOException {
         res.setStatus(status);
         res.setContentType("text/html;charset=UTF-8");
         StringBuilder h = new StringBuilder(2048);
@@ -72,7 +93,6 @@ final class SignInPage {
         }
         h.append("</main></body></html>");
         res.getWriter().write(h.toString());
-        res.flushBuffer();
     }
 
     static String escape(String s) {

@@ -8,6 +8,9 @@ public interface IqContext {
 
     Jid domain();
 
+    /** Who sent the request (the full JID of its session). */
+    Jid sender();
+
     /** The features of every registered handler, sorted, for disco#info. */
     List<String> features();
 }

@@ -113,6 +113,11 @@ public final class Router {
             }
 
             @Override
+            public Jid sender() {
+                return sender;
+            }
+
+            @Override
             public List<String> features() {
                 return features;
             }

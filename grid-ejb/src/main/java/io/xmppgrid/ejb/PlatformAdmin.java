@@ -268,6 +268,69 @@ public class PlatformAdmin {
         return new StateChange(jid(p), p.getState().name().toLowerCase(java.util.Locale.ROOT), ended, serials);
     }
 
+    @jakarta.ejb.EJB
+    private io.xmppgrid.ejb.pubsub.SubscriberCache subscriberCache;
+
+    /**
+     * Deletion (XEP-0133 delete-user, the console): the platform is revoked (its sessions end, its
+     * certificates are revoked and stay on the CRL), and its credentials, stored messages and
+     * subscriptions are removed. The row stays as a revoked tombstone so the audit log's references
+     * keep their meaning and the name is not given to another platform.
+     */
+    public StateChange delete(String name) {
+        StateChange c = revoke(name);
+        Platform p = existing(name);
+        for (ScramCredential sc : em.createNamedQuery(ScramCredential.BY_PLATFORM, ScramCredential.class)
+                .setParameter("platform", p).getResultList()) {
+            em.remove(sc);
+        }
+        OfflineQueueEntity q = em.find(OfflineQueueEntity.class, p.getLocalpart(), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (q != null) {
+            em.createQuery("delete from OfflineMessageEntity m where m.owner = :owner").setParameter("owner", q.owner)
+                    .executeUpdate();
+            q.messageCount = 0;
+            q.totalBytes = 0;
+        }
+        String bare = jid(p);
+        int subscriptions = 0;
+        for (io.xmppgrid.persistence.TopicSubscriptionEntity s : em.createQuery(
+                "select s from TopicSubscriptionEntity s where s.jid = :bare or s.jid like :full",
+                io.xmppgrid.persistence.TopicSubscriptionEntity.class).setParameter("bare", bare)
+                .setParameter("full", bare + "/%").getResultList()) {
+            io.xmppgrid.persistence.TopicEntity t = em.find(io.xmppgrid.persistence.TopicEntity.class, s.nodeId);
+            em.remove(s);
+            if (t != null) {
+                subscriberCache.invalidate(t.name);
+            }
+            subscriptions++;
+        }
+        LOG.infof("GRID0213: platform %s deleted: credentials, stored messages and %d subscriptions removed", bare,
+                subscriptions);
+        return new StateChange(c.jid(), "deleted", c.sessionsEnded(), c.certificatesRevoked());
+    }
+
+    /** Bare JIDs with a live session on this node, sorted (XEP-0133 get-online-users). */
+    public List<String> onlinePlatforms() {
+        try (XmppConnection c = connections.getConnection()) {
+            return c.sessions().jids().stream().map(j -> j.bare().toString()).distinct().sorted().toList();
+        } catch (jakarta.resource.ResourceException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Ends a platform's live sessions on this node (bare JID), or one session (full JID), as XEP-0133
+     * end-user-session asks; the platform's state does not change, it may log in again.
+     */
+    public int endSessionsOf(Jid jid) {
+        existing(jid.local());
+        try (XmppConnection c = connections.getConnection()) {
+            return c.endSessions(jid, "session ended by an administrator");
+        } catch (jakarta.resource.ResourceException e) {
+            throw new AdminException(AdminException.Reason.INVALID, "the XMPP listener is not available: " + e.getMessage());
+        }
+    }
+
     /** Disabling: no new logins, live sessions end; credentials and certificates stay as they are. */
     public StateChange disable(String name) {
         Platform p = existing(name);

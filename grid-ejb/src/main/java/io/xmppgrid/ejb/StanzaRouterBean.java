@@ -77,6 +77,9 @@ public class StanzaRouterBean implements StanzaListener {
     @EJB
     private PlatformAdmin platformAdmin;
 
+    @EJB
+    private ServiceAdministrationBean serviceAdministration;
+
     @Override
     public void onStanza(InboundStanza in) {
         try (XmppConnection c = connections.getConnection()) {
@@ -90,7 +93,8 @@ public class StanzaRouterBean implements StanzaListener {
         JpaOfflineQueue offline = offlineQueue();
         PubSubService service = broker(em, subscriberCache, new ConnectionDelivery(c, em), offline);
         List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
-        return new Router(ServerIqHandlers.all(components), components, offline);
+        return new Router(ServerIqHandlers.all(components, new io.xmppgrid.core.admin.AdHocCommands(
+                ServiceAdministrationBean.forCore(serviceAdministration), Clock.systemUTC())), components, offline);
     }
 
     /** The broker's service over the database, notifying through {@code d} (the stanza bean and the console share it). */

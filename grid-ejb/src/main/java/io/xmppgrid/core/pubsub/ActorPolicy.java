@@ -10,7 +10,11 @@ import io.xmppgrid.xmpp.Jid;
 public interface ActorPolicy {
 
     /** What a platform attempts, for role templates. */
-    enum Action { CREATE, CONFIGURE, DELETE, PUBLISH, RETRACT, SUBSCRIBE, RETRIEVE, MANAGE }
+    /**
+     * Broker actions, and {@code ADMINISTER}: XEP-0133 service administration, which a grant of
+     * {@code ALL} does not include (it must be granted by name).
+     */
+    enum Action { CREATE, CONFIGURE, DELETE, PUBLISH, RETRACT, SUBSCRIBE, RETRIEVE, MANAGE, ADMINISTER }
 
     /**
      * {@code owner}: whether the actor owns the Topic (XEP-0060 owner affiliation; true when it

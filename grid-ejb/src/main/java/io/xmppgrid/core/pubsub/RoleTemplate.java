@@ -29,7 +29,7 @@ public record RoleTemplate(String name, String description, List<Grant> grants) 
         }
 
         boolean allows(ActorPolicy.Action a, boolean owner, String payloadType) {
-            return (action == null || action == a) && (!ownTopicsOnly || owner)
+            return (action == null ? a != ActorPolicy.Action.ADMINISTER : action == a) && (!ownTopicsOnly || owner)
                     && (payloadTypes.isEmpty() || (payloadType != null && payloadTypes.contains(payloadType)));
         }
 

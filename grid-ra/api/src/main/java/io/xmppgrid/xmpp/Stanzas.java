@@ -39,12 +39,20 @@ public final class Stanzas {
      * error never costs more bandwidth than the request that caused it.
      */
     public static XmlElement error(XmlElement request, StanzaError condition, String text) {
+        return error(request, condition, text, null);
+    }
+
+    /** The same, with an application-specific condition element (RFC 6120 §8.3.2, e.g. XEP-0050's). */
+    public static XmlElement error(XmlElement request, StanzaError condition, String text, XmlElement specific) {
         XmlElement.Builder err = XmlElement.builder("error", Ns.CLIENT)
                 .attribute("type", condition.type())
                 .child(XmlElement.empty(condition.condition(), Ns.STANZA_ERRORS));
         if (text != null) {
             err.child(XmlElement.builder("text", Ns.STANZA_ERRORS)
                     .attribute(XmlWriter.XML_NS, "lang", "en").text(text).build());
+        }
+        if (specific != null) {
+            err.child(specific);
         }
         XmlElement.Builder b = XmlElement.builder(request.name(), Ns.CLIENT)
                 .attribute("type", "error")

@@ -91,6 +91,11 @@ final class LocalSessionRegistry implements SessionRegistry {
     }
 
     @Override
+    public List<Jid> jids() {
+        return List.copyOf(byFull.keySet());
+    }
+
+    @Override
     public int size() {
         return byFull.size();
     }

@@ -101,12 +101,12 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
-    public int endSessions(Jid bareJid, String reason) {
+    public int endSessions(Jid jid, String reason) {
         XmppServer s = server();
-        int known = s.sessions().sessionsOf(bareJid).size();
+        int known = (int) s.sessions().sessionsOf(jid.bare()).stream()
+                .filter(b -> jid.isBare() || jid.equals(b.info().jid())).count();
         TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
         if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
-            Jid bare = bareJid.bare();
             tsr.registerInterposedSynchronization(new Synchronization() {
                 @Override
                 public void beforeCompletion() {
@@ -116,13 +116,13 @@ public class XmppConnectionHandle implements XmppConnection {
                 @Override
                 public void afterCompletion(int status) {
                     if (status == Status.STATUS_COMMITTED) {
-                        s.endSessions(bare, reason);
+                        s.endSessions(jid, reason);
                     }
                 }
             });
             return known;
         }
-        s.endSessions(bareJid.bare(), reason);
+        s.endSessions(jid, reason);
         return known;
     }
 
@@ -138,6 +138,11 @@ public class XmppConnectionHandle implements XmppConnection {
             @Override
             public List<SessionInfo> findByBare(Jid bareJid) {
                 return r.findByBare(bareJid);
+            }
+
+            @Override
+            public List<Jid> jids() {
+                return r.jids();
             }
 
             @Override

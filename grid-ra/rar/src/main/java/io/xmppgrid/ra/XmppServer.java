@@ -370,11 +370,21 @@ final class XmppServer {
      * Ends every session of a platform now: connected ones with {@code <not-authorized/>},
      * detached ones directly. Streams that authenticated before this moment cannot bind or resume.
      */
-    void endSessions(Jid bare, String reason) {
+    /**
+     * Ends the sessions of a bare JID (all of them, and streams of that platform that authenticated
+     * before now cannot bind), or of a full JID (that one session only).
+     */
+    void endSessions(Jid jid, String reason) {
         long t0 = System.nanoTime();
-        revokedAt.put(bare, t0);
+        Jid bare = jid.bare();
+        if (jid.isBare()) {
+            revokedAt.put(bare, t0);
+        }
         int n = 0;
         for (BoundSession s : sessions.sessionsOf(bare)) {
+            if (!jid.isBare() && !jid.equals(s.info().jid())) {
+                continue;
+            }
             ClientConnection c = s.connection();
             if (c != null) {
                 c.fail(StreamError.NOT_AUTHORIZED, reason);
@@ -383,8 +393,8 @@ final class XmppServer {
             }
             n++;
         }
-        Log.AUTH.infof("GRIDRA0203: %s: %d sessions ended (%s), streams authenticated before now refused", bare, n,
-                reason);
+        Log.AUTH.infof("GRIDRA0203: %s: %d sessions ended (%s)%s", jid, n, reason,
+                jid.isBare() ? ", streams authenticated before now refused" : "");
         long horizon = t0 - cfg.authTimeout().toNanos() * 2;
         revokedAt.values().removeIf(at -> at - horizon < 0); // older ones can no longer matter
     }

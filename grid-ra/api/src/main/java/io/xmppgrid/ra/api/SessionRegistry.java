@@ -15,6 +15,9 @@ public interface SessionRegistry {
     /** Every session of this bare JID, in binding order. */
     List<SessionInfo> findByBare(Jid bareJid);
 
+    /** The full JIDs of every live session (bound or awaiting resumption), in no order. */
+    List<Jid> jids();
+
     /** Number of live sessions. */
     int size();
 }

@@ -43,13 +43,14 @@ public interface XmppConnection extends AutoCloseable {
     SessionRegistry sessions();
 
     /**
-     * Ends every session of a platform on this node at once (revocation, disabling): connected
+     * Ends every session of a platform (bare JID) on this node at once (revocation, disabling): connected
      * ones with a {@code <not-authorized/>} stream error, ones waiting for XEP-0198 resumption
      * without it; a stream that authenticated before this call cannot bind or resume afterwards.
+     * A full JID ends that one session only (XEP-0133 end-user-session).
      * Inside a transaction this happens when it commits. Returns the number of sessions known
      * now.
      */
-    int endSessions(Jid bareJid, String reason);
+    int endSessions(Jid jid, String reason);
 
     @Override
     void close();

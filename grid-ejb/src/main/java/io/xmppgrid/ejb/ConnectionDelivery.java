@@ -42,7 +42,12 @@ final class ConnectionDelivery implements Delivery {
 
     @Override
     public boolean send(Jid fullJid, XmlElement stanza, String orderingKey) {
-        return c.send(fullJid, stanza, orderingKey);
+        // ordered sends are the broker's notifications (one ordering key per Topic)
+        boolean sent = c.send(fullJid, stanza, orderingKey);
+        if (sent) {
+            GridMetrics.delivered();
+        }
+        return sent;
     }
 
     @Override

@@ -50,6 +50,7 @@ public class AuditLog {
     /** A new entry, its time in milliseconds (what both databases keep exactly, so hashes verify). */
     public static AuditEntry entry(AuditEntry.Kind kind, String actor, String action, String target, String outcome,
                                    String detail, String address) {
+        io.xmppgrid.ejb.GridMetrics.event(action, outcome);
         return new AuditEntry(Instant.now().truncatedTo(ChronoUnit.MILLIS), kind, actor, action, target,
                 clip(outcome, 64), clip(detail, 4000), clip(address, 255));
     }

@@ -127,6 +127,11 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public io.xmppgrid.ra.api.ServerStatistics statistics() {
+        return server().statistics();
+    }
+
+    @Override
     public SessionRegistry sessions() {
         LocalSessionRegistry r = server().sessions();
         return new SessionRegistry() {

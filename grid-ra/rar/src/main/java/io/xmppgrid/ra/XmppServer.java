@@ -43,6 +43,8 @@ final class XmppServer {
     private final EndpointPool<StanzaListener> stanzaEndpoints;
     private final EndpointPool<PlatformDirectory> directoryEndpoints;
     private final LocalSessionRegistry sessions = new LocalSessionRegistry();
+    private final java.util.concurrent.atomic.LongAdder stanzasIn = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder stanzasOut = new java.util.concurrent.atomic.LongAdder();
     private final AuthThrottle throttle = new AuthThrottle();
     private final java.util.Map<Jid, Long> revokedAt = new ConcurrentHashMap<>();
     private final RateLimits rateLimits = new RateLimits();
@@ -236,6 +238,7 @@ final class XmppServer {
     }
 
     void deliver(InboundStanza stanza) throws UnavailableException {
+        stanzasIn.increment();
         stanzaEndpoints.call(l -> {
             l.onStanza(stanza);
             return null;
@@ -412,7 +415,15 @@ final class XmppServer {
 
     boolean send(Jid fullJid, XmlElement stanza, long tracking) {
         BoundSession s = sessions.session(fullJid);
-        return s != null && s.send(stanza, tracking);
+        if (s != null && s.send(stanza, tracking)) {
+            stanzasOut.increment();
+            return true;
+        }
+        return false;
+    }
+
+    io.xmppgrid.ra.api.ServerStatistics statistics() {
+        return new io.xmppgrid.ra.api.ServerStatistics(connections.size(), sessions.size(), stanzasIn.sum(), stanzasOut.sum());
     }
 
     void updatePresence(Jid fullJid, boolean available, int priority) {

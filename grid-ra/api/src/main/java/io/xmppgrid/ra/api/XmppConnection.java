@@ -42,6 +42,9 @@ public interface XmppConnection extends AutoCloseable {
 
     SessionRegistry sessions();
 
+    /** Counters of this node's listener (for the metrics endpoint). */
+    ServerStatistics statistics();
+
     /**
      * Ends every session of a platform (bare JID) on this node at once (revocation, disabling): connected
      * ones with a {@code <not-authorized/>} stream error, ones waiting for XEP-0198 resumption

@@ -414,7 +414,7 @@ public class PlatformAdmin {
 
     /** A live session of a platform, as the console and the API show it. */
     public record SessionView(String jid, String node, String connection, Instant since, String address,
-                              boolean available, int priority) {
+                              boolean available, int priority, long stanzasIn, long stanzasOut) {
     }
 
     /** The platform's sessions on this node (bound, or waiting for XEP-0198 resumption: unavailable). */
@@ -425,8 +425,11 @@ public class PlatformAdmin {
         }
         try (XmppConnection c = connections.getConnection()) {
             return c.sessions().findByBare(Jid.of(local, GridSettings.domain(), null)).stream()
-                    .map(s -> new SessionView(s.jid().toString(), s.node(), s.connectionId(), s.since(), s.remoteAddress(),
-                            s.available(), s.priority())).toList();
+                    .map(s -> {
+                        io.xmppgrid.ra.api.SessionTraffic t = c.traffic(s.jid());
+                        return new SessionView(s.jid().toString(), s.node(), s.connectionId(), s.since(), s.remoteAddress(),
+                                s.available(), s.priority(), t.stanzasIn(), t.stanzasOut());
+                    }).toList();
         } catch (jakarta.resource.ResourceException e) {
             throw new AdminException(AdminException.Reason.INVALID, "the XMPP listener is not available: " + e.getMessage());
         }
@@ -443,8 +446,8 @@ public class PlatformAdmin {
 
     /** A platform as the console's list shows it: state, role, credentials, live sessions on this node, queue depth. */
     public record PlatformRow(String name, String jid, String state, String role, List<String> scram,
-                              List<String> certificates, List<String> revokedCertificates, int sessions, int queued,
-                              Instant createdAt, Instant updatedAt) {
+                              List<String> certificates, List<String> revokedCertificates, int sessions, long stanzasIn,
+                              long stanzasOut, int queued, Instant createdAt, Instant updatedAt) {
     }
 
     /** One page of platforms and how many match in all. */
@@ -479,15 +482,23 @@ public class PlatformAdmin {
         List<PlatformRow> rows = new java.util.ArrayList<>();
         try (XmppConnection c = connections.getConnection()) {
             for (Platform p : page) {
-                rows.add(row(p, c.sessions().findByBare(Jid.of(p.getLocalpart(), GridSettings.domain(), null)).size()));
+                List<io.xmppgrid.ra.api.SessionInfo> live = c.sessions().findByBare(Jid.of(p.getLocalpart(), GridSettings.domain(), null));
+                long in = 0;
+                long out = 0;
+                for (io.xmppgrid.ra.api.SessionInfo si : live) {
+                    io.xmppgrid.ra.api.SessionTraffic t = c.traffic(si.jid());
+                    in += t.stanzasIn();
+                    out += t.stanzasOut();
+                }
+                rows.add(row(p, live.size(), in, out));
             }
         } catch (jakarta.resource.ResourceException e) {
-            page.forEach(p -> rows.add(row(p, 0)));
+            page.forEach(p -> rows.add(row(p, 0, 0, 0)));
         }
         return new PlatformPage(rows, count.getSingleResult());
     }
 
-    private PlatformRow row(Platform p, int sessions) {
+    private PlatformRow row(Platform p, int sessions, long in, long out) {
         List<String> scram = em.createNamedQuery(ScramCredential.BY_PLATFORM, ScramCredential.class).setParameter("platform", p)
                 .getResultList().stream().map(ScramCredential::getHash).sorted().toList();
         List<String> certs = new java.util.ArrayList<>();
@@ -498,7 +509,7 @@ public class PlatformAdmin {
         }
         OfflineQueueEntity q = em.find(OfflineQueueEntity.class, p.getLocalpart());
         return new PlatformRow(p.getLocalpart(), jid(p), p.getState().name().toLowerCase(java.util.Locale.ROOT), p.getRole(),
-                scram, certs, revoked, sessions, q == null ? 0 : q.messageCount, p.getCreatedAt(), p.getUpdatedAt());
+                scram, certs, revoked, sessions, in, out, q == null ? 0 : q.messageCount, p.getCreatedAt(), p.getUpdatedAt());
     }
 
     private Platform find(String local) {

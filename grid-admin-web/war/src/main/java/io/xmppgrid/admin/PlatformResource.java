@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.Response;
  * refusals, expiries); {@code PUT} with form {@code maxMessages}, {@code maxBytes} (empty: the
  * operator's default) sets its own limits. {@code GET /api/platforms/{name}/sessions} lists its
  * live sessions on this node (a session waiting for XEP-0198 resumption shows as unavailable).
+ * {@code GET /api/platforms} lists them ({@code q}, {@code state}, {@code offset}, {@code limit}).
  * {@code PUT /api/platforms/{name}/role} (form {@code role}; empty: the operator's default)
  * assigns a role template. {@code POST /api/platforms/{name}/revoke} disables the platform, revokes its certificates and
  * ends its sessions; {@code .../disable} ends its sessions and stops logins; {@code .../enable}
@@ -43,6 +44,31 @@ public class PlatformResource {
     /** Refusals ({@link AdminException}) become responses in {@link AdminExceptionMapper}, audited ones in {@link AdminAudit}. */
     private Response audited(String action, String target, java.util.function.Supplier<Response> change) {
         return adminAudit.audited(action, target, null, change);
+    }
+
+    /** The console's list: {@code q} (name contains), {@code state}, {@code offset}, {@code limit} (≤200). */
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response list(@jakarta.ws.rs.QueryParam("q") String q, @jakarta.ws.rs.QueryParam("state") String state,
+                         @jakarta.ws.rs.QueryParam("offset") @DefaultValue("0") int offset,
+                         @jakarta.ws.rs.QueryParam("limit") @DefaultValue("50") int limit) {
+        PlatformAdmin.PlatformPage page = admin.platforms(q, state, offset, limit);
+        var rows = Json.createArrayBuilder();
+        for (PlatformAdmin.PlatformRow r : page.rows()) {
+            var o = Json.createObjectBuilder().add("name", r.name()).add("jid", r.jid()).add("state", r.state())
+                    .add("scram", Json.createArrayBuilder(r.scram())).add("certificates", Json.createArrayBuilder(r.certificates()))
+                    .add("revokedCertificates", Json.createArrayBuilder(r.revokedCertificates())).add("sessions", r.sessions())
+                    .add("stanzasIn", r.stanzasIn()).add("stanzasOut", r.stanzasOut()).add("queued", r.queued())
+                    .add("createdAt", r.createdAt().toString());
+            if (r.role() == null) {
+                o.addNull("role");
+            } else {
+                o.add("role", r.role());
+            }
+            rows.add(o);
+        }
+        return Response.ok(Json.createObjectBuilder().add("total", page.total()).add("offset", Math.max(0, offset))
+                .add("platforms", rows).build().toString() + "\n").build();
     }
 
     @POST
@@ -139,7 +165,7 @@ public class PlatformResource {
         for (PlatformAdmin.SessionView v : admin.sessions(name)) {
             list.add(Json.createObjectBuilder().add("jid", v.jid()).add("node", v.node()).add("connection", v.connection())
                     .add("since", v.since().toString()).add("address", v.address()).add("available", v.available())
-                    .add("priority", v.priority()));
+                    .add("priority", v.priority()).add("stanzasIn", v.stanzasIn()).add("stanzasOut", v.stanzasOut()));
         }
         return Response.ok(list.build().toString() + "\n").build();
     }

@@ -39,6 +39,9 @@ final class BoundSession {
 
     private final String id;
     private final Jid jid;
+    /** Traffic counters for the console (stanzas from and to this session). */
+    final java.util.concurrent.atomic.LongAdder stanzasIn = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder stanzasOut = new java.util.concurrent.atomic.LongAdder();
     private volatile SessionInfo info;
     private ClientConnection conn; // null while detached
     private boolean ended;

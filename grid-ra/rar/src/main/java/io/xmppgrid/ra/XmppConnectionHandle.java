@@ -127,6 +127,11 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public io.xmppgrid.ra.api.SessionTraffic traffic(Jid fullJid) {
+        return server().traffic(fullJid);
+    }
+
+    @Override
     public io.xmppgrid.ra.api.ServerStatistics statistics() {
         return server().statistics();
     }

@@ -239,6 +239,10 @@ final class XmppServer {
 
     void deliver(InboundStanza stanza) throws UnavailableException {
         stanzasIn.increment();
+        BoundSession from = sessions.session(stanza.sender());
+        if (from != null) {
+            from.stanzasIn.increment();
+        }
         stanzaEndpoints.call(l -> {
             l.onStanza(stanza);
             return null;
@@ -417,9 +421,16 @@ final class XmppServer {
         BoundSession s = sessions.session(fullJid);
         if (s != null && s.send(stanza, tracking)) {
             stanzasOut.increment();
+            s.stanzasOut.increment();
             return true;
         }
         return false;
+    }
+
+    io.xmppgrid.ra.api.SessionTraffic traffic(Jid fullJid) {
+        BoundSession s = sessions.session(fullJid);
+        return s == null ? io.xmppgrid.ra.api.SessionTraffic.NONE
+                : new io.xmppgrid.ra.api.SessionTraffic(s.stanzasIn.sum(), s.stanzasOut.sum());
     }
 
     io.xmppgrid.ra.api.ServerStatistics statistics() {

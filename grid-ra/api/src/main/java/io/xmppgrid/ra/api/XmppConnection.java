@@ -42,6 +42,9 @@ public interface XmppConnection extends AutoCloseable {
 
     SessionRegistry sessions();
 
+    /** A live session's traffic on this node ({@link SessionTraffic#NONE} when there is no such session). */
+    SessionTraffic traffic(Jid fullJid);
+
     /** Counters of this node's listener (for the metrics endpoint). */
     ServerStatistics statistics();
 

@@ -1,0 +1,92 @@
+package io.xmppgrid.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The JSON API mirrors the console (RFC 8600 §8.3.2 administration): the platform list with
+ * credentials, sessions and traffic; the Topics with pending approvals, approved and denied
+ * from the API (XEP-0060 §8.6: the subscriber is told); affiliations on any Topic.
+ */
+@ExtendWith(ArquillianExtension.class)
+class AdminApiIT {
+
+    @Deployment(testable = false)
+    static EnterpriseArchive deployment() {
+        return Grid.ear();
+    }
+
+    @Test
+    void platformsAreListedWithStateCredentialsSessionsAndTraffic() throws Exception {
+        String prefix = Grid.uniqueName("apilist");
+        String a = Grid.platform(prefix + "-a", "api-list-password", "consumer");
+        String b = Grid.platform(prefix + "-b", "api-list-password", "sensor");
+        assertEquals(0, Grid.admin("platform", "disable", b).status());
+        try (RawXmpp x = RawXmpp.bound(a, "api-list-password")) {
+            for (int i = 0; i < 3; i++) {
+                x.send("<iq type='get' to='grid.local' id='p" + i + "'><ping xmlns='urn:xmpp:ping'/></iq>");
+                x.nextStanza(Topics.WAIT);
+            }
+            String all = Grid.api("GET", "/platforms?q=" + prefix, null).out();
+            assertTrue(all.contains("\"total\":2"), all);
+            assertTrue(all.contains("\"name\":\"" + a + "\"") && all.contains("\"role\":\"consumer\""), all);
+            assertTrue(all.contains("\"scram\":[\"SHA-256\"]"), all);
+            String disabled = Grid.api("GET", "/platforms?q=" + prefix + "&state=disabled", null).out();
+            assertTrue(disabled.contains("\"total\":1") && disabled.contains(b) && !disabled.contains("\"name\":\"" + a + "\""),
+                    disabled);
+            String sessions = Grid.api("GET", "/platforms/" + a + "/sessions", null).out();
+            assertTrue(sessions.contains("\"stanzasIn\":3") && sessions.contains("\"stanzasOut\":3"), sessions);
+            assertTrue(Grid.api("GET", "/platforms?q=" + a, null).out().contains("\"sessions\":1,\"stanzasIn\":3"), "summed");
+        }
+        assertEquals(400, Grid.api("GET", "/platforms?state=sleeping", null).status());
+    }
+
+    @Test
+    void pendingSubscriptionsAreApprovedOrDeniedAndAffiliationsChanged() throws Exception {
+        String owner = Topics.account("apiown");
+        String yes = Topics.account("apiyes");
+        String no = Topics.account("apino");
+        String node = Topics.node("apitopic");
+        try (RawXmpp o = RawXmpp.bound(owner, Topics.PASSWORD); RawXmpp y = RawXmpp.bound(yes, Topics.PASSWORD);
+             RawXmpp n = RawXmpp.bound(no, Topics.PASSWORD)) {
+            o.send("<iq type='set' to='broker.grid.local' id='c'><pubsub xmlns='" + Topics.PS + "'><create node='" + node
+                    + "'/></pubsub></iq>");
+            assertTrue(o.nextStanza(Topics.WAIT).contains("type=\"result\""));
+            for (RawXmpp[] s : List.of(new RawXmpp[] {y}, new RawXmpp[] {n})) {
+                String who = s[0] == y ? yes : no;
+                s[0].send("<iq type='set' to='broker.grid.local' id='s'><pubsub xmlns='" + Topics.PS + "'><subscribe node='" + node
+                        + "' jid='" + who + "@grid.local'/></pubsub></iq>");
+                assertTrue(s[0].nextStanza(Topics.WAIT).contains("subscription=\"pending\""));
+            }
+            String listed = Grid.api("GET", "/topics?limit=200", null).out();
+            assertTrue(listed.contains("\"id\":\"" + node + "\""), listed);
+            assertTrue(listed.contains(yes + "@grid.local") && listed.contains(no + "@grid.local"), listed);
+
+            Grid.Result r = Grid.api("POST", "/topics/" + node + "/subscriptions/" + yes + "@grid.local/approve", null);
+            assertEquals(200, r.status(), r.out());
+            String told = y.nextStanza(Topics.WAIT);
+            assertTrue(told.contains("subscription=\"subscribed\""), told);
+            r = Grid.api("POST", "/topics/" + node + "/subscriptions/" + no + "@grid.local/deny", null);
+            assertEquals(200, r.status(), r.out());
+            told = n.nextStanza(Topics.WAIT);
+            assertTrue(told.contains("subscription=\"none\""), told);
+            assertEquals(404, Grid.api("POST", "/topics/" + node + "/subscriptions/" + no + "@grid.local/approve", null).status(),
+                    "nothing pending any more");
+
+            assertEquals(200, Grid.api("PUT", "/topics/" + node + "/affiliations/" + yes, "affiliation=publisher").status());
+            assertTrue(Grid.api("GET", "/topics?limit=200", null).out().contains("\"publishers\":[\"" + yes + "@grid.local\"]"));
+            assertEquals(400, Grid.api("PUT", "/topics/" + node + "/affiliations/" + owner, "affiliation=none").status(),
+                    "a Topic keeps an owner");
+        }
+        String audit = Grid.api("GET", "/audit?actor=admin-token&limit=100", null).out();
+        assertTrue(audit.contains("admin.topic.approve") && audit.contains("admin.topic.deny")
+                && audit.contains("admin.topic.affiliation"), audit);
+    }
+}

@@ -19,7 +19,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 class SchemaMigratorTest {
 
     private static void checkSchema(DataSource ds) throws SQLException {
-        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 7"), "all migrations applied");
+        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 9"), "all migrations applied");
         // a second run applies nothing and fails nothing
         assertTrue(SchemaMigrator.migrate(ds).contains("0 migration(s) applied"));
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -45,6 +45,20 @@ class SchemaMigratorTest {
                     + " values (1, 'sensor1', 1, current_timestamp, 10, '<message/>')");
             assertThrows(SQLException.class, () -> s.executeUpdate("insert into offline_message (id, owner, seq, stored_at,"
                     + " size_bytes, stanza) values (2, 'sensor1', 1, current_timestamp, 10, '<message/>')"));
+            // administrators need a second factor: password and TOTP secret together, or a certificate (V8)
+            assertThrows(SQLException.class, () -> s.executeUpdate("insert into administrator (name, state, password_hash,"
+                    + " created_at) values ('alice', 'ENABLED', 'pbkdf2-sha256$1$a$b', current_timestamp)"));
+            s.executeUpdate("insert into administrator (name, state, password_hash, totp_secret, created_at)"
+                    + " values ('alice', 'ENABLED', 'pbkdf2-sha256$1$a$b', 'JBSWY3DP', current_timestamp)");
+            s.executeUpdate("insert into administrator (name, state, cert_sha256, created_at)"
+                    + " values ('bob', 'ENABLED', 'ab12', current_timestamp)");
+            assertThrows(SQLException.class, () -> s.executeUpdate("insert into administrator (name, state, cert_sha256,"
+                    + " created_at) values ('carol', 'ENABLED', 'ab12', current_timestamp)"), "one administrator per certificate");
+            // XEP-0133 administration is a role of its own (V9)
+            try (ResultSet r = s.executeQuery("select grants from role_template where name = 'service-admin'")) {
+                assertTrue(r.next());
+                assertEquals("ALL;ADMINISTER", r.getString(1));
+            }
             // deleting a platform deletes its queue and what it held
             s.executeUpdate("delete from platform where localpart = 'sensor1'");
             try (ResultSet r = s.executeQuery("select count(*) from offline_message")) {

@@ -53,6 +53,7 @@ public class GridMetrics {
             return;
         }
         MeterRegistry r = registries.get();
+        removeOurs(r); // meters of an earlier deployment of the application would answer for this one
         // WildFly 39's per-deployment registry forwards its registration methods (not meter builders) to
         // the server's registry, tagged with the deployment
         r.gauge("grid.sessions", Tags.empty(), this, m -> m.stats().sessions());
@@ -63,6 +64,26 @@ public class GridMetrics {
         deliveries = r.counter("grid.deliveries", Tags.empty());
         registry = r;
         LOG.infof("GRID0802: grid metrics registered (%d meters)", r.getMeters().size());
+    }
+
+    /** Meters of this deployment leave with it: the next deployment registers its own. */
+    @jakarta.annotation.PreDestroy
+    void unregister() {
+        MeterRegistry r = registry;
+        registry = null;
+        deliveries = null;
+        EVENTS.clear();
+        if (r != null) {
+            removeOurs(r);
+        }
+    }
+
+    private static void removeOurs(MeterRegistry r) {
+        for (io.micrometer.core.instrument.Meter m : r.getMeters()) {
+            if (m.getId().getName().startsWith("grid.")) {
+                r.remove(m);
+            }
+        }
     }
 
     /** The listener's counters, as they are now. */

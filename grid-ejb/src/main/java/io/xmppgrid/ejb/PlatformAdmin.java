@@ -110,6 +110,24 @@ public class PlatformAdmin {
         return new Created(jid, pw, generated);
     }
 
+    /**
+     * A self-registered platform (XEP-0077): SCRAM credentials, no role, state {@code pending} (it
+     * cannot log in until an administrator enables it). In a transaction of its own, so a refusal
+     * does not disturb the caller's. At most {@code grid.registration.maxPending} (1000) wait at once.
+     */
+    @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.REQUIRES_NEW)
+    public String registerPending(String name, String password) {
+        long pending = em.createQuery("select count(p) from Platform p where p.state = :s", Long.class)
+                .setParameter("s", Platform.State.PENDING).getSingleResult();
+        if (pending >= Long.getLong("grid.registration.maxPending", 1000)) {
+            throw new AdminException(AdminException.Reason.CONFLICT, pending + " platforms await approval already");
+        }
+        Created c = createPlatform(name, password, null);
+        find(normalize(name)).setState(Platform.State.PENDING, Instant.now());
+        LOG.infof("GRID0214: platform %s registered itself; it awaits approval", c.jid());
+        return c.jid();
+    }
+
     /** A new enabled platform with its (empty) offline queue. */
     private Platform newPlatform(String local, Instant now) {
         Platform p = new Platform(local, Platform.State.ENABLED, now);

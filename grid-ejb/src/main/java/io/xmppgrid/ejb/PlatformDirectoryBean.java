@@ -65,4 +65,30 @@ public class PlatformDirectoryBean implements PlatformDirectory {
             return 0;
         }
     }
+
+    @jakarta.ejb.EJB
+    private PlatformAdmin admin;
+
+    @jakarta.ejb.EJB
+    private io.xmppgrid.ejb.audit.AuditLog audit;
+
+    @Override
+    public Registration register(String localpart, String password, String address) {
+        Registration r;
+        String why = null;
+        try {
+            admin.registerPending(localpart, password);
+            r = Registration.PENDING;
+        } catch (AdminException e) {
+            why = e.getMessage();
+            r = switch (e.reason()) {
+                case CONFLICT -> why.contains("await approval") ? Registration.TOO_MANY : Registration.CONFLICT;
+                default -> Registration.NOT_ACCEPTABLE;
+            };
+        }
+        audit.recordSeparately(io.xmppgrid.persistence.AuditEntry.Kind.PLATFORM,
+                io.xmppgrid.xmpp.Jid.of(localpart, GridSettings.domain(), null).toString(), "platform.register", null,
+                r == Registration.PENDING ? "pending" : "refused", why, address);
+        return r;
+    }
 }

@@ -2,8 +2,6 @@ package io.xmppgrid.ejb;
 
 import io.xmppgrid.core.pubsub.Affiliation;
 import io.xmppgrid.core.pubsub.Node;
-import io.xmppgrid.core.pubsub.Page;
-import io.xmppgrid.core.pubsub.PageRequest;
 import io.xmppgrid.core.pubsub.PubSubError;
 import io.xmppgrid.core.pubsub.PubSubService;
 import io.xmppgrid.core.pubsub.Result;
@@ -58,13 +56,25 @@ public class TopicAdmin {
     }
 
     public TopicPage topics(int offset, int limit) {
-        Page<Node> page = new JpaPubSubStore(em, subscriberCache)
-                .nodes(new PageRequest(Math.max(1, Math.min(limit, 200)), null, null, false, Math.max(0, offset)));
+        return topics(null, offset, limit);
+    }
+
+    /** Topics whose id contains {@code search} (case-insensitive; null or empty: all), in creation order. */
+    public TopicPage topics(String search, int offset, int limit) {
+        String like = "%" + (search == null ? "" : search.strip().toLowerCase(Locale.ROOT)
+                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")) + "%";
+        String where = " where lower(t.name) like :q escape '\\'";
+        long total = em.createQuery("select count(t) from TopicEntity t" + where, Long.class).setParameter("q", like)
+                .getSingleResult();
+        List<String> ids = em.createQuery("select t.name from TopicEntity t" + where + " order by t.id", String.class)
+                .setParameter("q", like).setFirstResult(Math.max(0, offset)).setMaxResults(Math.max(1, Math.min(limit, 200)))
+                .getResultList();
+        JpaPubSubStore store = new JpaPubSubStore(em, subscriberCache);
         List<TopicView> out = new ArrayList<>();
-        for (Node n : page.entries()) {
-            out.add(view(n));
+        for (String id : ids) {
+            store.node(id).ifPresent(n -> out.add(view(n)));
         }
-        return new TopicPage(out, page.count());
+        return new TopicPage(out, (int) total);
     }
 
     private TopicView view(Node n) {

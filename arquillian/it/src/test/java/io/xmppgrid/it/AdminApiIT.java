@@ -65,7 +65,7 @@ class AdminApiIT {
                         + "' jid='" + who + "@grid.local'/></pubsub></iq>");
                 assertTrue(s[0].nextStanza(Topics.WAIT).contains("subscription=\"pending\""));
             }
-            String listed = Grid.api("GET", "/topics?limit=200", null).out();
+            String listed = Grid.api("GET", "/topics?q=" + node, null).out();
             assertTrue(listed.contains("\"id\":\"" + node + "\""), listed);
             assertTrue(listed.contains(yes + "@grid.local") && listed.contains(no + "@grid.local"), listed);
 
@@ -81,7 +81,7 @@ class AdminApiIT {
                     "nothing pending any more");
 
             assertEquals(200, Grid.api("PUT", "/topics/" + node + "/affiliations/" + yes, "affiliation=publisher").status());
-            assertTrue(Grid.api("GET", "/topics?limit=200", null).out().contains("\"publishers\":[\"" + yes + "@grid.local\"]"));
+            assertTrue(Grid.api("GET", "/topics?q=" + node, null).out().contains("\"publishers\":[\"" + yes + "@grid.local\"]"));
             assertEquals(400, Grid.api("PUT", "/topics/" + node + "/affiliations/" + owner, "affiliation=none").status(),
                     "a Topic keeps an owner");
         }

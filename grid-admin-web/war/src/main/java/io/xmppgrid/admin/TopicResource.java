@@ -17,7 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * The console's Topics page as an API: {@code GET /api/topics} ({@code offset}, {@code limit}) with
+ * The console's Topics page as an API: {@code GET /api/topics} ({@code q}: id contains, {@code offset}, {@code limit}) with
  * configuration, owners, publishers, subscribers and pending subscriptions;
  * {@code POST /api/topics/{topic}/subscriptions/{jid}/approve|deny} decides a pending one (the
  * subscriber is told, XEP-0060 §8.6); {@code PUT /api/topics/{topic}/affiliations/{jid}} (form
@@ -35,8 +35,9 @@ public class TopicResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response list(@QueryParam("offset") @DefaultValue("0") int offset, @QueryParam("limit") @DefaultValue("50") int limit) {
-        TopicAdmin.TopicPage page = topics.topics(offset, limit);
+    public Response list(@QueryParam("q") String q, @QueryParam("offset") @DefaultValue("0") int offset,
+                         @QueryParam("limit") @DefaultValue("50") int limit) {
+        TopicAdmin.TopicPage page = topics.topics(q, offset, limit);
         var list = Json.createArrayBuilder();
         for (TopicAdmin.TopicView t : page.topics()) {
             var o = Json.createObjectBuilder().add("id", t.id()).add("accessModel", t.accessModel())

@@ -105,7 +105,7 @@ public class AuditLog {
 
     /** Actions the console shows as alerts: misbehaviour, refusals, limits. */
     public static final List<String> ALERT_ACTIONS = List.of("limit.exceeded", "limit.disable", "connection",
-            "offline.refused", "admin.request", "admin.csrf");
+            "offline.refused", "admin.request", "admin.csrf", "platform.register");
 
     /**
      * The console's alerts since {@code since}, newest first: rate-limit violations and automatic

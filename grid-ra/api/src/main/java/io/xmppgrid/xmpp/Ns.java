@@ -15,6 +15,9 @@ public final class Ns {
     public static final String DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
     /** XEP-0198 stream management. */
     public static final String SM = "urn:xmpp:sm:3";
+    /** XEP-0077 in-band registration and its stream feature. */
+    public static final String REGISTER = "jabber:iq:register";
+    public static final String REGISTER_FEATURE = "http://jabber.org/features/iq-register";
     /** XEP-0203 delayed delivery. */
     public static final String DELAY = "urn:xmpp:delay";
     /** XEP-0334 message processing hints. */

@@ -81,6 +81,9 @@ public class GridResourceAdapter implements ResourceAdapter {
     @ConfigProperty(description = "Seconds of rate-limit throttling within a minute after which a platform is "
             + "disabled; 0: never", defaultValue = "0")
     private Integer limitsDisableAfter = 0;
+    @ConfigProperty(description = "Whether platforms may register themselves (XEP-0077) as pending, to be approved by "
+            + "an administrator", defaultValue = "false")
+    private Boolean registration = false;
 
     private BootstrapContext bootstrap;
     private volatile EndpointPool<StanzaListener> stanzaPool;
@@ -218,7 +221,8 @@ public class GridResourceAdapter implements ResourceAdapter {
                 Duration.ofSeconds(Math.max(0, integer("resumeTimeoutSeconds", resumeTimeoutSeconds))),
                 Duration.ofSeconds(Math.max(0, integer("idleTimeoutSeconds", idleTimeoutSeconds))),
                 Math.max(0, integer("maxConnectionsPerAddress", maxConnectionsPerAddress)),
-                Math.max(0, integer("limitsDisableAfter", limitsDisableAfter)));
+                Math.max(0, integer("limitsDisableAfter", limitsDisableAfter)),
+                Boolean.parseBoolean(str("registration", String.valueOf(registration))));
     }
 
     private static String str(String name, String value) {
@@ -284,6 +288,8 @@ public class GridResourceAdapter implements ResourceAdapter {
     public void setIdleTimeoutSeconds(Integer v) { idleTimeoutSeconds = v; }
     public Integer getMaxConnectionsPerAddress() { return maxConnectionsPerAddress; }
     public void setMaxConnectionsPerAddress(Integer v) { maxConnectionsPerAddress = v; }
+    public Boolean getRegistration() { return registration; }
+    public void setRegistration(Boolean v) { registration = v; }
     public Integer getLimitsDisableAfter() { return limitsDisableAfter; }
     public void setLimitsDisableAfter(Integer v) { limitsDisableAfter = v; }
 

@@ -32,7 +32,8 @@ record ServerConfig(
         Duration resumeTimeout,
         Duration idleTimeout,
         int maxConnectionsPerAddress,
-        int limitsDisableAfter) {
+        int limitsDisableAfter,
+        boolean registration) {
 
     static final String OVERRIDE = "override";
     static final String REFUSE = "refuse";

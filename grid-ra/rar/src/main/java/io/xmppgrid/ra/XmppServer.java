@@ -237,6 +237,26 @@ final class XmppServer {
         return directoryEndpoints.call(d -> d.lookup(localpart));
     }
 
+    /** Self-registrations per address per hour (XEP-0077 §3.1; the rest are refused). */
+    static final int REGISTRATIONS_PER_ADDRESS = 3;
+    private final java.util.Map<String, long[]> registrations = new ConcurrentHashMap<>();
+
+    /** Whether this address may register another platform now (counted). */
+    boolean mayRegister(String host) {
+        if (registrations.size() > 100_000) {
+            registrations.clear();
+        }
+        long now = System.nanoTime();
+        long hour = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
+        long[] r = registrations.compute(host, (k, v) -> v == null || now - v[1] > hour ? new long[] {1, now}
+                : new long[] {v[0] + 1, v[1]});
+        return r[0] <= REGISTRATIONS_PER_ADDRESS;
+    }
+
+    PlatformDirectory.Registration register(String localpart, String password, String address) throws UnavailableException {
+        return directoryEndpoints.call(d -> d.register(localpart, password, address));
+    }
+
     void deliver(InboundStanza stanza) throws UnavailableException {
         stanzasIn.increment();
         BoundSession from = sessions.session(stanza.sender());

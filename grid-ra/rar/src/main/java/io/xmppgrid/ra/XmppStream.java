@@ -2,6 +2,7 @@ package io.xmppgrid.ra;
 
 import io.xmppgrid.ra.api.InboundStanza;
 import io.xmppgrid.ra.api.PlatformCredentials;
+import io.xmppgrid.ra.api.PlatformDirectory;
 import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.security.CertificateIdentity;
 import io.xmppgrid.security.SaslFailure;
@@ -185,6 +186,10 @@ final class XmppStream {
                 f.append("<channel-binding type=\"").append(t).append("\"/>");
             }
             f.append("</sasl-channel-binding>");
+            if (cfg.registration()) {
+                // XEP-0077 §3.1: self-registration, approved by an administrator before the platform may log in
+                f.append("<register xmlns=\"").append(Ns.REGISTER_FEATURE).append("\"/>");
+            }
         } else {
             f.append("<bind xmlns=\"").append(Ns.BIND).append("\"/>");
             f.append("<sm xmlns=\"").append(Ns.SM).append("\"/>"); // XEP-0198
@@ -257,6 +262,10 @@ final class XmppStream {
                 onSasl(e);
                 return;
             }
+            if (cfg.registration() && Stanzas.isIq(e) && e.child("query", Ns.REGISTER) != null) {
+                onRegister(e);
+                return;
+            }
             throw preNegotiation(e, "authentication is required first");
         }
         if (Stanzas.isIq(e) && e.child("bind", Ns.BIND) != null && "set".equals(e.attribute("type"))) {
@@ -289,6 +298,70 @@ final class XmppStream {
             return new StreamFault(StreamError.NOT_AUTHORIZED, text);
         }
         return new StreamFault(StreamError.POLICY_VIOLATION, text + " (got " + e.name() + ")");
+    }
+
+    // ------------------------------------------------------------------ XEP-0077 in-band registration
+
+    private boolean registered;
+
+    /**
+     * XEP-0077 §3.1 before authentication (over TLS): the form, then one registration per stream,
+     * at most {@value XmppServer#REGISTRATIONS_PER_ADDRESS} per address an hour. The platform is
+     * created pending: it cannot log in until an administrator approves it.
+     */
+    private void onRegister(XmlElement iq) {
+        String type = iq.attribute("type");
+        XmlElement query = iq.child("query", Ns.REGISTER);
+        XmlElement reply;
+        if ("get".equals(type)) {
+            reply = Stanzas.iqResult(iq, XmlElement.builder("query", Ns.REGISTER)
+                    .textChild("instructions", "Choose a platform name and a password of at least 12 characters. "
+                            + "An administrator must approve the platform before it can log in.")
+                    .child(XmlElement.empty("username", Ns.REGISTER)).child(XmlElement.empty("password", Ns.REGISTER))
+                    .build());
+        } else if (!"set".equals(type)) {
+            return; // results and errors are not answered
+        } else if (query.child("remove", Ns.REGISTER) != null) {
+            reply = Stanzas.error(iq, StanzaError.NOT_ALLOWED, "log in to remove an account");
+        } else {
+            reply = register(iq, query);
+        }
+        conn.write(XmlWriter.toXml(reply.withAttribute("to", null).withAttribute("from", null), Ns.CLIENT));
+    }
+
+    private XmlElement register(XmlElement iq, XmlElement query) {
+        XmlElement u = query.child("username", Ns.REGISTER);
+        XmlElement p = query.child("password", Ns.REGISTER);
+        String password = p == null ? "" : p.text();
+        String local;
+        try {
+            local = Jid.normalizeLocal(u == null ? "" : u.text().strip());
+        } catch (IllegalArgumentException ex) {
+            return Stanzas.error(iq, StanzaError.NOT_ACCEPTABLE, "the username is not a valid platform name");
+        }
+        if (password.length() < 12) {
+            return Stanzas.error(iq, StanzaError.NOT_ACCEPTABLE, "the password needs at least 12 characters");
+        }
+        if (registered || !server.mayRegister(conn.remoteHost())) {
+            Log.AUTH.warnf("GRIDRA0231: %s registration of %s refused: too many from %s", conn.id(), local, conn.remoteAddress());
+            return Stanzas.error(iq, StanzaError.RESOURCE_CONSTRAINT, "too many registrations; try again later");
+        }
+        PlatformDirectory.Registration r;
+        try {
+            r = server.register(local, password, conn.remoteAddress());
+        } catch (jakarta.resource.spi.UnavailableException ex) {
+            return Stanzas.error(iq, StanzaError.SERVICE_UNAVAILABLE, "registration is not available now");
+        }
+        Log.AUTH.infof("GRIDRA0230: %s registration of %s from %s: %s", conn.id(), local, conn.remoteAddress(), r);
+        return switch (r) {
+            case PENDING -> {
+                registered = true;
+                yield Stanzas.iqResult(iq, null);
+            }
+            case CONFLICT -> Stanzas.error(iq, StanzaError.CONFLICT, "that name is taken");
+            case TOO_MANY -> Stanzas.error(iq, StanzaError.RESOURCE_CONSTRAINT, "too many platforms await approval");
+            case NOT_ACCEPTABLE -> Stanzas.error(iq, StanzaError.NOT_ACCEPTABLE, "the registration was not accepted");
+        };
     }
 
     // ------------------------------------------------------------------ SASL (§6)

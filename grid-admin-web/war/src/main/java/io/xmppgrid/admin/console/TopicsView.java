@@ -22,6 +22,7 @@ public class TopicsView implements Serializable {
     private Console console;
 
     private int offset;
+    private String search;
     private transient TopicAdmin.TopicPage page;
     private String affTopic;
     private String affJid;
@@ -29,7 +30,7 @@ public class TopicsView implements Serializable {
 
     private TopicAdmin.TopicPage page() {
         if (page == null) {
-            page = topics.topics(offset, PAGE);
+            page = topics.topics(search, offset, PAGE);
         }
         return page;
     }
@@ -42,6 +43,14 @@ public class TopicsView implements Serializable {
         int total = page().total();
         return total == 0 ? "none" : (offset + 1) + "–" + Math.min(total, offset + PAGE) + " of " + total;
     }
+
+    public void find() {
+        offset = 0;
+        page = null;
+    }
+
+    public String getSearch() { return search; }
+    public void setSearch(String v) { search = v; }
 
     public void next() {
         if (offset + PAGE < page().total()) {

@@ -12,4 +12,14 @@ public interface PlatformDirectory {
      * platform exists.
      */
     PlatformCredentials lookup(String localpart);
+
+    /** The outcome of a self-registration. */
+    enum Registration { PENDING, CONFLICT, NOT_ACCEPTABLE, TOO_MANY }
+
+    /**
+     * XEP-0077 in-band registration (when the operator allows it): creates the platform with
+     * these SCRAM credentials in the {@code pending} state, in which it cannot log in until an
+     * administrator approves it; {@code address} is the peer's, for the audit log.
+     */
+    Registration register(String localpart, String password, String address);
 }

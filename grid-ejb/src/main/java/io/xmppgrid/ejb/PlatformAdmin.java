@@ -128,6 +128,33 @@ public class PlatformAdmin {
         return c.jid();
     }
 
+    /**
+     * Sets (or replaces) a platform's SCRAM credential; null or empty: a generated password. Its
+     * certificates and live sessions are not touched; the new password works from the next login.
+     */
+    public Created setPassword(String name, String password) {
+        Platform p = existing(name);
+        boolean generated = password == null || password.isEmpty();
+        String pw = generated ? randomSecret(18) : password;
+        if (pw.length() < 12) {
+            throw new AdminException(AdminException.Reason.INVALID, "password shorter than 12 characters");
+        }
+        for (ScramCredential old : em.createNamedQuery(ScramCredential.BY_PLATFORM, ScramCredential.class)
+                .setParameter("platform", p).getResultList()) {
+            em.remove(old);
+        }
+        em.flush(); // one credential per hash: the old ones go first
+        Instant now = Instant.now();
+        for (ScramHash h : hashes()) {
+            ScramKeys k = ScramCredentials.derive(h, pw.toCharArray(), ScramCredentials.DEFAULT_ITERATIONS);
+            Base64.Encoder b64 = Base64.getEncoder();
+            em.persist(new ScramCredential(p, k.hash(), b64.encodeToString(k.salt()), k.iterations(),
+                    b64.encodeToString(k.storedKey()), b64.encodeToString(k.serverKey()), now));
+        }
+        LOG.infof("GRID0215: SCRAM credential of %s set (%s)", jid(p), hashes());
+        return new Created(jid(p), pw, generated);
+    }
+
     /** A new enabled platform with its (empty) offline queue. */
     private Platform newPlatform(String local, Instant now) {
         Platform p = new Platform(local, Platform.State.ENABLED, now);

@@ -89,4 +89,25 @@ class AdminApiIT {
         assertTrue(audit.contains("admin.topic.approve") && audit.contains("admin.topic.deny")
                 && audit.contains("admin.topic.affiliation"), audit);
     }
+
+    @Test // onboarding: a SCRAM credential for a platform that has only a certificate, then a new one
+    void aPasswordIsSetAndReplaced() throws Exception {
+        String name = Grid.uniqueName("setpw");
+        java.nio.file.Path p12 = java.nio.file.Files.createTempFile("setpw", ".p12");
+        assertEquals(0, Grid.admin("cert", "issue", name, "--out", p12.toString()).status());
+        assertTrue(Grid.api("GET", "/platforms?q=" + name, null).out().contains("\"scram\":[]"), "no password yet");
+        Grid.Result r = Grid.admin("platform", "password", name, "--password", "first-password-1");
+        assertEquals(0, r.status(), r.err());
+        RawXmpp.bound(name, "first-password-1").close();
+        r = Grid.admin("platform", "password", name);
+        assertEquals(0, r.status(), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"password\":\"([^\"]+)\"").matcher(r.out());
+        assertTrue(m.find(), "a generated password is printed once: " + r.out());
+        RawXmpp.bound(name, m.group(1)).close();
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> RawXmpp.bound(name, "first-password-1").close(), "the old password no longer works");
+        assertEquals(1, Grid.admin("platform", "password", name, "--password", "short").status(), "at least 12 characters");
+        assertTrue(Grid.api("GET", "/audit?action=admin.platform.password&actor=admin-token&limit=10", null).out()
+                .contains(name));
+    }
 }

@@ -32,6 +32,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -93,17 +94,17 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("username")).sendKeys(admin.name());
         browser.findElement(By.id("password")).sendKeys(admin.password());
         browser.findElement(By.id("code")).sendKeys(admin.code());
-        browser.findElement(By.id("signin")).click();
+        submit(By.id("signin"));
         assertEquals("Overview", heading());
         assertEquals(admin.name(), browser.findElement(By.id("signed-in-as")).getText());
         shot("02-overview");
 
         // create a platform with a role template; the generated password is shown once
         String created = Grid.uniqueName("uiplat");
-        browser.findElement(By.id("nav-platforms")).click();
+        submit(By.id("nav-platforms"));
         browser.findElement(By.id("create:name")).sendKeys(created);
         new Select(browser.findElement(By.id("create:role"))).selectByVisibleText("consumer");
-        browser.findElement(By.id("create:create")).click();
+        submit(By.id("create:create"));
         assertTrue(messages().contains("Platform " + created + "@grid.local created"), messages());
         assertTrue(browser.findElement(By.id("created-password")).getText().length() >= 20);
         shot("03-platform-created");
@@ -119,7 +120,7 @@ class ConsoleBrowserIT {
         assertTrue(row.getText().contains("SCRAM"), row.getText());
         WebElement revoke = row.findElement(By.cssSelector("input[value='Revoke']"));
         long clicked = System.nanoTime();
-        revoke.click(); // returns when the answer page has loaded
+        submit(revoke); // returns when the answer page has loaded
         long answered = System.nanoTime();
         Exception e = closed.get(10, TimeUnit.SECONDS);
         long cutMillis = (System.nanoTime() - clicked) / 1_000_000;
@@ -146,14 +147,14 @@ class ConsoleBrowserIT {
             String pending = s.nextStanza(Topics.WAIT);
             assertTrue(pending.contains("subscription=\"pending\""), pending);
 
-            browser.findElement(By.id("nav-topics")).click();
+            submit(By.id("nav-topics"));
             browser.findElement(By.id("search:q")).sendKeys(node);
-            browser.findElement(By.id("search:find")).click();
+            submit(By.id("search:find"));
             WebElement topic = rowOf("list:table", node);
             assertTrue(topic.getText().contains(owner + "@grid.local"), topic.getText());
             assertTrue(topic.getText().contains(subscriber + "@grid.local"), topic.getText());
             shot("05-topics-pending");
-            topic.findElement(By.cssSelector("input[value='Approve']")).click();
+            submit(topic.findElement(By.cssSelector("input[value='Approve']")));
             assertTrue(messages().contains("Subscription of " + subscriber + "@grid.local to " + node + " approved"), messages());
             shot("06-topics-approved");
             String told = s.nextStanza(Topics.WAIT); // XEP-0060 §8.6: the subscriber learns it is subscribed
@@ -161,31 +162,42 @@ class ConsoleBrowserIT {
         }
 
         // the audit log has all of it, filtered by the administrator
-        browser.findElement(By.id("nav-audit")).click();
+        submit(By.id("nav-audit"));
         browser.findElement(By.id("filter:actor")).sendKeys(admin.name());
-        browser.findElement(By.id("filter:apply")).click();
+        submit(By.id("filter:apply"));
         String table = textOnceContains("list:table", "admin.topic.approve");
         for (String action : List.of("admin.platform.create", "admin.platform.revoke", "admin.topic.approve")) {
             assertTrue(table.contains(action), action + " missing from:\n" + table);
         }
         assertTrue(table.contains(victim) && table.contains(created) && table.contains(node), table);
         shot("07-audit-filtered");
-        browser.findElement(By.id("verify:verify")).click();
+        submit(By.id("verify:verify"));
         assertTrue(browser.findElement(By.id("verification")).getText().startsWith("Intact"),
                 browser.findElement(By.id("verification")).getText());
 
-        browser.findElement(By.id("nav-roles")).click();
+        submit(By.id("nav-roles"));
         assertTrue(browser.findElement(By.id("list:table")).getText().contains("iodef-reporter"));
         shot("08-roles");
-        browser.findElement(By.id("nav-admins")).click();
+        submit(By.id("nav-admins"));
         assertTrue(rowOf("list:table", admin.name()).getText().contains("password + TOTP"));
         shot("09-administrators");
 
-        browser.findElement(By.id("signout")).click();
+        submit(By.id("signout"));
         assertTrue(Files.exists(SHOTS));
         assertEquals(1, browser.findElements(By.id("signin")).size(), "signed out: the sign-in form again");
         browser.get(BASE + "audit.xhtml");
         assertEquals(1, browser.findElements(By.id("signin")).size(), "and the pages are closed again");
+    }
+
+    /** Clicks something that loads a new page, and waits until the old one is gone. */
+    private static void submit(By what) {
+        submit(browser.findElement(what));
+    }
+
+    private static void submit(WebElement what) {
+        WebElement old = browser.findElement(By.tagName("html"));
+        what.click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(old));
     }
 
     /** The platform search (other tests' platforms fill more pages than the first). */
@@ -193,11 +205,12 @@ class ConsoleBrowserIT {
         WebElement q = browser.findElement(By.id("search:q"));
         q.clear();
         q.sendKeys(name);
-        browser.findElement(By.id("search:find")).click();
+        submit(By.id("search:find"));
     }
 
     private static WebElement rowOf(String tableId, String text) {
-        return new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("[id='" + tableId
+        return new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElements(By.cssSelector("[id='" + tableId
                 + "'] tbody tr")).stream().filter(r -> r.getText().contains(text)).findFirst().orElse(null));
     }
 

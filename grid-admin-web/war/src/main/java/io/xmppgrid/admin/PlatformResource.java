@@ -26,6 +26,7 @@ import jakarta.ws.rs.core.Response;
  * operator's default) sets its own limits. {@code GET /api/platforms/{name}/sessions} lists its
  * live sessions on this node (a session waiting for XEP-0198 resumption shows as unavailable).
  * {@code GET /api/platforms} lists them ({@code q}, {@code state}, {@code offset}, {@code limit}).
+ * {@code PUT /api/platforms/{name}/password} (form {@code password}; empty: generated) sets its SCRAM credential.
  * {@code PUT /api/platforms/{name}/role} (form {@code role}; empty: the operator's default)
  * assigns a role template. {@code POST /api/platforms/{name}/revoke} disables the platform, revokes its certificates and
  * ends its sessions; {@code .../disable} ends its sessions and stops logins; {@code .../enable}
@@ -117,6 +118,21 @@ public class PlatformResource {
                 o.add("role", r);
             }
             return Response.ok(o.build().toString() + "\n").build();
+        });
+    }
+
+    @PUT
+    @Path("/{name}/password")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response password(@PathParam("name") String name, @FormParam("password") String password) {
+        return audited("admin.platform.password", name, () -> {
+            PlatformAdmin.Created c = admin.setPassword(name, password);
+            var json = Json.createObjectBuilder().add("jid", c.jid());
+            if (c.generated()) {
+                json.add("password", c.password());
+            }
+            return Response.ok(json.build().toString() + "\n").build();
         });
     }
 

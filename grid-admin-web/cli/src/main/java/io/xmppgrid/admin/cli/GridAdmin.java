@@ -31,6 +31,7 @@ public final class GridAdmin {
             "  platform add NAME [--password PASSWORD] [--role ROLE]",
             "                                               create a platform with SCRAM credentials",
             "                                               (a password is generated when none is given)",
+            "  platform password NAME [--password PASSWORD] set its SCRAM password (generated when none is given)",
             "  platform role NAME ROLE                      assign a role template (\"\": the operator's default)",
             "  platform revoke NAME                         revoke: disable, revoke its certificates, end its sessions",
             "  platform disable NAME                        stop its logins and end its sessions",
@@ -90,6 +91,10 @@ public final class GridAdmin {
                     form.put("role", opts.get("role"));
                 }
                 return report(post(url + "/platforms", token, form, HttpResponse.BodyHandlers.ofString()), 201);
+            }
+            if (words.size() == 3 && words.get(0).equals("platform") && words.get(1).equals("password")) {
+                return report(send("PUT", url + "/platforms/" + pathSegment(words.get(2)) + "/password", token,
+                        Map.of("password", opts.getOrDefault("password", "")), HttpResponse.BodyHandlers.ofString()), 200);
             }
             if (words.size() == 4 && words.get(0).equals("platform") && words.get(1).equals("role")) {
                 return report(send("PUT", url + "/platforms/" + pathSegment(words.get(2)) + "/role", token,

@@ -158,6 +158,18 @@ public class PlatformsView implements Serializable {
         fc.responseComplete();
     }
 
+    /** Sets the selected platform's SCRAM password (empty: generated, shown once). */
+    public void setPasswordNow() {
+        PlatformAdmin.Created c = console.act("admin.platform.password", selected, null,
+                () -> admin.setPassword(selected, newPassword), null);
+        if (c != null) {
+            createdPassword = c.generated() ? c.password() : null;
+            console.info("Password of " + c.jid() + " set" + (c.generated() ? "; the generated one is shown below" : ""));
+            newPassword = null;
+        }
+        load();
+    }
+
     public void select(String name) {
         selected = name;
         roleFor = name;

@@ -1,0 +1,142 @@
+package io.xmppgrid.bench;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/** The Markdown report of a fan-out run (table, machine, parameters) and its PNG plot (p99 latency against offered rate). */
+final class Report {
+
+    private static final Color[] COLORS = {new Color(0x1d4ed8), new Color(0xb91c1c), new Color(0x15803d), new Color(0x7e22ce)};
+
+    private Report() {
+    }
+
+    static Path write(Path dir, String stamp, String parameters, Map<String, List<FanOut.Step>> results) throws IOException {
+        Files.createDirectories(dir);
+        Path png = dir.resolve(stamp + "-fanout.png");
+        plot(png, results);
+        StringBuilder md = new StringBuilder();
+        md.append("# Fan-out benchmark ").append(stamp).append("\n\n");
+        md.append("Machine: ").append(machine()).append("\n\n");
+        md.append("Parameters: `").append(parameters).append("`\n\n");
+        md.append(table(results)).append('\n');
+        md.append("![p99 latency against offered rate](").append(png.getFileName()).append(")\n");
+        Path file = dir.resolve(stamp + "-fanout.md");
+        Files.writeString(file, md.toString());
+        return file;
+    }
+
+    static String table(Map<String, List<FanOut.Step>> results) {
+        StringBuilder t = new StringBuilder("| server | offered /s | published /s | delivered /s | received / expected | p50 ms | p99 ms "
+                + "| p99.9 ms | errors | server CPU s / 1000 deliveries |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        results.forEach((name, steps) -> {
+            for (FanOut.Step s : steps) {
+                t.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %d / %d | %.2f | %.2f | %.2f | %d | %.3f |%n", name,
+                        s.offered(), s.published(), s.delivered(), s.received(), s.expected(), s.p(50), s.p(99), s.p(99.9),
+                        s.errors(), s.cpuPer1000()));
+            }
+        });
+        return t.toString();
+    }
+
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).strip();
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return String.format(Locale.ROOT, "%d cores (%s), %d MiB max heap for the generator, %s %s, Java %s",
+                Runtime.getRuntime().availableProcessors(), cpu, Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"));
+    }
+
+    static void plot(Path png, Map<String, List<FanOut.Step>> results) throws IOException {
+        int w = 900;
+        int h = 560;
+        int left = 80;
+        int right = 180;
+        int top = 40;
+        int bottom = 70;
+        double maxX = 1;
+        double maxY = 1;
+        for (List<FanOut.Step> steps : results.values()) {
+            for (FanOut.Step s : steps) {
+                maxX = Math.max(maxX, s.offered());
+                if (!Double.isNaN(s.p(99))) {
+                    maxY = Math.max(maxY, s.p(99));
+                }
+            }
+        }
+        maxY = Math.log10(maxY) < 0 ? 1 : maxY;
+        double logMax = Math.ceil(Math.log10(maxY));
+        double logMin = -1; // 0.1 ms
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        g.setColor(Color.DARK_GRAY);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        int pw = w - left - right;
+        int ph = h - top - bottom;
+        g.drawRect(left, top, pw, ph);
+        g.drawString("offered publish rate (items/s)", left + pw / 2 - 80, h - 20);
+        g.drawString("p99 publish→delivery latency (ms, log scale)", 10, 20);
+        for (double e = logMin; e <= logMax; e++) {
+            int y = top + ph - (int) ((e - logMin) / (logMax - logMin) * ph);
+            g.setColor(new Color(0xe5e7eb));
+            g.drawLine(left, y, left + pw, y);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(String.format(Locale.ROOT, "%s", Math.pow(10, e) >= 1 ? String.valueOf((long) Math.pow(10, e))
+                    : String.valueOf(Math.pow(10, e))), 10, y + 4);
+        }
+        for (int i = 0; i <= 5; i++) {
+            int x = left + i * pw / 5;
+            g.drawString(String.valueOf((long) (maxX * i / 5)), x - 10, top + ph + 18);
+        }
+        int c = 0;
+        for (Map.Entry<String, List<FanOut.Step>> e : results.entrySet()) {
+            g.setColor(COLORS[c % COLORS.length]);
+            g.setStroke(new BasicStroke(2.5f));
+            List<int[]> points = new ArrayList<>();
+            for (FanOut.Step s : e.getValue()) {
+                double p99 = s.p(99);
+                if (Double.isNaN(p99)) {
+                    continue;
+                }
+                double ly = Math.max(logMin, Math.log10(Math.max(p99, 0.1)));
+                points.add(new int[] {left + (int) (s.offered() / maxX * pw), top + ph - (int) ((ly - logMin) / (logMax - logMin) * ph)});
+            }
+            for (int i = 0; i < points.size(); i++) {
+                int[] p = points.get(i);
+                g.fillOval(p[0] - 4, p[1] - 4, 8, 8);
+                if (i > 0) {
+                    int[] q = points.get(i - 1);
+                    g.drawLine(q[0], q[1], p[0], p[1]);
+                }
+            }
+            g.drawString(e.getKey(), left + pw + 15, top + 20 + 20 * c);
+            c++;
+        }
+        g.dispose();
+        ImageIO.write(img, "png", png.toFile());
+    }
+}

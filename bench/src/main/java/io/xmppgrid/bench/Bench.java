@@ -26,7 +26,7 @@ public final class Bench {
         System.exit(run(args, System.out));
     }
 
-    static int run(String[] args, PrintStream out) throws Exception {
+    public static int run(String[] args, PrintStream out) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
         String scenario = null;
         for (int i = 0; i < args.length; i++) {
@@ -39,12 +39,21 @@ public final class Bench {
                 return 2;
             }
         }
+        if ("report".equals(scenario)) {
+            Path tsv = Path.of(o.get("tsv"));
+            Map<String, List<Report.Row>> med = Report.medians(java.nio.file.Files.readAllLines(tsv));
+            Path report = Report.write(Path.of(o.getOrDefault("out", "bench/results")), o.getOrDefault("stamp", "combined"),
+                    o.getOrDefault("parameters", ""), med);
+            out.print(Report.table(med));
+            out.println("report: " + report);
+            return 0;
+        }
         if (!"fanout".equals(scenario)) {
             out.println("usage: grid-bench fanout --name NAME --port 5222 [--host 127.0.0.1] [--domain grid.local]"
                     + " [--pubsub broker.grid.local] [--prefix bench-] [--password bench-password-1] [--pid PID]"
                     + " [--access whitelist] [--subscribers 100] [--rates 100,200,500,1000] [--warmup 3] [--seconds 10]"
                     + " [--break-ms 1000] [--payload-type urn:ietf:params:xml:ns:iodef-2.0|none] [--out bench/results]"
-                    + " [--stamp NAME]");
+                    + " [--stamp NAME] [--tsv FILE]\n       grid-bench report --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]");
             return 2;
         }
         int port = Integer.parseInt(o.getOrDefault("port", "5222"));
@@ -64,8 +73,14 @@ public final class Bench {
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("warmup", "3"))),
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("seconds", "10"))),
                 Double.parseDouble(o.getOrDefault("break-ms", "1000")), type.equals("none") ? null : type, out);
-        Map<String, List<FanOut.Step>> results = new LinkedHashMap<>();
-        results.put(t.name(), f.run(rates));
+        Map<String, List<Report.Row>> results = new LinkedHashMap<>();
+        results.put(t.name(), f.run(rates).stream().map(s -> Report.Row.of(t.name(), s)).toList());
+        if (o.containsKey("tsv")) {
+            StringBuilder lines = new StringBuilder();
+            results.get(t.name()).forEach(r -> lines.append(r.tsv()).append('\n'));
+            java.nio.file.Files.writeString(Path.of(o.get("tsv")), lines, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
         out.print(Report.table(results));
         String stamp = o.getOrDefault("stamp", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 + "-" + t.name();

@@ -18,12 +18,35 @@ import javax.imageio.ImageIO;
 /** The Markdown report of a fan-out run (table, machine, parameters) and its PNG plot (p99 latency against offered rate). */
 final class Report {
 
+    /** One offered rate's figures, as reported (from a run, or the median over rounds). */
+    record Row(String server, int offered, double published, double delivered, long received, long expected, double p50,
+               double p99, double p999, long errors, double cpuPer1000) {
+
+        static Row of(String server, FanOut.Step s) {
+            return new Row(server, s.offered(), s.published(), s.delivered(), s.received(), s.expected(), s.p(50), s.p(99),
+                    s.p(99.9), s.errors(), s.cpuPer1000());
+        }
+
+        String tsv() {
+            return String.join("\t", server, Integer.toString(offered), Double.toString(published), Double.toString(delivered),
+                    Long.toString(received), Long.toString(expected), Double.toString(p50), Double.toString(p99),
+                    Double.toString(p999), Long.toString(errors), Double.toString(cpuPer1000));
+        }
+
+        static Row parse(String line) {
+            String[] f = line.split("\t");
+            return new Row(f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Long.parseLong(f[4]),
+                    Long.parseLong(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
+                    Long.parseLong(f[9]), Double.parseDouble(f[10]));
+        }
+    }
+
     private static final Color[] COLORS = {new Color(0x1d4ed8), new Color(0xb91c1c), new Color(0x15803d), new Color(0x7e22ce)};
 
     private Report() {
     }
 
-    static Path write(Path dir, String stamp, String parameters, Map<String, List<FanOut.Step>> results) throws IOException {
+    static Path write(Path dir, String stamp, String parameters, Map<String, List<Row>> results) throws IOException {
         Files.createDirectories(dir);
         Path png = dir.resolve(stamp + "-fanout.png");
         plot(png, results);
@@ -38,17 +61,43 @@ final class Report {
         return file;
     }
 
-    static String table(Map<String, List<FanOut.Step>> results) {
+    static String table(Map<String, List<Row>> results) {
         StringBuilder t = new StringBuilder("| server | offered /s | published /s | delivered /s | received / expected | p50 ms | p99 ms "
                 + "| p99.9 ms | errors | server CPU s / 1000 deliveries |\n|---|---|---|---|---|---|---|---|---|---|\n");
         results.forEach((name, steps) -> {
-            for (FanOut.Step s : steps) {
+            for (Row s : steps) {
                 t.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %d / %d | %.2f | %.2f | %.2f | %d | %.3f |%n", name,
-                        s.offered(), s.published(), s.delivered(), s.received(), s.expected(), s.p(50), s.p(99), s.p(99.9),
+                        s.offered(), s.published(), s.delivered(), s.received(), s.expected(), s.p50(), s.p99(), s.p999(),
                         s.errors(), s.cpuPer1000()));
             }
         });
         return t.toString();
+    }
+
+    /** Medians over rounds of each server's rows at each offered rate (TSV lines of {@link Row#tsv()}). */
+    static Map<String, List<Row>> medians(List<String> tsvLines) {
+        Map<String, Map<Integer, List<Row>>> by = new java.util.LinkedHashMap<>();
+        for (String line : tsvLines) {
+            if (!line.isBlank()) {
+                Row r = Row.parse(line);
+                by.computeIfAbsent(r.server(), k -> new java.util.TreeMap<>()).computeIfAbsent(r.offered(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        Map<String, List<Row>> out = new java.util.LinkedHashMap<>();
+        by.forEach((server, rates) -> {
+            List<Row> rows = new ArrayList<>();
+            rates.forEach((rate, rs) -> rows.add(new Row(server + (rs.size() > 1 ? " (median of " + rs.size() + ")" : ""), rate,
+                    median(rs, Row::published), median(rs, Row::delivered), (long) median(rs, x -> x.received()),
+                    (long) median(rs, x -> x.expected()), median(rs, Row::p50), median(rs, Row::p99), median(rs, Row::p999),
+                    (long) median(rs, x -> x.errors()), median(rs, Row::cpuPer1000))));
+            out.put(server, rows);
+        });
+        return out;
+    }
+
+    private static double median(List<Row> rows, java.util.function.ToDoubleFunction<Row> f) {
+        double[] v = rows.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     static String machine() {
@@ -68,7 +117,7 @@ final class Report {
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"));
     }
 
-    static void plot(Path png, Map<String, List<FanOut.Step>> results) throws IOException {
+    static void plot(Path png, Map<String, List<Row>> results) throws IOException {
         int w = 900;
         int h = 560;
         int left = 80;
@@ -77,11 +126,11 @@ final class Report {
         int bottom = 70;
         double maxX = 1;
         double maxY = 1;
-        for (List<FanOut.Step> steps : results.values()) {
-            for (FanOut.Step s : steps) {
+        for (List<Row> steps : results.values()) {
+            for (Row s : steps) {
                 maxX = Math.max(maxX, s.offered());
-                if (!Double.isNaN(s.p(99))) {
-                    maxY = Math.max(maxY, s.p(99));
+                if (!Double.isNaN(s.p99())) {
+                    maxY = Math.max(maxY, s.p99());
                 }
             }
         }
@@ -97,7 +146,6 @@ final class Report {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         int pw = w - left - right;
         int ph = h - top - bottom;
-        g.drawRect(left, top, pw, ph);
         g.drawString("offered publish rate (items/s)", left + pw / 2 - 80, h - 20);
         g.drawString("p99 publish→delivery latency (ms, log scale)", 10, 20);
         for (double e = logMin; e <= logMax; e++) {
@@ -112,13 +160,15 @@ final class Report {
             int x = left + i * pw / 5;
             g.drawString(String.valueOf((long) (maxX * i / 5)), x - 10, top + ph + 18);
         }
+        g.setColor(Color.DARK_GRAY);
+        g.drawRect(left, top, pw, ph);
         int c = 0;
-        for (Map.Entry<String, List<FanOut.Step>> e : results.entrySet()) {
+        for (Map.Entry<String, List<Row>> e : results.entrySet()) {
             g.setColor(COLORS[c % COLORS.length]);
             g.setStroke(new BasicStroke(2.5f));
             List<int[]> points = new ArrayList<>();
-            for (FanOut.Step s : e.getValue()) {
-                double p99 = s.p(99);
+            for (Row s : e.getValue()) {
+                double p99 = s.p99();
                 if (Double.isNaN(p99)) {
                     continue;
                 }

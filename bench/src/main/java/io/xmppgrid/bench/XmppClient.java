@@ -95,6 +95,7 @@ final class XmppClient implements AutoCloseable {
             throw new IOException("bind failed: " + bound);
         }
         jid = j.group(1);
+        write("<presence/>"); // RFC 6121 §4.2: available, so that messages to the bare JID reach this session
         (tls == null ? plain : tls).setSoTimeout(0);
     }
 

@@ -9,11 +9,12 @@
 # and plot <stamp>-fanout.md/.png. Needs: the project built (mvn -DskipTests install), root for apt and ss.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-targets=controller,ejabberd,prosody rounds=2 subscribers=100 rates=50,100,200,500 seconds=10 warmup=5
+targets=controller,ejabberd,prosody rounds=2 subscribers=100 rates=50,100,200,500 seconds=10 warmup=5 first_warmup=30
 while [ $# -gt 0 ]; do
   case $1 in
     --targets) targets=$2; shift 2 ;; --rounds) rounds=$2; shift 2 ;; --subscribers) subscribers=$2; shift 2 ;;
     --rates) rates=$2; shift 2 ;; --seconds) seconds=$2; shift 2 ;; --warmup) warmup=$2; shift 2 ;;
+    --first-warmup) first_warmup=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -49,7 +50,7 @@ for ((r = 1; r <= rounds; r++)); do
       *) echo "unknown target $t" >&2; exit 2 ;;
     esac
     "${gen_cpu[@]}" java -jar "$jar" fanout --name "$t" --port $port --pubsub $pubsub --subscribers "$subscribers" \
-      --rates "$rates" --seconds "$seconds" --warmup "$warmup" --out "$out" --stamp "$stamp-r$r" --tsv "$out/$stamp.tsv" || true
+      --rates "$rates" --seconds "$seconds" --warmup "$warmup" --first-warmup "$first_warmup" --out "$out" --stamp "$stamp-r$r" --tsv "$out/$stamp.tsv" || true
     case $t in
       controller) stop_controller ;;
       *) "$root/bench/peers/$t.sh" stop ;;
@@ -57,4 +58,4 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 java -jar "$jar" report --tsv "$out/$stamp.tsv" --out "$out" --stamp "$stamp" \
-  --parameters "targets=$targets rounds=$rounds subscribers=$subscribers rates=$rates seconds=$seconds warmup=$warmup"
+  --parameters "targets=$targets rounds=$rounds subscribers=$subscribers rates=$rates seconds=$seconds warmup=$warmup first-warmup=$first_warmup"

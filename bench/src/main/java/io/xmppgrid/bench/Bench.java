@@ -51,7 +51,7 @@ public final class Bench {
         if (!"fanout".equals(scenario)) {
             out.println("usage: grid-bench fanout --name NAME --port 5222 [--host 127.0.0.1] [--domain grid.local]"
                     + " [--pubsub broker.grid.local] [--prefix bench-] [--password bench-password-1] [--pid PID]"
-                    + " [--access whitelist] [--subscribers 100] [--rates 100,200,500,1000] [--warmup 3] [--seconds 10]"
+                    + " [--access whitelist] [--subscribers 100] [--rates 100,200,500,1000] [--warmup 3] [--first-warmup 30] [--seconds 10]"
                     + " [--break-ms 1000] [--payload-type urn:ietf:params:xml:ns:iodef-2.0|none] [--out bench/results]"
                     + " [--stamp NAME] [--tsv FILE]\n       grid-bench report --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]");
             return 2;
@@ -72,7 +72,8 @@ public final class Bench {
         FanOut f = new FanOut(t, Integer.parseInt(o.getOrDefault("subscribers", "100")),
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("warmup", "3"))),
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("seconds", "10"))),
-                Double.parseDouble(o.getOrDefault("break-ms", "1000")), type.equals("none") ? null : type, out);
+                Double.parseDouble(o.getOrDefault("break-ms", "1000")), type.equals("none") ? null : type, out)
+                .firstWarmup(Duration.ofSeconds(Long.parseLong(o.getOrDefault("first-warmup", "30"))));
         Map<String, List<Report.Row>> results = new LinkedHashMap<>();
         results.put(t.name(), f.run(rates).stream().map(s -> Report.Row.of(t.name(), s)).toList());
         if (o.containsKey("tsv")) {

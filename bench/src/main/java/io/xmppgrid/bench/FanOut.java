@@ -40,6 +40,7 @@ final class FanOut {
     private final Target target;
     private final int subscribers;
     private final Duration warmup;
+    private Duration firstWarmup = Duration.ZERO;
     private final Duration window;
     private final double breakMillis;
     private final String payload;
@@ -63,6 +64,12 @@ final class FanOut {
         try (var in = FanOut.class.getResourceAsStream("iodef-example.xml")) {
             this.payload = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
         }
+    }
+
+    /** A longer warm-up before the first step (JIT compilers, connection pools, caches): not recorded. */
+    FanOut firstWarmup(Duration d) {
+        firstWarmup = d;
+        return this;
     }
 
     List<Step> run(List<Integer> rates) throws Exception {
@@ -93,6 +100,10 @@ final class FanOut {
                     }
                 }
             });
+            if (!firstWarmup.isZero()) {
+                log.printf("%s: warming up for %d s at %d/s%n", target.name(), firstWarmup.toSeconds(), rates.get(0));
+                publish(pub, node, rates.get(0), firstWarmup, -1);
+            }
             List<Step> steps = new ArrayList<>();
             for (int rate : rates) {
                 Step s = step(pub, node, rate, steps.size());

@@ -56,6 +56,10 @@ public class TopicEntity {
     @Column(name = "max_items", nullable = false)
     public int maxItems;
 
+    /** Items held now (maintained under the row lock by publish, retract, purge and trim). */
+    @Column(name = "item_count", nullable = false)
+    public long itemCount;
+
     @Column(name = "deliver_payloads", nullable = false)
     public boolean deliverPayloads;
 

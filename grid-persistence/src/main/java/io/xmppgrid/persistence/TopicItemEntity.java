@@ -25,8 +25,8 @@ import java.time.Instant;
 @NamedQuery(name = TopicItemEntity.DESCENDING_BEFORE,
         query = "select i from TopicItemEntity i where i.nodeId = :node and i.id < :before and i.id > :after order by i.id desc")
 @NamedQuery(name = TopicItemEntity.DELETE_BY_NODE, query = "delete from TopicItemEntity i where i.nodeId = :node")
-@NamedQuery(name = TopicItemEntity.IDS_DESCENDING,
-        query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node order by i.id desc")
+@NamedQuery(name = TopicItemEntity.IDS_ASCENDING,
+        query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node order by i.id asc")
 public class TopicItemEntity {
 
     public static final String BY_ITEM_ID = "TopicItemEntity.byItemId";
@@ -35,7 +35,7 @@ public class TopicItemEntity {
     public static final String ASCENDING_AFTER = "TopicItemEntity.ascendingAfter";
     public static final String DESCENDING_BEFORE = "TopicItemEntity.descendingBefore";
     public static final String DELETE_BY_NODE = "TopicItemEntity.deleteByNode";
-    public static final String IDS_DESCENDING = "TopicItemEntity.idsDescending";
+    public static final String IDS_ASCENDING = "TopicItemEntity.idsAscending";
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "pubsub_item_seq")

@@ -129,4 +129,34 @@ class BrokerOwnerIT {
             assertTrue(gone.contains("<item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"), gone);
         }
     }
+
+    /** The items a Topic holds now (XEP-0060 §6.5), oldest first. */
+    private static java.util.List<String> held(RawXmpp o, String node) throws Exception {
+        o.send("<iq type='get' to='broker.grid.local' id='items'><pubsub xmlns='" + Topics.PS + "'><items node='" + node
+                + "'/></pubsub></iq>");
+        return Topics.itemIds(o.nextStanza(Topics.WAIT));
+    }
+
+    @Test // XEP-0060 §16.4.3 pubsub#max_items: the oldest items go; the count survives retract and purge
+    void maxItemsKeepsTheNewest() throws Exception {
+        String node = Topics.node("trim");
+        try (RawXmpp o = RawXmpp.bound(Topics.account("trimown"), Topics.PASSWORD)) {
+            Topics.create(o, node, java.util.List.of(), "<field var='pubsub#max_items'><value>3</value></field>");
+            Topics.publish(o, node, "i", 5);
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("i2", "i3", "i4"), held(o, node));
+            o.send("<iq type='set' to='broker.grid.local' id='r'><pubsub xmlns='" + Topics.PS + "'><retract node='" + node
+                    + "'><item id='i3'/></retract></pubsub></iq>");
+            assertResult(o.nextStanza(Topics.WAIT));
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("i2", "i4"), held(o, node));
+            Topics.publish(o, node, "j", 2);
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("i4", "j0", "j1"), held(o, node));
+            Topics.publish(o, node, "j", 1); // republishing j0 replaces it: nothing more is trimmed
+            org.junit.jupiter.api.Assertions.assertEquals(3, held(o, node).size());
+            o.send("<iq type='set' to='broker.grid.local' id='p'><pubsub xmlns='http://jabber.org/protocol/pubsub#owner'>"
+                    + "<purge node='" + node + "'/></pubsub></iq>");
+            assertResult(o.nextStanza(Topics.WAIT));
+            Topics.publish(o, node, "k", 4);
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("k1", "k2", "k3"), held(o, node));
+        }
+    }
 }

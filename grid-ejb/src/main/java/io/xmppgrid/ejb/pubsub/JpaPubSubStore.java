@@ -319,6 +319,8 @@ public final class JpaPubSubStore implements PubSubStore {
         if (old != null) {
             em.remove(old);
             em.flush(); // the replacement reuses (node, item id): delete before insert
+        } else {
+            t.itemCount++;
         }
         TopicItemEntity e = new TopicItemEntity();
         e.nodeId = t.id;
@@ -351,23 +353,34 @@ public final class JpaPubSubStore implements PubSubStore {
             return false;
         }
         em.remove(e);
+        t.itemCount = Math.max(0, t.itemCount - 1);
         return true;
     }
 
     @Override
     public int purge(String node) {
         TopicEntity t = topic(node);
-        return t == null ? 0 : em.createNamedQuery(TopicItemEntity.DELETE_BY_NODE).setParameter("node", t.id).executeUpdate();
+        if (t == null) {
+            return 0;
+        }
+        em.lock(t, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        t.itemCount = 0;
+        return em.createNamedQuery(TopicItemEntity.DELETE_BY_NODE).setParameter("node", t.id).executeUpdate();
     }
 
     @Override
     public List<String> trim(String node, int keep) {
         TopicEntity t = topic(node);
-        List<Object[]> beyond = em.createNamedQuery(TopicItemEntity.IDS_DESCENDING, Object[].class)
-                .setParameter("node", t.id).setFirstResult(keep).getResultList();
+        // the count is kept under the Topic's row lock: only the surplus oldest items are read
+        if (t.itemCount <= keep) {
+            return List.of();
+        }
+        List<Object[]> beyond = em.createNamedQuery(TopicItemEntity.IDS_ASCENDING, Object[].class)
+                .setParameter("node", t.id).setMaxResults((int) Math.min(Integer.MAX_VALUE, t.itemCount - keep)).getResultList();
         if (beyond.isEmpty()) {
             return List.of();
         }
+        t.itemCount -= beyond.size();
         List<Long> ids = new ArrayList<>();
         List<String> itemIds = new ArrayList<>();
         for (Object[] row : beyond) {

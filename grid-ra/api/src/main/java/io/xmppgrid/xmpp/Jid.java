@@ -103,6 +103,10 @@ public final class Jid {
         if (d.startsWith("[") && d.endsWith("]")) {
             return d.toLowerCase(Locale.ROOT); // IPv6 literal
         }
+        String ascii = ldhDomain(d);
+        if (ascii != null) {
+            return ascii; // what IDNA would give, without its cost (every stanza's addresses pass here)
+        }
         String u;
         try {
             u = IDN.toUnicode(IDN.toASCII(d, IDN.USE_STD3_ASCII_RULES), IDN.USE_STD3_ASCII_RULES);
@@ -112,6 +116,35 @@ public final class Jid {
         u = Normalizer.normalize(u.toLowerCase(Locale.ROOT), Normalizer.Form.NFC);
         checkLength(u, "domainpart");
         return u;
+    }
+
+    /**
+     * A domain of ASCII letters, digits and hyphens in labels of 1–63 characters that neither start nor
+     * end with a hyphen and are not A-labels ({@code xn--}), lower-cased; null for anything else (the
+     * IDNA path decides those). For such names IDNA's ToASCII/ToUnicode change nothing but case.
+     */
+    private static String ldhDomain(String d) {
+        if (d.length() > 253) {
+            return null;
+        }
+        int labelStart = 0;
+        boolean upper = false;
+        for (int i = 0; i <= d.length(); i++) {
+            char c = i == d.length() ? '.' : d.charAt(i);
+            if (c == '.') {
+                int len = i - labelStart;
+                if (len < 1 || len > 63 || d.charAt(labelStart) == '-' || d.charAt(i - 1) == '-'
+                        || (len >= 4 && d.regionMatches(true, labelStart, "xn--", 0, 4))) {
+                    return null;
+                }
+                labelStart = i + 1;
+            } else if (c >= 'A' && c <= 'Z') {
+                upper = true;
+            } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return null;
+            }
+        }
+        return upper ? d.toLowerCase(Locale.ROOT) : d;
     }
 
     /** RFC 7622 §3.4: OpaqueString profile, approximated with NFC. */

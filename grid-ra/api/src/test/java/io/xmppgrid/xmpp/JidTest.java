@@ -48,4 +48,19 @@ class JidTest {
         assertThrows(Jid.JidFormatException.class, () -> Jid.parse("a".repeat(1024) + "@example.com"));
         assertEquals(1023, Jid.parse("a".repeat(1023) + "@example.com").local().length());
     }
+
+    @Test // §3.2: plain ASCII domains (the fast path) and IDNs (the IDNA path) normalize alike
+    void domainsAsIdnaWouldHaveThem() {
+        for (String d : new String[] {"grid.local", "Grid.LOCAL", "broker.grid.local.", "a-b.example", "x1.example",
+                "b\u00fccher.example", "XN--BCHER-KVA.example", "xn--bcher-kva.example"}) {
+            String viaIdna = java.text.Normalizer.normalize(java.net.IDN.toUnicode(java.net.IDN.toASCII(
+                    d.endsWith(".") ? d.substring(0, d.length() - 1) : d, java.net.IDN.USE_STD3_ASCII_RULES),
+                    java.net.IDN.USE_STD3_ASCII_RULES).toLowerCase(java.util.Locale.ROOT), java.text.Normalizer.Form.NFC);
+            assertEquals(viaIdna, Jid.normalizeDomain(d), d);
+        }
+        assertEquals("b\u00fccher.example", Jid.normalizeDomain("xn--bcher-kva.example"), "A-labels become U-labels");
+        for (String bad : new String[] {"-a.example", "a-.example", "a..example", "a_b.example", "a".repeat(64) + ".example"}) {
+            assertThrows(Jid.JidFormatException.class, () -> Jid.normalizeDomain(bad), bad);
+        }
+    }
 }

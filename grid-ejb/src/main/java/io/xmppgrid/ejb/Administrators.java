@@ -199,7 +199,9 @@ public class Administrators {
         if (a == null) {
             throw new AdminException(AdminException.Reason.NOT_FOUND, "no administrator " + name);
         }
-        if (!enabled && a.state == Administrator.State.ENABLED && list().stream().filter(v -> v.state().equals("enabled")).count() <= 1) {
+        if (!enabled && a.state == Administrator.State.ENABLED && em.createQuery(
+                "select count(a) from Administrator a where a.state = :s", Long.class)
+                .setParameter("s", Administrator.State.ENABLED).getSingleResult() <= 1) {
             throw new AdminException(AdminException.Reason.CONFLICT, "the last enabled administrator cannot be disabled");
         }
         a.state = enabled ? Administrator.State.ENABLED : Administrator.State.DISABLED;

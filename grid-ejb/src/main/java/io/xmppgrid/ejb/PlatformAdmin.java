@@ -81,23 +81,18 @@ public class PlatformAdmin {
 
     /** Creates a platform with SCRAM credentials and, optionally, a role template. */
     public Created createPlatform(String name, String password, String role) {
+        return create(name, password, role, Platform.State.ENABLED);
+    }
+
+    private Created create(String name, String password, String role, Platform.State state) {
         String local = normalize(name);
         if (find(local) != null) {
             throw new AdminException(AdminException.Reason.CONFLICT, "platform " + local + " already exists");
         }
-        boolean generated = password == null || password.isEmpty();
-        String pw = generated ? randomSecret(18) : password;
-        if (pw.length() < 12) {
-            throw new AdminException(AdminException.Reason.INVALID, "password shorter than 12 characters");
-        }
+        String pw = passwordOrGenerated(password);
         Instant now = Instant.now();
-        Platform p = newPlatform(local, now);
-        for (ScramHash h : hashes()) {
-            ScramKeys k = ScramCredentials.derive(h, pw.toCharArray(), ScramCredentials.DEFAULT_ITERATIONS);
-            Base64.Encoder b64 = Base64.getEncoder();
-            em.persist(new ScramCredential(p, k.hash(), b64.encodeToString(k.salt()), k.iterations(),
-                    b64.encodeToString(k.storedKey()), b64.encodeToString(k.serverKey()), now));
-        }
+        Platform p = newPlatform(local, state, now);
+        storeScram(p, pw, now);
         if (role != null && !role.isBlank()) {
             if (em.find(RoleTemplateEntity.class, role.trim()) == null) {
                 throw new AdminException(AdminException.Reason.NOT_FOUND, "no role " + role.trim());
@@ -107,7 +102,26 @@ public class PlatformAdmin {
         String jid = Jid.of(local, GridSettings.domain(), null).toString();
         LOG.infof("GRID0201: platform %s created with SCRAM credentials (%s), role %s", jid, hashes(),
                 p.getRole() == null ? "(default)" : p.getRole());
-        return new Created(jid, pw, generated);
+        return new Created(jid, pw, password == null || password.isEmpty());
+    }
+
+    /** The password given (at least 12 characters), or a generated one when none is. */
+    private static String passwordOrGenerated(String password) {
+        String pw = password == null || password.isEmpty() ? randomSecret(18) : password;
+        if (pw.length() < 12) {
+            throw new AdminException(AdminException.Reason.INVALID, "password shorter than 12 characters");
+        }
+        return pw;
+    }
+
+    /** One SCRAM credential per hash in use (salted keys, never the password). */
+    private void storeScram(Platform p, String pw, Instant now) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        for (ScramHash h : hashes()) {
+            ScramKeys k = ScramCredentials.derive(h, pw.toCharArray(), ScramCredentials.DEFAULT_ITERATIONS);
+            em.persist(new ScramCredential(p, k.hash(), b64.encodeToString(k.salt()), k.iterations(),
+                    b64.encodeToString(k.storedKey()), b64.encodeToString(k.serverKey()), now));
+        }
     }
 
     /**
@@ -122,8 +136,7 @@ public class PlatformAdmin {
         if (pending >= Long.getLong("grid.registration.maxPending", 1000)) {
             throw new AdminException(AdminException.Reason.CONFLICT, pending + " platforms await approval already");
         }
-        Created c = createPlatform(name, password, null);
-        find(normalize(name)).setState(Platform.State.PENDING, Instant.now());
+        Created c = create(name, password, null, Platform.State.PENDING);
         LOG.infof("GRID0214: platform %s registered itself; it awaits approval", c.jid());
         return c.jid();
     }
@@ -134,30 +147,20 @@ public class PlatformAdmin {
      */
     public Created setPassword(String name, String password) {
         Platform p = existing(name);
-        boolean generated = password == null || password.isEmpty();
-        String pw = generated ? randomSecret(18) : password;
-        if (pw.length() < 12) {
-            throw new AdminException(AdminException.Reason.INVALID, "password shorter than 12 characters");
-        }
+        String pw = passwordOrGenerated(password);
         for (ScramCredential old : em.createNamedQuery(ScramCredential.BY_PLATFORM, ScramCredential.class)
                 .setParameter("platform", p).getResultList()) {
             em.remove(old);
         }
         em.flush(); // one credential per hash: the old ones go first
-        Instant now = Instant.now();
-        for (ScramHash h : hashes()) {
-            ScramKeys k = ScramCredentials.derive(h, pw.toCharArray(), ScramCredentials.DEFAULT_ITERATIONS);
-            Base64.Encoder b64 = Base64.getEncoder();
-            em.persist(new ScramCredential(p, k.hash(), b64.encodeToString(k.salt()), k.iterations(),
-                    b64.encodeToString(k.storedKey()), b64.encodeToString(k.serverKey()), now));
-        }
+        storeScram(p, pw, Instant.now());
         LOG.infof("GRID0215: SCRAM credential of %s set (%s)", jid(p), hashes());
-        return new Created(jid(p), pw, generated);
+        return new Created(jid(p), pw, password == null || password.isEmpty());
     }
 
-    /** A new enabled platform with its (empty) offline queue. */
-    private Platform newPlatform(String local, Instant now) {
-        Platform p = new Platform(local, Platform.State.ENABLED, now);
+    /** A new platform with its (empty) offline queue. */
+    private Platform newPlatform(String local, Platform.State state, Instant now) {
+        Platform p = new Platform(local, state, now);
         em.persist(p);
         em.flush(); // the queue's foreign key needs the platform row first
         em.persist(new OfflineQueueEntity(local));
@@ -173,7 +176,7 @@ public class PlatformAdmin {
         Instant now = Instant.now();
         Platform p = find(local);
         if (p == null) {
-            p = newPlatform(local, now);
+            p = newPlatform(local, Platform.State.ENABLED, now);
         }
         GridKeyMaterial km;
         try {

@@ -55,10 +55,6 @@ public class TopicAdmin {
     public record TopicPage(List<TopicView> topics, int total) {
     }
 
-    public TopicPage topics(int offset, int limit) {
-        return topics(null, offset, limit);
-    }
-
     /** Topics whose id contains {@code search} (case-insensitive; null or empty: all), in creation order. */
     public TopicPage topics(String search, int offset, int limit) {
         String like = "%" + (search == null ? "" : search.strip().toLowerCase(Locale.ROOT)
@@ -72,12 +68,12 @@ public class TopicAdmin {
         JpaPubSubStore store = new JpaPubSubStore(em, subscriberCache);
         List<TopicView> out = new ArrayList<>();
         for (String id : ids) {
-            store.node(id).ifPresent(n -> out.add(view(n)));
+            store.node(id).ifPresent(n -> out.add(view(n, store)));
         }
         return new TopicPage(out, (int) total);
     }
 
-    private TopicView view(Node n) {
+    private static TopicView view(Node n, JpaPubSubStore store) {
         List<String> owners = new ArrayList<>();
         List<String> publishers = new ArrayList<>();
         List<String> others = new ArrayList<>();
@@ -90,7 +86,7 @@ public class TopicAdmin {
         });
         List<String> subscribed = new ArrayList<>();
         List<String> pending = new ArrayList<>();
-        for (Subscription s : new JpaPubSubStore(em, subscriberCache).subscriptions(n.id())) {
+        for (Subscription s : store.subscriptions(n.id())) {
             (s.state() == Subscription.State.PENDING ? pending : subscribed).add(s.jid().toString());
         }
         owners.sort(null);

@@ -77,8 +77,7 @@ public final class GridAdmin {
         try {
             token = Files.readString(Path.of(tokenFile), StandardCharsets.US_ASCII).trim();
         } catch (IOException e) {
-            System.err.println("cannot read the administration token " + tokenFile + ": " + e.getMessage());
-            return 1;
+            return emit(false, "cannot read the administration token " + tokenFile + ": " + e.getMessage() + "\n");
         }
         try {
             if (words.size() == 3 && words.get(0).equals("platform") && words.get(1).equals("add")) {
@@ -124,8 +123,7 @@ public final class GridAdmin {
                 return certificate(url + "/admins/" + pathSegment(words.get(2)) + "/certificate", token, opts, "admin cert");
             }
         } catch (IOException e) {
-            System.err.println("cannot reach " + url + ": " + e.getMessage());
-            return 1;
+            return emit(false, "cannot reach " + url + ": " + e.getMessage() + "\n");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -147,8 +145,7 @@ public final class GridAdmin {
         }
         HttpResponse<byte[]> r = post(url, token, form, HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
-            System.err.print(new String(r.body(), StandardCharsets.UTF_8));
-            return 1;
+            return emit(false, new String(r.body(), StandardCharsets.UTF_8));
         }
         Path file = Path.of(out);
         Files.write(file, r.body(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
@@ -158,9 +155,8 @@ public final class GridAdmin {
             // not POSIX
         }
         String jid = header(r, "X-Grid-Jid");
-        System.out.println("{" + (jid.isEmpty() ? "" : "\"jid\":\"" + jid + "\",") + "\"serial\":\"" + header(r, "X-Grid-Serial")
-                + "\",\"file\":\"" + file.toAbsolutePath() + "\",\"password\":\"" + header(r, "X-Grid-P12-Password") + "\"}");
-        return 0;
+        return emit(true, "{" + (jid.isEmpty() ? "" : "\"jid\":\"" + jid + "\",") + "\"serial\":\"" + header(r, "X-Grid-Serial")
+                + "\",\"file\":\"" + file.toAbsolutePath() + "\",\"password\":\"" + header(r, "X-Grid-P12-Password") + "\"}\n");
     }
 
     private static <T> HttpResponse<T> post(String url, String token, Map<String, String> form,
@@ -187,8 +183,12 @@ public final class GridAdmin {
      * error and 1.
      */
     private static int report(HttpResponse<String> r, int expected) {
-        boolean ok = r.statusCode() == expected;
-        (ok ? System.out : System.err).print(r.body());
+        return emit(r.statusCode() == expected, r.body());
+    }
+
+    /** The one place the command writes its result: standard output and 0, or standard error and 1. */
+    private static int emit(boolean ok, String text) {
+        (ok ? System.out : System.err).print(text);
         return ok ? 0 : 1;
     }
 

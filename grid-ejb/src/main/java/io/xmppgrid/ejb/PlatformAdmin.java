@@ -118,7 +118,7 @@ public class PlatformAdmin {
     private void storeScram(Platform p, String pw, Instant now) {
         Base64.Encoder b64 = Base64.getEncoder();
         for (ScramHash h : hashes()) {
-            ScramKeys k = ScramCredentials.derive(h, pw.toCharArray(), ScramCredentials.DEFAULT_ITERATIONS);
+            ScramKeys k = ScramCredentials.derive(h, pw.toCharArray(), ScramCredentials.iterations());
             em.persist(new ScramCredential(p, k.hash(), b64.encodeToString(k.salt()), k.iterations(),
                     b64.encodeToString(k.storedKey()), b64.encodeToString(k.serverKey()), now));
         }

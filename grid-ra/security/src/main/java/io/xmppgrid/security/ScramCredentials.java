@@ -16,6 +16,16 @@ public final class ScramCredentials {
     /** RFC 7677 §4: at least 4096; we default higher. */
     public static final int MIN_ITERATIONS = 4096;
     public static final int DEFAULT_ITERATIONS = 10000;
+    private static final int MAX_ITERATIONS = 1_000_000;
+
+    /**
+     * The iteration count for new credentials (and for the simulated exchange of unknown users, so
+     * both look alike): {@code grid.scram.iterations}, bounded to 4096..1,000,000, else 10,000.
+     */
+    public static int iterations() {
+        Integer configured = Integer.getInteger("grid.scram.iterations");
+        return configured == null ? DEFAULT_ITERATIONS : Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, configured));
+    }
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -144,7 +144,7 @@ public final class ScramServer {
         if (credentials == null || !credentials.hash().equals(hash.digestName())) {
             simulated = true;
             byte[] fakeSalt = java.util.Arrays.copyOf(hash.hmac(simulationSecret, "salt:" + username), 16);
-            keys = new ScramKeys(hash.digestName(), fakeSalt, ScramCredentials.DEFAULT_ITERATIONS,
+            keys = new ScramKeys(hash.digestName(), fakeSalt, ScramCredentials.iterations(),
                     hash.hmac(simulationSecret, "stored:" + username), hash.hmac(simulationSecret, "server:" + username));
         } else {
             keys = credentials;

@@ -13,10 +13,19 @@ import java.time.Instant;
 /** A message stored for a platform, as the XML text of the stanza; {@code seq} is its place in the queue. */
 @Entity
 @Table(name = "offline_message")
+// Orderings name the leading equality columns too (owner, ...): H2 reads rows in index order, and stops
+// at the limit, only when the ORDER BY is a prefix of the index; otherwise it sorts every matching row.
 @NamedQuery(name = OfflineMessageEntity.NEXT_FREE, query = "select m from OfflineMessageEntity m where m.owner = :owner"
-        + " and (m.leaseSession is null or m.leaseSession not in :live) order by m.seq")
-@NamedQuery(name = OfflineMessageEntity.BY_IDS,
-        query = "select m from OfflineMessageEntity m where m.owner = :owner and m.id in :ids")
+        + " and m.seq > :after and (m.leaseSession is null or m.leaseSession not in :live) order by m.owner, m.seq")
+@NamedQuery(name = OfflineMessageEntity.LAST_LEASED,
+        query = "select m.seq from OfflineMessageEntity m where m.owner = :owner and m.leaseSession = :session"
+        + " order by m.owner, m.leaseSession, m.seq desc")
+@NamedQuery(name = OfflineMessageEntity.LEASE,
+        query = "update OfflineMessageEntity m set m.leaseSession = :session where m.owner = :owner and m.id in :ids")
+@NamedQuery(name = OfflineMessageEntity.SIZE_OF_IDS, query = "select count(m), coalesce(sum(m.sizeBytes), 0)"
+        + " from OfflineMessageEntity m where m.owner = :owner and m.id in :ids")
+@NamedQuery(name = OfflineMessageEntity.DELETE_IDS,
+        query = "delete from OfflineMessageEntity m where m.owner = :owner and m.id in :ids")
 @NamedQuery(name = OfflineMessageEntity.EXPIRED_OWNERS,
         query = "select distinct m.owner from OfflineMessageEntity m where m.expiresAt < :now")
 @NamedQuery(name = OfflineMessageEntity.EXPIRED,
@@ -24,7 +33,10 @@ import java.time.Instant;
 public class OfflineMessageEntity {
 
     public static final String NEXT_FREE = "OfflineMessageEntity.nextFree";
-    public static final String BY_IDS = "OfflineMessageEntity.byIds";
+    public static final String LAST_LEASED = "OfflineMessageEntity.lastLeased";
+    public static final String LEASE = "OfflineMessageEntity.lease";
+    public static final String SIZE_OF_IDS = "OfflineMessageEntity.sizeOfIds";
+    public static final String DELETE_IDS = "OfflineMessageEntity.deleteIds";
     public static final String EXPIRED_OWNERS = "OfflineMessageEntity.expiredOwners";
     public static final String EXPIRED = "OfflineMessageEntity.expired";
 

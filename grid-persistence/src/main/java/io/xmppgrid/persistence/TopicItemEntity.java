@@ -21,12 +21,13 @@ import java.time.Instant;
 @NamedQuery(name = TopicItemEntity.COUNT_BEFORE,
         query = "select count(i) from TopicItemEntity i where i.nodeId = :node and i.id < :seq")
 @NamedQuery(name = TopicItemEntity.ASCENDING_AFTER,
-        query = "select i from TopicItemEntity i where i.nodeId = :node and i.id > :after and i.id < :before order by i.id asc")
+        query = "select i from TopicItemEntity i where i.nodeId = :node and i.id > :after and i.id < :before"
+        + " order by i.nodeId, i.id")
 @NamedQuery(name = TopicItemEntity.DESCENDING_BEFORE,
         query = "select i from TopicItemEntity i where i.nodeId = :node and i.id < :before and i.id > :after order by i.id desc")
 @NamedQuery(name = TopicItemEntity.DELETE_BY_NODE, query = "delete from TopicItemEntity i where i.nodeId = :node")
 @NamedQuery(name = TopicItemEntity.IDS_ASCENDING,
-        query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node order by i.id asc")
+        query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node order by i.nodeId, i.id")
 public class TopicItemEntity {
 
     public static final String BY_ITEM_ID = "TopicItemEntity.byItemId";

@@ -82,19 +82,24 @@ public final class JpaOfflineQueue implements OfflineSink {
     }
 
     /**
-     * The next messages for a session, in queue order, leased to it: those not leased to another
-     * of the platform's live sessions ({@code liveSessions}, which includes this one). Expired
-     * messages met on the way are removed and counted.
+     * The next messages for a session, in queue order, leased to it: those after the last one it
+     * already holds and not leased to another of the platform's live sessions ({@code liveSessions},
+     * which includes this one). Expired messages met on the way are removed and counted.
      */
     public Batch next(String owner, String sessionId, Collection<String> liveSessions, int max) {
         OfflineQueueEntity q = lock(owner);
         if (q == null || q.messageCount == 0) {
             return new Batch(List.of(), false);
         }
+        List<Long> last = em.createNamedQuery(OfflineMessageEntity.LAST_LEASED, Long.class).setParameter("owner", owner)
+                .setParameter("session", sessionId).setMaxResults(1).getResultList();
+        long after = last.isEmpty() ? 0L : last.get(0);
         List<OfflineMessageEntity> rows = em.createNamedQuery(OfflineMessageEntity.NEXT_FREE, OfflineMessageEntity.class)
-                .setParameter("owner", owner).setParameter("live", liveSessions).setMaxResults(max + 1).getResultList();
+                .setParameter("owner", owner).setParameter("after", after)
+                .setParameter("live", liveSessions).setMaxResults(max + 1).getResultList();
         Instant now = clock.instant();
         List<OfflineMessageEntity> out = new ArrayList<>(Math.min(rows.size(), max));
+        List<Long> leased = new ArrayList<>(Math.min(rows.size(), max));
         int expired = 0;
         for (OfflineMessageEntity m : rows) {
             if (out.size() == max) {
@@ -105,8 +110,12 @@ public final class JpaOfflineQueue implements OfflineSink {
                 expired++;
                 continue;
             }
-            m.leaseSession = sessionId;
             out.add(m);
+            leased.add(m.id);
+        }
+        if (!leased.isEmpty()) {
+            em.createNamedQuery(OfflineMessageEntity.LEASE).setParameter("session", sessionId).setParameter("owner", owner)
+                    .setParameter("ids", leased).executeUpdate();
         }
         if (expired > 0) {
             q.expiredTotal += expired;
@@ -128,11 +137,14 @@ public final class JpaOfflineQueue implements OfflineSink {
             for (int i = from; i < Math.min(ids.length, from + 500); i++) {
                 chunk.add(ids[i]);
             }
-            for (OfflineMessageEntity m : em.createNamedQuery(OfflineMessageEntity.BY_IDS, OfflineMessageEntity.class)
-                    .setParameter("owner", owner).setParameter("ids", chunk).getResultList()) {
-                remove(q, m);
-                removed++;
-            }
+            Object[] size = em.createNamedQuery(OfflineMessageEntity.SIZE_OF_IDS, Object[].class).setParameter("owner", owner)
+                    .setParameter("ids", chunk).getSingleResult();
+            int n = em.createNamedQuery(OfflineMessageEntity.DELETE_IDS).setParameter("owner", owner)
+                    .setParameter("ids", chunk).executeUpdate();
+            // the queue row is locked: nothing removed these rows between the count and the delete
+            q.messageCount = Math.max(0, q.messageCount - n);
+            q.totalBytes = Math.max(0, q.totalBytes - ((Number) size[1]).longValue());
+            removed += n;
         }
         return removed;
     }

@@ -66,6 +66,7 @@ final class BoundSession {
     // stored messages first
     private boolean backlogWanted;
     private boolean backlogDeferred;
+    private int backlogFailures;
     private int holds;
     private final List<Out> held = new ArrayList<>();
     private long heldBytes;
@@ -193,6 +194,12 @@ final class BoundSession {
         backlogDeferred = backlogWanted;
     }
 
+    /** A batch could not be fetched: batches pause until {@link #undefer()}; returns the failures in a row. */
+    synchronized int backlogFailed() {
+        backlogDeferred = backlogWanted;
+        return ++backlogFailures;
+    }
+
     /** Returns true when this started a deferred backlog. */
     synchronized boolean undefer() {
         boolean was = backlogDeferred;
@@ -217,6 +224,7 @@ final class BoundSession {
 
     /** After a batch: when none remain, held live traffic follows. */
     synchronized void backlogDone(boolean more) {
+        backlogFailures = 0;
         if (!more && backlogWanted) {
             backlogWanted = false;
             releaseLocked();

@@ -19,6 +19,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -274,19 +275,22 @@ final class XmppServer {
         return stanzaEndpoints.call(l -> l.onBacklogWanted(info));
     }
 
+    /** Confirmations per call of the application (each its own transaction, holding the queue's lock briefly). */
+    private static final int CONFIRM_CHUNK = 2000;
+
     void delivered(SessionInfo info, long[] trackingIds) {
-        if (trackingIds.length == 0) {
-            return;
-        }
-        try {
-            stanzaEndpoints.call(l -> {
-                l.onDelivered(info, trackingIds);
-                return null;
-            });
-        } catch (UnavailableException | RuntimeException e) {
-            // the stored copies stay queued and are delivered again: at least once, never lost
-            Log.CONN.warnf("GRIDRA0305: %s could not confirm %d stored stanzas delivered to %s (they will be sent "
-                    + "again): %s", info.connectionId(), trackingIds.length, info.jid(), e.getMessage());
+        for (int from = 0; from < trackingIds.length; from += CONFIRM_CHUNK) {
+            long[] chunk = Arrays.copyOfRange(trackingIds, from, Math.min(trackingIds.length, from + CONFIRM_CHUNK));
+            try {
+                stanzaEndpoints.call(l -> {
+                    l.onDelivered(info, chunk);
+                    return null;
+                });
+            } catch (UnavailableException | RuntimeException e) {
+                // the stored copies stay queued and are delivered again: at least once, never lost
+                Log.CONN.warnf("GRIDRA0305: %s could not confirm %d stored stanzas delivered to %s (they will be sent "
+                        + "again): %s", info.connectionId(), chunk.length, info.jid(), e.getMessage());
+            }
         }
     }
 

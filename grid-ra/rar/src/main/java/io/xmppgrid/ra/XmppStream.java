@@ -836,9 +836,17 @@ final class XmppStream {
             try {
                 more = server.backlog(s.info());
             } catch (RuntimeException | jakarta.resource.spi.UnavailableException ex) {
-                Log.CONN.warnf("GRIDRA0308: %s stored messages for %s not delivered now (kept for later): %s", conn.id(),
-                        s.jid(), ex.getMessage());
-                more = false;
+                // kept in the queue; the batches pause (live traffic stays held behind them) and start again later
+                int failures = s.backlogFailed();
+                long delay = Math.min(30_000L, 500L << Math.min(6, failures - 1));
+                Log.CONN.warnf("GRIDRA0308: %s stored messages for %s not delivered now (kept; trying again in %d ms, "
+                        + "failure %d in a row): %s", conn.id(), s.jid(), delay, failures, ex.getMessage());
+                server.scheduler().schedule(() -> {
+                    if (s.undefer()) {
+                        conn.schedule();
+                    }
+                }, delay, TimeUnit.MILLISECONDS);
+                return;
             }
             s.backlogDone(more);
         }

@@ -19,7 +19,58 @@ import java.util.Map;
  */
 public final class Bench {
 
+    private static final String USAGE = """
+            usage: grid-bench SCENARIO [target options] [scenario options]
+              target:      --name NAME --port 5222 [--host 127.0.0.1] [--domain grid.local] [--pubsub broker.grid.local]
+                           [--prefix bench-] [--password bench-password-1] [--pid PID (default: the port's listener)]
+                           [--access whitelist] [--loops CORES] [--per-address 400] [--out bench/results] [--stamp NAME]
+                           [--tsv FILE (append the rows)]
+              fanout       [--subscribers 100] [--rates 100,200,500,1000] [--warmup 3] [--first-warmup 30] [--seconds 10]
+                           [--break-ms 1000] [--payload-type urn:ietf:params:xml:ns:iodef-2.0|none]
+              connections  [--sessions 50000] [--rate 200] [--checkpoint 5000] [--accounts SESSIONS] [--hold 30] [--break-ms 1000]
+                           [--warmup-logins 500]
+              backlog      [--items 1000,10000,100000] [--settle 5] [--payload-type ...]
+              provision    [--api http://127.0.0.1:8080/grid-admin/api] [--token-file config/target/node/data/grid/admin-token]
+                           [--names bench-c] [--from 0] [--count 100] [--role trusted] [--concurrency 4]  (the controller's accounts)
+              report       --scenario fanout|connections|backlog --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]
+            """;
+
     private Bench() {
+    }
+
+    /** The combined report of a run of several targets and rounds: medians per server and step. */
+    private static int report(Map<String, String> o, PrintStream out) throws Exception {
+        Path tsv = Path.of(o.get("tsv"));
+        Path dir = Path.of(o.getOrDefault("out", "bench/results"));
+        String stamp = o.getOrDefault("stamp", "combined");
+        String parameters = o.getOrDefault("parameters", "");
+        List<String> lines = java.nio.file.Files.readAllLines(tsv);
+        Path report;
+        switch (o.getOrDefault("scenario", "fanout")) {
+            case "fanout" -> {
+                Map<String, List<Report.Row>> med = Report.medians(lines);
+                report = Report.write(dir, stamp, parameters, med);
+                out.print(Report.table(med));
+            }
+            case "connections" -> {
+                Figures f = Figures.parse(Connections.COLUMNS, lines).medians();
+                report = Report.write(dir, stamp, "connections", "Connections benchmark", parameters, "", f, 1, 3,
+                        "authenticated TLS sessions held", "login p99 (ms, log scale)");
+                out.print(f.markdown());
+            }
+            case "backlog" -> {
+                Figures f = Figures.parse(Backlog.COLUMNS, lines).medians();
+                report = Report.write(dir, stamp, "backlog", "Offline backlog benchmark", parameters, "", f, 1, 7,
+                        "items queued while offline", "items drained per second (log scale)");
+                out.print(f.markdown());
+            }
+            default -> {
+                out.println(USAGE);
+                return 2;
+            }
+        }
+        out.println("report: " + report);
+        return 0;
     }
 
     public static void main(String[] args) throws Exception {
@@ -40,20 +91,17 @@ public final class Bench {
             }
         }
         if ("report".equals(scenario)) {
-            Path tsv = Path.of(o.get("tsv"));
-            Map<String, List<Report.Row>> med = Report.medians(java.nio.file.Files.readAllLines(tsv));
-            Path report = Report.write(Path.of(o.getOrDefault("out", "bench/results")), o.getOrDefault("stamp", "combined"),
-                    o.getOrDefault("parameters", ""), med);
-            out.print(Report.table(med));
-            out.println("report: " + report);
-            return 0;
+            return report(o, out);
         }
-        if (!"fanout".equals(scenario)) {
-            out.println("usage: grid-bench fanout --name NAME --port 5222 [--host 127.0.0.1] [--domain grid.local]"
-                    + " [--pubsub broker.grid.local] [--prefix bench-] [--password bench-password-1] [--pid PID]"
-                    + " [--access whitelist] [--subscribers 100] [--rates 100,200,500,1000] [--warmup 3] [--first-warmup 30] [--seconds 10]"
-                    + " [--break-ms 1000] [--payload-type urn:ietf:params:xml:ns:iodef-2.0|none] [--out bench/results]"
-                    + " [--stamp NAME] [--tsv FILE]\n       grid-bench report --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]");
+        if ("provision".equals(scenario)) {
+            return Provision.run(o.getOrDefault("api", "http://127.0.0.1:8080/grid-admin/api"),
+                    Path.of(o.getOrDefault("token-file", "config/target/node/data/grid/admin-token")),
+                    o.getOrDefault("names", "bench-c"), Integer.parseInt(o.getOrDefault("from", "0")),
+                    Integer.parseInt(o.getOrDefault("count", "100")), o.getOrDefault("password", "bench-password-1"),
+                    o.getOrDefault("role", "trusted"), Integer.parseInt(o.getOrDefault("concurrency", "4")), out);
+        }
+        if (!List.of("fanout", "connections", "backlog").contains(String.valueOf(scenario))) {
+            out.println(USAGE);
             return 2;
         }
         int port = Integer.parseInt(o.getOrDefault("port", "5222"));
@@ -64,18 +112,52 @@ public final class Bench {
         String domain = o.getOrDefault("domain", "grid.local");
         Target t = new Target(o.getOrDefault("name", "server"), o.getOrDefault("host", "127.0.0.1"), port, domain,
                 o.getOrDefault("pubsub", "broker." + domain), o.getOrDefault("prefix", "bench-"),
-                o.getOrDefault("password", "bench-password-1"), pid, o.getOrDefault("access", "whitelist"));
-        List<Integer> rates = new ArrayList<>();
-        Arrays.stream(o.getOrDefault("rates", "100,200,500,1000").split(",")).map(String::strip)
-                .forEach(r -> rates.add(Integer.parseInt(r)));
+                o.getOrDefault("password", "bench-password-1"), pid, o.getOrDefault("access", "whitelist"),
+                Integer.parseInt(o.getOrDefault("loops", Integer.toString(Runtime.getRuntime().availableProcessors()))),
+                Integer.parseInt(o.getOrDefault("per-address", "400")));
+        String stamp = o.getOrDefault("stamp", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                + "-" + t.name();
+        Path dir = Path.of(o.getOrDefault("out", "bench/results"));
         String type = o.getOrDefault("payload-type", "urn:ietf:params:xml:ns:iodef-2.0");
-        FanOut f = new FanOut(t, Integer.parseInt(o.getOrDefault("subscribers", "100")),
+        FanOut fanOut = new FanOut(t, Integer.parseInt(o.getOrDefault("subscribers", "100")),
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("warmup", "3"))),
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("seconds", "10"))),
                 Double.parseDouble(o.getOrDefault("break-ms", "1000")), type.equals("none") ? null : type, out)
                 .firstWarmup(Duration.ofSeconds(Long.parseLong(o.getOrDefault("first-warmup", "30"))));
+        if (!"fanout".equals(scenario)) {
+            Figures f;
+            Path report;
+            if ("connections".equals(scenario)) {
+                int sessions = Integer.parseInt(o.getOrDefault("sessions", "50000"));
+                f = new Connections(t, sessions, Integer.parseInt(o.getOrDefault("rate", "200")),
+                        Integer.parseInt(o.getOrDefault("checkpoint", "5000")),
+                        Integer.parseInt(o.getOrDefault("accounts", Integer.toString(sessions))),
+                        Duration.ofSeconds(Long.parseLong(o.getOrDefault("hold", "30"))),
+                        Double.parseDouble(o.getOrDefault("break-ms", "1000")), out)
+                        .warmupLogins(Integer.parseInt(o.getOrDefault("warmup-logins", "500"))).run();
+                report = Report.write(dir, stamp, "connections", "Connections benchmark", String.join(" ", args), "", f, 1, 3,
+                        "authenticated TLS sessions held", "login p99 (ms, log scale)");
+            } else {
+                List<Integer> sizes = new ArrayList<>();
+                Arrays.stream(o.getOrDefault("items", "1000,10000,100000").split(",")).map(String::strip)
+                        .forEach(r -> sizes.add(Integer.parseInt(r)));
+                f = new Backlog(t, fanOut, Duration.ofSeconds(Long.parseLong(o.getOrDefault("settle", "5"))), out).run(sizes);
+                report = Report.write(dir, stamp, "backlog", "Offline backlog benchmark", String.join(" ", args), "", f, 1, 7,
+                        "items queued while offline", "items drained per second (log scale)");
+            }
+            if (o.containsKey("tsv")) {
+                java.nio.file.Files.writeString(Path.of(o.get("tsv")), f.tsv(), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            }
+            out.print(f.markdown());
+            out.println("report: " + report);
+            return 0;
+        }
+        List<Integer> rates = new ArrayList<>();
+        Arrays.stream(o.getOrDefault("rates", "100,200,500,1000").split(",")).map(String::strip)
+                .forEach(r -> rates.add(Integer.parseInt(r)));
         Map<String, List<Report.Row>> results = new LinkedHashMap<>();
-        results.put(t.name(), f.run(rates).stream().map(s -> Report.Row.of(t.name(), s)).toList());
+        results.put(t.name(), fanOut.run(rates).stream().map(s -> Report.Row.of(t.name(), s)).toList());
         if (o.containsKey("tsv")) {
             StringBuilder lines = new StringBuilder();
             results.get(t.name()).forEach(r -> lines.append(r.tsv()).append('\n'));
@@ -83,9 +165,7 @@ public final class Bench {
                     java.nio.file.StandardOpenOption.APPEND);
         }
         out.print(Report.table(results));
-        String stamp = o.getOrDefault("stamp", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-                + "-" + t.name();
-        Path report = Report.write(Path.of(o.getOrDefault("out", "bench/results")), stamp, String.join(" ", args), results);
+        Path report = Report.write(dir, stamp, String.join(" ", args), results);
         out.println("report: " + report);
         return 0;
     }

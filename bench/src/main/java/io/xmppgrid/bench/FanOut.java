@@ -6,9 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -73,23 +70,17 @@ final class FanOut {
     }
 
     List<Step> run(List<Integer> rates) throws Exception {
-        List<XmppClient> subs = new ArrayList<>();
-        ExecutorService connect = Executors.newFixedThreadPool(8);
-        try (XmppClient pub = new XmppClient(target.host(), target.port(), target.domain(), target.publisher(),
-                target.password(), "bench")) {
-            List<Future<XmppClient>> pending = new ArrayList<>();
-            for (int i = 0; i < subscribers; i++) {
-                int n = i;
-                pending.add(connect.submit(() -> new XmppClient(target.host(), target.port(), target.domain(),
-                        target.subscriber(n), target.password(), "bench")));
-            }
-            for (Future<XmppClient> f : pending) {
-                subs.add(f.get());
-            }
+        List<XmppLoops.Login> logins = new ArrayList<>();
+        for (int i = 0; i < subscribers; i++) {
+            logins.add(target.login(target.subscriber(i), i));
+        }
+        try (XmppLoops loops = new XmppLoops(target.loops());
+             XmppSession pub = loops.connect(target.login(target.publisher(), subscribers)).get()) {
+            List<XmppSession> subs = loops.loginAll(logins, 64);
             log.printf("%s: publisher and %d subscribers logged in%n", target.name(), subs.size());
             String node = "bench-" + UUID.randomUUID().toString().substring(0, 8);
             setUp(pub, node, subs);
-            for (XmppClient s : subs) {
+            for (XmppSession s : subs) {
                 s.onStanza(this::onSubscriberStanza);
             }
             pub.onStanza(st -> {
@@ -116,10 +107,10 @@ final class FanOut {
                     break;
                 }
             }
+            tearDown(pub, node);
+            subs.forEach(XmppSession::close);
+            Thread.sleep(500);
             return steps;
-        } finally {
-            subs.forEach(XmppClient::close);
-            connect.shutdownNow();
         }
     }
 
@@ -138,7 +129,7 @@ final class FanOut {
     }
 
     /** Creates the Topic (whitelist, the subscribers as members), subscribes every subscriber, waits for all. */
-    private void setUp(XmppClient pub, String node, List<XmppClient> subs) throws IOException {
+    void setUp(XmppSession pub, String node, List<XmppSession> subs) throws IOException {
         String type = payloadType == null ? "" : "<field var='pubsub#type'><value>" + payloadType + "</value></field>";
         pub.write("<iq type='set' id='create' to='" + target.pubsub() + "'><pubsub xmlns='" + PS + "'><create node='" + node
                 + "'/><configure><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'><value>"
@@ -151,23 +142,30 @@ final class FanOut {
         expectResult(pub, "create " + node);
         if (target.accessModel().equals("whitelist")) {
             StringBuilder affs = new StringBuilder();
-            for (XmppClient s : subs) {
+            for (XmppSession s : subs) {
                 affs.append("<affiliation jid='").append(bare(s.jid)).append("' affiliation='member'/>");
             }
             pub.write("<iq type='set' id='affs' to='" + target.pubsub() + "'><pubsub xmlns='" + PS + "#owner'><affiliations node='"
                     + node + "'>" + affs + "</affiliations></pubsub></iq>");
             expectResult(pub, "affiliations");
         }
-        for (XmppClient s : subs) {
+        for (XmppSession s : subs) {
             s.write("<iq type='set' id='sub' to='" + target.pubsub() + "'><pubsub xmlns='" + PS + "'><subscribe node='" + node
                     + "' jid='" + bare(s.jid) + "'/></pubsub></iq>");
         }
-        for (XmppClient s : subs) {
+        for (XmppSession s : subs) {
             expectResult(s, "subscribe " + s.jid);
         }
     }
 
-    private static void expectResult(XmppClient c, String what) throws IOException {
+    /** Deletes the Topic (XEP-0060 §8.4), so that runs leave no subscriptions behind; a refusal is only reported. */
+    void tearDown(XmppSession pub, String node) {
+        pub.onStanza(st -> { });
+        pub.write("<iq type='set' id='delete' to='" + target.pubsub() + "'><pubsub xmlns='" + PS + "#owner'><delete node='" + node
+                + "'/></pubsub></iq>");
+    }
+
+    private static void expectResult(XmppSession c, String what) throws IOException {
         while (true) {
             String r = c.next(what);
             if (r.startsWith("<iq")) {
@@ -179,7 +177,7 @@ final class FanOut {
         }
     }
 
-    private Step step(XmppClient pub, String node, int rate, int stepId) throws Exception {
+    private Step step(XmppSession pub, String node, int rate, int stepId) throws Exception {
         publish(pub, node, rate, warmup, -1); // warm-up: not recorded
         Thread.sleep(500);
         recorder.getIntervalHistogram(); // reset
@@ -205,7 +203,7 @@ final class FanOut {
     }
 
     /** Publishes at {@code rate} for {@code d} on a fixed schedule; returns how many were sent. */
-    private long publish(XmppClient pub, String node, int rate, Duration d, int stepId) throws IOException {
+    private long publish(XmppSession pub, String node, int rate, Duration d, int stepId) throws IOException {
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
         long end = start + d.toNanos();
@@ -217,12 +215,17 @@ final class FanOut {
                 LockSupport.parkNanos(wait);
             }
             String id = "m" + stepId + "-" + System.nanoTime();
-            pub.write("<iq type='set' id='p" + n + "' to='" + target.pubsub() + "'><pubsub xmlns='" + PS + "'><publish node='"
-                    + node + "'><item id='" + id + "'>" + payload.replace("INCIDENT-ID", id) + "</item></publish></pubsub></iq>");
+            pub.write(publishRequest(node, id, "p" + n));
             n++;
             next += interval;
         }
         return n;
+    }
+
+    /** A publish of the IODEF payload as item {@code itemId} (which is also the report's incident id). */
+    String publishRequest(String node, String itemId, String iqId) {
+        return "<iq type='set' id='" + iqId + "' to='" + target.pubsub() + "'><pubsub xmlns='" + PS + "'><publish node='" + node
+                + "'><item id='" + itemId + "'>" + payload.replace("INCIDENT-ID", itemId) + "</item></publish></pubsub></iq>";
     }
 
     private static String bare(String jid) {

@@ -41,6 +41,33 @@ final class ProcessCpu {
         return -1;
     }
 
+    /**
+     * Heap in use by a Java server after a full collection (its own {@code jcmd}: GC.run, then
+     * GC.heap_info), in bytes; -1 when the process is not a JVM or cannot be attached.
+     */
+    static long heapAfterGc(long pid) {
+        try {
+            String exe = ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("");
+            if (!exe.endsWith("/java")) {
+                return -1;
+            }
+            String jcmd = exe.substring(0, exe.length() - 4) + "jcmd";
+            run(jcmd, Long.toString(pid), "GC.run");
+            String info = run(jcmd, Long.toString(pid), "GC.heap_info");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+            return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
     /** The PID of the process listening on this TCP port (from `ss`), or 0. */
     static long listening(int port) {
         try {

@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
-/** The Markdown report of a fan-out run (table, machine, parameters) and its PNG plot (p99 latency against offered rate). */
+/** Markdown reports (table, machine, parameters) and their PNG plots: fan-out (p99 latency against offered rate) and the other scenarios. */
 final class Report {
 
     /** One offered rate's figures, as reported (from a run, or the median over rounds). */
@@ -49,7 +49,9 @@ final class Report {
     static Path write(Path dir, String stamp, String parameters, Map<String, List<Row>> results) throws IOException {
         Files.createDirectories(dir);
         Path png = dir.resolve(stamp + "-fanout.png");
-        plot(png, results);
+        Map<String, List<double[]>> series = new java.util.LinkedHashMap<>();
+        results.forEach((name, rows) -> series.put(name, rows.stream().map(r -> new double[] {r.offered(), r.p99()}).toList()));
+        plot(png, series, "offered publish rate (items/s)", "p99 publish→delivery latency (ms, log scale)");
         StringBuilder md = new StringBuilder();
         md.append("# Fan-out benchmark ").append(stamp).append("\n\n");
         md.append("Machine: ").append(machine()).append("\n\n");
@@ -117,7 +119,24 @@ final class Report {
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"));
     }
 
-    static void plot(Path png, Map<String, List<Row>> results) throws IOException {
+    /**
+     * A scenario's report other than fan-out: {@code <stamp>-<scenario>.md} with the table, machine and
+     * parameters, and {@code .png} plotting column {@code y} against column {@code x} per server.
+     */
+    static Path write(Path dir, String stamp, String scenario, String title, String parameters, String notes, Figures f,
+                      int x, int y, String xLabel, String yLabel) throws IOException {
+        Files.createDirectories(dir);
+        Path png = dir.resolve(stamp + "-" + scenario + ".png");
+        plot(png, f.series(x, y), xLabel, yLabel);
+        String md = "# " + title + " " + stamp + "\n\nMachine: " + machine() + "\n\nParameters: `" + parameters + "`\n\n"
+                + f.markdown() + "\n" + (notes.isEmpty() ? "" : notes + "\n\n") + "![" + yLabel + "](" + png.getFileName() + ")\n";
+        Path file = dir.resolve(stamp + "-" + scenario + ".md");
+        Files.writeString(file, md);
+        return file;
+    }
+
+    /** A line per server of points (x, y), y on a log scale (NaN points left out). */
+    static void plot(Path png, Map<String, List<double[]>> results, String xLabel, String yLabel) throws IOException {
         int w = 900;
         int h = 560;
         int left = 80;
@@ -126,11 +145,13 @@ final class Report {
         int bottom = 70;
         double maxX = 1;
         double maxY = 1;
-        for (List<Row> steps : results.values()) {
-            for (Row s : steps) {
-                maxX = Math.max(maxX, s.offered());
-                if (!Double.isNaN(s.p99())) {
-                    maxY = Math.max(maxY, s.p99());
+        for (List<double[]> points : results.values()) {
+            for (double[] p : points) {
+                if (!Double.isNaN(p[0])) {
+                    maxX = Math.max(maxX, p[0]);
+                }
+                if (!Double.isNaN(p[1])) {
+                    maxY = Math.max(maxY, p[1]);
                 }
             }
         }
@@ -146,8 +167,8 @@ final class Report {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         int pw = w - left - right;
         int ph = h - top - bottom;
-        g.drawString("offered publish rate (items/s)", left + pw / 2 - 80, h - 20);
-        g.drawString("p99 publish→delivery latency (ms, log scale)", 10, 20);
+        g.drawString(xLabel, left + pw / 2 - 80, h - 20);
+        g.drawString(yLabel, 10, 20);
         for (double e = logMin; e <= logMax; e++) {
             int y = top + ph - (int) ((e - logMin) / (logMax - logMin) * ph);
             g.setColor(new Color(0xe5e7eb));
@@ -163,17 +184,16 @@ final class Report {
         g.setColor(Color.DARK_GRAY);
         g.drawRect(left, top, pw, ph);
         int c = 0;
-        for (Map.Entry<String, List<Row>> e : results.entrySet()) {
+        for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
             g.setColor(COLORS[c % COLORS.length]);
             g.setStroke(new BasicStroke(2.5f));
             List<int[]> points = new ArrayList<>();
-            for (Row s : e.getValue()) {
-                double p99 = s.p99();
-                if (Double.isNaN(p99)) {
+            for (double[] s : e.getValue()) {
+                if (Double.isNaN(s[0]) || Double.isNaN(s[1])) {
                     continue;
                 }
-                double ly = Math.max(logMin, Math.log10(Math.max(p99, 0.1)));
-                points.add(new int[] {left + (int) (s.offered() / maxX * pw), top + ph - (int) ((ly - logMin) / (logMax - logMin) * ph)});
+                double ly = Math.max(logMin, Math.log10(Math.max(s[1], 0.1)));
+                points.add(new int[] {left + (int) (s[0] / maxX * pw), top + ph - (int) ((ly - logMin) / (logMax - logMin) * ph)});
             }
             for (int i = 0; i < points.size(); i++) {
                 int[] p = points.get(i);

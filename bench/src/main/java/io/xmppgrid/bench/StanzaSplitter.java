@@ -16,7 +16,7 @@ final class StanzaSplitter {
 
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private final StringBuilder buf = new StringBuilder(8192);
+    private final StringBuilder buf = new StringBuilder(512);
     private volatile Consumer<String> sink;
     private int scan;
     private int depth;

@@ -3,10 +3,18 @@ package io.xmppgrid.bench;
 /**
  * A server under test: where it listens, its XMPP domain and pubsub service, the accounts the
  * generator uses ({@code <prefix>pub}, {@code <prefix>sub0..N-1}, one password), and the process
- * whose CPU time is read from /proc (0: unknown, CPU not reported).
+ * whose CPU time is read from /proc (0: unknown, CPU not reported), the generator's selector threads,
+ * and how many sessions share one loopback source address (0: the system picks; servers limit
+ * connections per address).
  */
 record Target(String name, String host, int port, String domain, String pubsub, String prefix, String password,
-              long pid, String accessModel) {
+              long pid, String accessModel, int loops, int perAddress) {
+
+    /** How the {@code i}-th session of a run logs in as {@code user} (source addresses spread, see {@link XmppLoops#source}). */
+    XmppLoops.Login login(String user, int i) {
+        return new XmppLoops.Login(host, port, domain, user, password, "bench",
+                host.startsWith("127.") && perAddress > 0 ? XmppLoops.source(i, perAddress) : null);
+    }
 
     String publisher() {
         return prefix + "pub";

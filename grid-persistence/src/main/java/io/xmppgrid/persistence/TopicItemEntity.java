@@ -27,7 +27,8 @@ import java.time.Instant;
         query = "select i from TopicItemEntity i where i.nodeId = :node and i.id < :before and i.id > :after order by i.id desc")
 @NamedQuery(name = TopicItemEntity.DELETE_BY_NODE, query = "delete from TopicItemEntity i where i.nodeId = :node")
 @NamedQuery(name = TopicItemEntity.IDS_ASCENDING,
-        query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node order by i.nodeId, i.id")
+        query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node and i.id > :after"
+        + " order by i.nodeId, i.id")
 public class TopicItemEntity {
 
     public static final String BY_ITEM_ID = "TopicItemEntity.byItemId";

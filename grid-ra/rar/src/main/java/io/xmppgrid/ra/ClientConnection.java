@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,6 +34,10 @@ final class ClientConnection {
     private static final String BOOT = Long.toString(System.currentTimeMillis() / 1000 % 46656L * 46656L
             + new java.security.SecureRandom().nextInt(46656), 36);
     private static final ThreadLocal<ByteBuffer> WRAP_SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(34 * 1024));
+    /** The connections written to within this thread's corked section (null: not corked). */
+    private static final ThreadLocal<List<ClientConnection>> CORKED = new ThreadLocal<>();
+    /** Plaintext that fills one TLS record (RFC 8446 §5.1). */
+    private static final int RECORD = 16 * 1024;
 
     private final String id;
     private final XmppServer server;
@@ -50,6 +56,9 @@ final class ClientConnection {
     private long outBytes;
     private boolean closeAfterFlush;
     private boolean wakeOnDrain;
+    /** Plaintext written in a corked section, not yet encrypted (null: none). */
+    private byte[] corked;
+    private int corkedLength;
 
     private volatile SSLSession tlsSession;
     private volatile X509Certificate peerCertificate;
@@ -354,6 +363,56 @@ final class ClientConnection {
         return write(xml.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Runs {@code body} with this thread's writes corked: what it writes to a TLS connection is kept
+     * as plaintext and encrypted at the end (or whenever a record's worth has gathered), so stanzas
+     * written together to one peer share TLS records and socket writes instead of one each. Writes
+     * from other threads first encrypt what is corked, so each connection's order is kept.
+     */
+    static void corked(Runnable body) {
+        if (CORKED.get() != null) {
+            body.run();
+            return;
+        }
+        List<ClientConnection> touched = new ArrayList<>();
+        CORKED.set(touched);
+        try {
+            body.run();
+        } finally {
+            CORKED.remove();
+            for (ClientConnection c : touched) {
+                c.uncork();
+            }
+        }
+    }
+
+    private void uncork() {
+        synchronized (io) {
+            if (corked == null || closed) {
+                return;
+            }
+            try {
+                if (wrapCorkedLocked()) {
+                    flushLocked();
+                }
+            } catch (IOException e) {
+                loop.execute(() -> abort("write failed: " + e.getMessage()));
+            }
+        }
+    }
+
+    /** Encrypts the corked plaintext into records (queued, not flushed); false when the engine is closed. */
+    private boolean wrapCorkedLocked() throws SSLException {
+        if (corked == null) {
+            return true;
+        }
+        ByteBuffer src = ByteBuffer.wrap(corked, 0, corkedLength);
+        outBytes -= corkedLength;
+        corked = null;
+        corkedLength = 0;
+        return wrapAll(src);
+    }
+
     boolean write(byte[] data) {
         synchronized (io) {
             if (closed || closeAfterFlush) {
@@ -365,7 +424,22 @@ final class ClientConnection {
                         // no application data before the TLS handshake completes; callers then close
                         return false;
                     }
-                    if (!wrapAll(ByteBuffer.wrap(data))) {
+                    List<ClientConnection> cork = CORKED.get();
+                    if (cork != null && data.length < RECORD) {
+                        if (corked == null) {
+                            corked = new byte[RECORD];
+                            cork.add(this);
+                        } else if (corkedLength + data.length > corked.length) {
+                            if (!wrapCorkedLocked()) {
+                                return false;
+                            }
+                            corked = new byte[RECORD];
+                            cork.add(this);
+                        }
+                        System.arraycopy(data, 0, corked, corkedLength, data.length);
+                        corkedLength += data.length;
+                        outBytes += data.length;
+                    } else if (!wrapCorkedLocked() || !wrapAll(ByteBuffer.wrap(data))) {
                         return false;
                     }
                 } else {
@@ -375,10 +449,14 @@ final class ClientConnection {
                     Log.CONN.warnf("GRIDRA0104: %s peer does not read: %d bytes pending, closing", id, outBytes);
                     out.clear();
                     outBytes = 0;
+                    corked = null;
+                    corkedLength = 0;
                     loop.execute(() -> abort("output buffer overflow"));
                     return false;
                 }
-                flushLocked();
+                if (!out.isEmpty()) {
+                    flushLocked();
+                }
                 return true;
             } catch (IOException e) {
                 loop.execute(() -> abort("write failed: " + e.getMessage()));
@@ -410,6 +488,7 @@ final class ClientConnection {
             try {
                 if (engine != null) {
                     if (handshakeDone) {
+                        wrapCorkedLocked();
                         wrapAll(ByteBuffer.wrap(xml.getBytes(StandardCharsets.UTF_8)));
                     }
                     engine.closeOutbound();
@@ -462,6 +541,18 @@ final class ClientConnection {
     }
 
     private void flushLocked() throws IOException {
+        if (out.size() > 1) {
+            // several records (a corked section, or output the peer has not read yet): one gathering write
+            ByteBuffer[] all = new ByteBuffer[Math.min(out.size(), 64)];
+            java.util.Iterator<ByteBuffer> it = out.iterator();
+            for (int i = 0; i < all.length; i++) {
+                all[i] = it.next();
+            }
+            outBytes -= channel.write(all);
+            while (!out.isEmpty() && !out.peek().hasRemaining()) {
+                out.poll();
+            }
+        }
         while (!out.isEmpty()) {
             ByteBuffer head = out.peek();
             int before = head.remaining();

@@ -213,14 +213,17 @@ public class XmppConnectionHandle implements XmppConnection {
         public void afterCompletion(int status) {
             try {
                 if (status == Status.STATUS_COMMITTED) {
-                    for (int i = 0; i < to.size(); i++) {
-                        XmlElement st = stanzas.get(i);
-                        if (!server.send(to.get(i), st, tracking[i]) && tracking[i] == BoundSession.UNTRACKED
-                                && Stanzas.isMessage(st)) {
-                            // the session ended since: the application routes the message again (offline)
-                            server.undeliveredLater(to.get(i), List.of(st));
+                    // written together: stanzas for one peer share TLS records and socket writes
+                    ClientConnection.corked(() -> {
+                        for (int i = 0; i < to.size(); i++) {
+                            XmlElement st = stanzas.get(i);
+                            if (!server.send(to.get(i), st, tracking[i]) && tracking[i] == BoundSession.UNTRACKED
+                                    && Stanzas.isMessage(st)) {
+                                // the session ended since: the application routes the message again (offline)
+                                server.undeliveredLater(to.get(i), List.of(st));
+                            }
                         }
-                    }
+                    });
                 }
             } finally {
                 for (int i = held.size() - 1; i >= 0; i--) {

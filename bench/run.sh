@@ -71,10 +71,21 @@ provision() {
   esac
 }
 
+# whatever ends this script (a failed step included) stops the server it started, so none is left running
+running=
+cleanup() {
+  case $running in
+    controller) stop_controller ;;
+    ejabberd|prosody) "$root/bench/peers/$running.sh" stop ;;
+  esac
+}
+trap cleanup EXIT
+
 mkdir -p "$out"
 for ((r = 1; r <= rounds; r++)); do
   for t in ${targets//,/ }; do
     echo "== round $r: $t"
+    running=$t
     case $t in
       controller) start_controller; port=5222 pubsub=broker.grid.local ;;
       ejabberd) "${server_cpu[@]}" "$root/bench/peers/ejabberd.sh" start; port=6222 pubsub=pubsub.grid.local ;;
@@ -88,6 +99,7 @@ for ((r = 1; r <= rounds; r++)); do
       controller) stop_controller ;;
       *) "$root/bench/peers/$t.sh" stop ;;
     esac
+    running=
   done
 done
 java -jar "$jar" report --scenario "$scenario" --tsv "$tsv" --out "$out" --stamp "$stamp" \

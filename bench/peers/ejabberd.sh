@@ -93,9 +93,11 @@ YML
     # count) in one SQL statement, which takes seconds where registering one by one takes minutes.
     prefix=${2:?accounts PREFIX COUNT} count=${3:?accounts PREFIX COUNT} from=1
     ctl register "${prefix}0" grid.local bench-password-1 >/dev/null 2>&1 || true
-    psql -h 127.0.0.1 -U postgres -d $db -qc "INSERT INTO users (username, server_host, password, serverkey, salt, iterationcount)
+    psql -h 127.0.0.1 -U postgres -d $db -q >/dev/null <<SQL
+INSERT INTO users (username, server_host, password, serverkey, salt, iterationcount)
         SELECT '$prefix' || g, server_host, password, serverkey, salt, iterationcount FROM users, generate_series($from, $((count - 1))) g
-        WHERE username = '${prefix}0' ON CONFLICT DO NOTHING" >/dev/null
+        WHERE username = '${prefix}0' ON CONFLICT DO NOTHING;
+SQL
     echo "ejabberd: accounts ${prefix}0..${prefix}$((count - 1))"
     ;;
   stop)

@@ -67,10 +67,12 @@ CFG
     # count) in one SQL statement, which takes seconds where registering one by one takes minutes.
     prefix=${2:?accounts PREFIX COUNT} count=${3:?accounts PREFIX COUNT} from=1
     ctl register "${prefix}0" grid.local bench-password-1 >/dev/null 2>&1 || true
-    psql -h 127.0.0.1 -U postgres -d $db -qc "INSERT INTO prosody (host, "user", store, key, type, value)
+    psql -h 127.0.0.1 -U postgres -d $db -q >/dev/null <<SQL
+INSERT INTO prosody (host, "user", store, key, type, value)
         SELECT host, '$prefix' || g, store, key, type, value FROM prosody, generate_series($from, $((count - 1))) g
         WHERE "user" = '${prefix}0' AND store = 'accounts' AND NOT EXISTS
-        (SELECT 1 FROM prosody p WHERE p.host = prosody.host AND p."user" = '$prefix' || g AND p.store = 'accounts')" >/dev/null
+        (SELECT 1 FROM prosody p WHERE p.host = prosody.host AND p."user" = '$prefix' || g AND p.store = 'accounts');
+SQL
     echo "prosody: accounts ${prefix}0..${prefix}$((count - 1))"
     ;;
   stop)

@@ -54,8 +54,18 @@ final class ProcessCpu {
             String jcmd = exe.substring(0, exe.length() - 4) + "jcmd";
             run(jcmd, Long.toString(pid), "GC.run");
             String info = run(jcmd, Long.toString(pid), "GC.heap_info");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
-            return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+            // one line per heap (G1: "garbage-first heap ... used NK") or generation (Serial, Parallel: young and old);
+            // Metaspace and class space are not heap
+            long used = 0;
+            boolean found = false;
+            for (String line : info.split("\n")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
+                if (!line.contains("Metaspace") && !line.contains("class space") && m.find()) {
+                    used += Long.parseLong(m.group(1)) * 1024;
+                    found = true;
+                }
+            }
+            return found ? used : -1;
         } catch (IOException | InterruptedException e) {
             return -1;
         }

@@ -71,8 +71,7 @@ final class Connections {
                 log.printf("%s: %d warm-up logins (not measured)%n", target.name(), warmupLogins);
                 List<XmppLoops.Login> warm = new java.util.ArrayList<>();
                 for (int i = 0; i < warmupLogins; i++) {
-                    XmppLoops.Login l = target.login(account(target, i, accounts), i);
-                    warm.add(new XmppLoops.Login(l.host(), l.port(), l.domain(), l.user(), l.password(), "w" + i, l.local()));
+                    warm.add(target.login(account(target, i, accounts), i, "w" + i));
                 }
                 loops.loginAll(warm, 16).forEach(XmppSession::close);
                 Thread.sleep(2000);
@@ -107,8 +106,7 @@ final class Connections {
                 }
                 int i = opened++;
                 inFlight.incrementAndGet();
-                XmppLoops.Login l = target.login(account(target, i, accounts), i);
-                loops.connect(new XmppLoops.Login(l.host(), l.port(), l.domain(), l.user(), l.password(), "c" + i, l.local()))
+                loops.connect(target.login(account(target, i, accounts), i, "c" + i))
                         .whenComplete((s, e) -> {
                             if (e == null) {
                                 held.add(s);

@@ -9,6 +9,8 @@ final class ProcessCpu {
 
     private static final double TICKS = 100.0;
 
+    private static final java.util.regex.Pattern USED = java.util.regex.Pattern.compile("used (\\d+)K");
+
     private ProcessCpu() {
     }
 
@@ -59,7 +61,7 @@ final class ProcessCpu {
             long used = 0;
             boolean found = false;
             for (String line : info.split("\n")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
+                java.util.regex.Matcher m = USED.matcher(line);
                 if (!line.contains("Metaspace") && !line.contains("class space") && m.find()) {
                     used += Long.parseLong(m.group(1)) * 1024;
                     found = true;

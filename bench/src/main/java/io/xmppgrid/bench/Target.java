@@ -12,7 +12,12 @@ record Target(String name, String host, int port, String domain, String pubsub, 
 
     /** How the {@code i}-th session of a run logs in as {@code user} (source addresses spread, see {@link XmppLoops#source}). */
     XmppLoops.Login login(String user, int i) {
-        return new XmppLoops.Login(host, port, domain, user, password, "bench",
+        return login(user, i, "bench");
+    }
+
+    /** The same with its own resource. */
+    XmppLoops.Login login(String user, int i, String resource) {
+        return new XmppLoops.Login(host, port, domain, user, password, resource,
                 host.startsWith("127.") && perAddress > 0 ? XmppLoops.source(i, perAddress) : null);
     }
 

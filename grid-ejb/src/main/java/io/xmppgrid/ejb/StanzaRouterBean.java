@@ -16,6 +16,7 @@ import io.xmppgrid.core.Router;
 import io.xmppgrid.ejb.audit.AuditLog;
 import io.xmppgrid.ejb.audit.JpaAudit;
 import io.xmppgrid.ejb.offline.JpaOfflineQueue;
+import io.xmppgrid.ejb.offline.OfflineLeases;
 import io.xmppgrid.persistence.AuditEntry;
 import io.xmppgrid.ejb.offline.OfflineSettings;
 import io.xmppgrid.persistence.OfflineMessageEntity;
@@ -39,6 +40,9 @@ import jakarta.ejb.MessageDriven;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.resource.ResourceException;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +68,9 @@ public class StanzaRouterBean implements StanzaListener {
 
     @Resource(lookup = XmppConnectionFactory.JNDI_NAME)
     private XmppConnectionFactory connections;
+
+    @Resource
+    private TransactionSynchronizationRegistry transactions;
 
     @PersistenceContext(unitName = "grid")
     private EntityManager em;
@@ -115,9 +122,25 @@ public class StanzaRouterBean implements StanzaListener {
             Set<String> live = new HashSet<>();
             live.add(session.connectionId());
             c.sessions().findByBare(bare).forEach(s -> live.add(s.connectionId()));
-            JpaOfflineQueue.Batch batch = offlineQueue().next(bare.local(), session.connectionId(), live, OFFLINE.batch());
+            JpaOfflineQueue.Batch batch = offlineQueue().next(bare.local(), session.connectionId(), live, OFFLINE.batch(),
+                    OfflineLeases.NODE, undo -> transactions.registerInterposedSynchronization(new Synchronization() {
+                        @Override
+                        public void beforeCompletion() {
+                        }
+
+                        @Override
+                        public void afterCompletion(int status) {
+                            if (status != Status.STATUS_COMMITTED) {
+                                undo.run(); // not sent: the messages are free again
+                            }
+                        }
+                    }));
             for (OfflineMessageEntity m : batch.messages()) {
-                XmlElement stored;
+                if (m.delayIncluded) {
+                    c.sendTracked(session.jid(), m.stanza, m.id); // as stored: the stream's text, delay included
+                    continue;
+                }
+                XmlElement stored; // stored before V13: the delay is added now
                 try {
                     stored = XmlReader.parse(m.stanza);
                 } catch (IllegalArgumentException e) {
@@ -172,6 +195,7 @@ public class StanzaRouterBean implements StanzaListener {
 
     @Override
     public void onSessionEnded(SessionInfo session, String reason) {
+        OfflineLeases.NODE.release(session.jid().local(), session.connectionId());
         LOG.debugf("GRID0102: %s session %s ended: %s", session.connectionId(), session.jid(), reason);
     }
 }

@@ -10,18 +10,16 @@ import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** A message stored for a platform, as the XML text of the stanza; {@code seq} is its place in the queue. */
+/**
+ * A message stored for a platform, as the XML text of the stanza; {@code seq} is its place in the queue. With
+ * {@code delayIncluded} the text is the stanza as written to a client stream, its XEP-0203 delay included.
+ */
 @Entity
 @Table(name = "offline_message")
 // Orderings name the leading equality columns too (owner, ...): H2 reads rows in index order, and stops
 // at the limit, only when the ORDER BY is a prefix of the index; otherwise it sorts every matching row.
-@NamedQuery(name = OfflineMessageEntity.NEXT_FREE, query = "select m from OfflineMessageEntity m where m.owner = :owner"
-        + " and m.seq > :after and (m.leaseSession is null or m.leaseSession not in :live) order by m.owner, m.seq")
-@NamedQuery(name = OfflineMessageEntity.LAST_LEASED,
-        query = "select m.seq from OfflineMessageEntity m where m.owner = :owner and m.leaseSession = :session"
-        + " order by m.owner, m.leaseSession, m.seq desc")
-@NamedQuery(name = OfflineMessageEntity.LEASE,
-        query = "update OfflineMessageEntity m set m.leaseSession = :session where m.owner = :owner and m.id in :ids")
+@NamedQuery(name = OfflineMessageEntity.NEXT, query = "select m from OfflineMessageEntity m where m.owner = :owner"
+        + " and m.seq > :after order by m.owner, m.seq")
 @NamedQuery(name = OfflineMessageEntity.SIZE_OF_IDS, query = "select count(m), coalesce(sum(m.sizeBytes), 0)"
         + " from OfflineMessageEntity m where m.owner = :owner and m.id in :ids")
 @NamedQuery(name = OfflineMessageEntity.DELETE_IDS,
@@ -32,9 +30,7 @@ import java.time.Instant;
         query = "select m from OfflineMessageEntity m where m.owner = :owner and m.expiresAt < :now")
 public class OfflineMessageEntity {
 
-    public static final String NEXT_FREE = "OfflineMessageEntity.nextFree";
-    public static final String LAST_LEASED = "OfflineMessageEntity.lastLeased";
-    public static final String LEASE = "OfflineMessageEntity.lease";
+    public static final String NEXT = "OfflineMessageEntity.next";
     public static final String SIZE_OF_IDS = "OfflineMessageEntity.sizeOfIds";
     public static final String DELETE_IDS = "OfflineMessageEntity.deleteIds";
     public static final String EXPIRED_OWNERS = "OfflineMessageEntity.expiredOwners";
@@ -63,13 +59,15 @@ public class OfflineMessageEntity {
     @Column(nullable = false, length = 1000000)
     public String stanza;
 
-    @Column(name = "lease_session", length = 64)
-    public String leaseSession;
+    @Column(name = "delay_included", nullable = false)
+    public boolean delayIncluded;
 
     protected OfflineMessageEntity() {
     }
 
-    public OfflineMessageEntity(String owner, long seq, Instant storedAt, Instant expiresAt, String stanza, int sizeBytes) {
+    public OfflineMessageEntity(String owner, long seq, Instant storedAt, Instant expiresAt, String stanza, int sizeBytes,
+            boolean delayIncluded) {
+        this.delayIncluded = delayIncluded;
         this.owner = owner;
         this.seq = seq;
         this.storedAt = storedAt;

@@ -1,10 +1,12 @@
 package io.xmppgrid.ejb.offline;
 
+import io.xmppgrid.core.BareJidDelivery;
 import io.xmppgrid.core.OfflineSink;
 import io.xmppgrid.ejb.audit.JpaAudit;
 import io.xmppgrid.persistence.OfflineMessageEntity;
 import io.xmppgrid.persistence.OfflineQueueEntity;
 import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.Ns;
 import io.xmppgrid.xmpp.XmlElement;
 import io.xmppgrid.xmpp.XmlWriter;
 import jakarta.persistence.EntityManager;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,6 +29,8 @@ import org.jboss.logging.Logger;
 public final class JpaOfflineQueue implements OfflineSink {
 
     private static final Logger LOG = Logger.getLogger(JpaOfflineQueue.class);
+    /** Hibernate's hint (org.hibernate.jpa.HibernateHints): rows read to be sent are not dirty-checked at flush. */
+    private static final String READ_ONLY = "org.hibernate.readOnly";
 
     /** One batch for a session: the messages, now leased to it, and whether more wait. */
     public record Batch(List<OfflineMessageEntity> messages, boolean more) {
@@ -57,11 +62,12 @@ public final class JpaOfflineQueue implements OfflineSink {
         if (liveAgain.getAsBoolean()) {
             return Outcome.DELIVERED;
         }
-        String xml = XmlWriter.toXml(message);
+        Instant now = clock.instant();
+        // stored as it will be written to the platform's stream, delay stamp included (XEP-0160 §3, XEP-0203)
+        String xml = XmlWriter.toXml(BareJidDelivery.delayed(message, Jid.domain(bareJid.domainPart()), now), Ns.CLIENT);
         int size = xml.getBytes(StandardCharsets.UTF_8).length;
         int maxMessages = q.maxMessages != null ? q.maxMessages : settings.maxMessages();
         long maxBytes = q.maxBytes != null ? q.maxBytes : settings.maxBytes();
-        Instant now = clock.instant();
         if (q.messageCount + 1 > maxMessages || q.totalBytes + size > maxBytes) {
             q.refusedTotal++;
             q.lastRefusedAt = now;
@@ -77,52 +83,90 @@ public final class JpaOfflineQueue implements OfflineSink {
         q.messageCount++;
         q.totalBytes += size;
         Instant expires = settings.maxAge().isZero() ? null : now.plus(settings.maxAge());
-        em.persist(new OfflineMessageEntity(q.owner, seq, now, expires, xml, size));
+        em.persist(new OfflineMessageEntity(q.owner, seq, now, expires, xml, size, true));
         return Outcome.STORED;
     }
 
     /**
-     * The next messages for a session, in queue order, leased to it: those after the last one it
-     * already holds and not leased to another of the platform's live sessions ({@code liveSessions},
-     * which includes this one). Expired messages met on the way are removed and counted.
+     * The next messages for a session, in queue order, leased to it in {@code leases}: those after
+     * the last one it already holds and not held by another of the platform's live sessions
+     * ({@code liveSessions}, which includes this one). Expired messages met on the way are removed
+     * and counted. The lease is taken under the queue's row lock; {@code onRollback} receives what
+     * undoes it, to run if the caller's transaction does not commit.
      */
-    public Batch next(String owner, String sessionId, Collection<String> liveSessions, int max) {
+    public Batch next(String owner, String sessionId, Collection<String> liveSessions, int max, OfflineLeases leases,
+            Consumer<Runnable> onRollback) {
         OfflineQueueEntity q = lock(owner);
         if (q == null || q.messageCount == 0) {
             return new Batch(List.of(), false);
         }
-        List<Long> last = em.createNamedQuery(OfflineMessageEntity.LAST_LEASED, Long.class).setParameter("owner", owner)
-                .setParameter("session", sessionId).setMaxResults(1).getResultList();
-        long after = last.isEmpty() ? 0L : last.get(0);
-        List<OfflineMessageEntity> rows = em.createNamedQuery(OfflineMessageEntity.NEXT_FREE, OfflineMessageEntity.class)
-                .setParameter("owner", owner).setParameter("after", after)
-                .setParameter("live", liveSessions).setMaxResults(max + 1).getResultList();
+        List<OfflineLeases.Range> others = leases.heldByOthers(owner, sessionId, liveSessions);
+        long cursor = leases.after(owner, sessionId);
         Instant now = clock.instant();
-        List<OfflineMessageEntity> out = new ArrayList<>(Math.min(rows.size(), max));
-        List<Long> leased = new ArrayList<>(Math.min(rows.size(), max));
+        List<OfflineMessageEntity> out = new ArrayList<>(max);
+        List<OfflineLeases.Range> ranges = new ArrayList<>();
+        long first = -1;
+        long last = -1;
+        boolean continuesLast = true; // no message held by another session lies between the last lease and this one
+        boolean more = false;
         int expired = 0;
-        for (OfflineMessageEntity m : rows) {
-            if (out.size() == max) {
-                break;
+        while (!more) {
+            int want = max - out.size() + 1; // one more than fits tells whether more wait
+            List<OfflineMessageEntity> rows = em.createNamedQuery(OfflineMessageEntity.NEXT, OfflineMessageEntity.class)
+                    .setParameter("owner", owner).setParameter("after", cursor).setHint(READ_ONLY, true)
+                    .setMaxResults(want).getResultList();
+            OfflineLeases.Range held = null;
+            for (OfflineMessageEntity m : rows) {
+                if (out.size() == max) {
+                    more = true;
+                    break;
+                }
+                held = heldBy(others, m.seq);
+                if (held != null) { // another live session has these: go on after them
+                    if (first >= 0) {
+                        ranges.add(new OfflineLeases.Range(first, last));
+                        first = -1;
+                    } else if (out.isEmpty()) {
+                        continuesLast = false;
+                    }
+                    cursor = held.last();
+                    break;
+                }
+                cursor = m.seq;
+                if (m.expiresAt != null && m.expiresAt.isBefore(now)) {
+                    remove(q, m);
+                    expired++;
+                    continue;
+                }
+                if (first < 0) {
+                    first = m.seq;
+                }
+                last = m.seq;
+                out.add(m);
             }
-            if (m.expiresAt != null && m.expiresAt.isBefore(now)) {
-                remove(q, m);
-                expired++;
-                continue;
+            if (held == null && rows.size() < want) {
+                break; // the queue has no more
             }
-            out.add(m);
-            leased.add(m.id);
         }
-        if (!leased.isEmpty()) {
-            em.createNamedQuery(OfflineMessageEntity.LEASE).setParameter("session", sessionId).setParameter("owner", owner)
-                    .setParameter("ids", leased).executeUpdate();
+        if (first >= 0) {
+            ranges.add(new OfflineLeases.Range(first, last));
         }
+        onRollback.accept(leases.lease(owner, sessionId, ranges, continuesLast));
         if (expired > 0) {
             q.expiredTotal += expired;
             LOG.infof("GRID0404: %d stored messages for %s expired before delivery", expired, owner);
             audit.system("offline.expired", owner, "ok", expired + " messages");
         }
-        return new Batch(out, rows.size() > max);
+        return new Batch(out, more);
+    }
+
+    private static OfflineLeases.Range heldBy(List<OfflineLeases.Range> ranges, long seq) {
+        for (OfflineLeases.Range r : ranges) {
+            if (r.contains(seq)) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** Removes messages whose delivery was confirmed; ids of other platforms or already gone are ignored. */

@@ -80,31 +80,47 @@ public final class XmlWriter {
     }
 
     public static void escapeText(StringBuilder sb, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&': sb.append("&amp;"); break;
-                case '<': sb.append("&lt;"); break;
-                case '>': sb.append("&gt;"); break;
-                default: sb.append(c);
-            }
-        }
+        escape(sb, s, false);
     }
 
     public static void escapeAttribute(StringBuilder sb, String s) {
+        escape(sb, s, true);
+    }
+
+    /** Appends {@code s}, escaped; runs that need no escaping are copied whole. */
+    private static void escape(StringBuilder sb, String s, boolean attribute) {
+        int start = 0;
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&': sb.append("&amp;"); break;
-                case '<': sb.append("&lt;"); break;
-                case '>': sb.append("&gt;"); break;
-                case '"': sb.append("&quot;"); break;
-                case '\'': sb.append("&apos;"); break;
-                case '\n': sb.append("&#10;"); break;
-                case '\r': sb.append("&#13;"); break;
-                case '\t': sb.append("&#9;"); break;
-                default: sb.append(c);
+            String entity = entity(s.charAt(i), attribute);
+            if (entity != null) {
+                sb.append(s, start, i).append(entity);
+                start = i + 1;
             }
         }
+        if (start == 0) {
+            sb.append(s); // nothing escaped: one copy
+        } else {
+            sb.append(s, start, s.length());
+        }
+    }
+
+    private static String entity(char c, boolean attribute) {
+        switch (c) {
+            case '&': return "&amp;";
+            case '<': return "&lt;";
+            case '>': return "&gt;";
+            default: break;
+        }
+        if (!attribute) {
+            return null;
+        }
+        return switch (c) {
+            case '"' -> "&quot;";
+            case '\'' -> "&apos;";
+            case '\n' -> "&#10;";
+            case '\r' -> "&#13;";
+            case '\t' -> "&#9;";
+            default -> null;
+        };
     }
 }

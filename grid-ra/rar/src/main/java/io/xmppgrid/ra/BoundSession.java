@@ -34,7 +34,11 @@ final class BoundSession {
     private static final int MAX_UNACKED = 10_000;
     private static final String REQUEST = "<r xmlns=\"" + Ns.SM + "\"/>";
 
-    private record Out(XmlElement stanza, long tracking) {
+    /** A stanza to write: an element, or (tracked stored messages) the text the application stored it as. */
+    private record Out(XmlElement stanza, String xml, long tracking) {
+        String text() {
+            return xml != null ? xml : XmlWriter.toXml(stanza, Ns.CLIENT);
+        }
     }
 
     private final String id;
@@ -118,10 +122,22 @@ final class BoundSession {
 
     /** Sends (or holds, or keeps for resumption); false when the session has ended or its peer is gone. */
     synchronized boolean send(XmlElement stanza, long tracking) {
+        return send(new Out(stanza, null, tracking));
+    }
+
+    /** Sends a tracked stored stanza as the text it was stored as (serialized by XmlWriter for this stream). */
+    synchronized boolean sendStored(String xml, long tracking) {
+        if (tracking == UNTRACKED) {
+            throw new IllegalArgumentException("stored stanzas are tracked");
+        }
+        return send(new Out(null, xml, tracking));
+    }
+
+    private boolean send(Out o) {
         if (ended) {
             return false;
         }
-        Out o = new Out(stanza, tracking);
+        long tracking = o.tracking();
         if (holds > 0 && tracking == UNTRACKED) {
             held.add(o);
             heldBytes += 256; // a rough measure; the stanza is serialized when written
@@ -142,7 +158,7 @@ final class BoundSession {
             if (o.tracking() != UNTRACKED) {
                 unackedTracked++;
             }
-            if (conn != null && conn.write(XmlWriter.toXml(o.stanza(), Ns.CLIENT))) {
+            if (conn != null && conn.write(o.text())) {
                 requestAckIfDue();
                 if (unacked.size() > MAX_UNACKED && !overLimit) {
                     overLimit = true;
@@ -154,7 +170,7 @@ final class BoundSession {
             }
             return true; // kept until acknowledged: retransmitted on resumption, or handed back
         }
-        if (conn == null || !conn.write(XmlWriter.toXml(o.stanza(), Ns.CLIENT))) {
+        if (conn == null || !conn.write(o.text())) {
             return false;
         }
         if (o.tracking() != UNTRACKED) {
@@ -363,7 +379,7 @@ final class BoundSession {
                 info.available(), info.priority());
         to.write(resumedXml);
         for (Out o : unacked) {
-            to.write(XmlWriter.toXml(o.stanza(), Ns.CLIENT));
+            to.write(o.text());
         }
         requestPending = false;
         sinceRequest = 0;

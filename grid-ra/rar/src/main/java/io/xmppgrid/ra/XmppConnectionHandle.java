@@ -60,7 +60,7 @@ public class XmppConnectionHandle implements XmppConnection {
 
     @Override
     public boolean send(Jid fullJid, XmlElement stanza, String orderingKey) {
-        return send(fullJid, stanza, orderingKey, BoundSession.UNTRACKED);
+        return send(fullJid, stanza, null, orderingKey, BoundSession.UNTRACKED);
     }
 
     @Override
@@ -68,7 +68,15 @@ public class XmppConnectionHandle implements XmppConnection {
         if (trackingId <= 0) {
             throw new IllegalArgumentException("tracking ids are positive");
         }
-        return send(fullJid, stanza, null, trackingId);
+        return send(fullJid, stanza, null, null, trackingId);
+    }
+
+    @Override
+    public boolean sendTracked(Jid fullJid, String stanzaXml, long trackingId) {
+        if (trackingId <= 0) {
+            throw new IllegalArgumentException("tracking ids are positive");
+        }
+        return send(fullJid, null, stanzaXml, null, trackingId);
     }
 
     /**
@@ -76,7 +84,7 @@ public class XmppConnectionHandle implements XmppConnection {
      * instance to offline storage). True means it is queued or written; if its session is gone by
      * the time it is written, the adapter hands it back ({@code onUndelivered}) exactly once.
      */
-    private boolean send(Jid fullJid, XmlElement stanza, String orderingKey, long tracking) {
+    private boolean send(Jid fullJid, XmlElement stanza, String xml, String orderingKey, long tracking) {
         XmppServer s = server();
         TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
         if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
@@ -89,10 +97,10 @@ public class XmppConnectionHandle implements XmppConnection {
                 tsr.putResource(OUTBOX_KEY, box);
                 tsr.registerInterposedSynchronization(box);
             }
-            box.add(fullJid, stanza, orderingKey, tracking);
+            box.add(fullJid, stanza, xml, orderingKey, tracking);
             return true;
         }
-        return s.send(fullJid, stanza, tracking);
+        return stanza != null ? s.send(fullJid, stanza, tracking) : s.sendStored(fullJid, xml, tracking);
     }
 
     @Override
@@ -180,6 +188,7 @@ public class XmppConnectionHandle implements XmppConnection {
         private final XmppServer server;
         private final List<Jid> to = new ArrayList<>();
         private final List<XmlElement> stanzas = new ArrayList<>();
+        private final List<String> texts = new ArrayList<>(); // stored stanzas' text, where the element is null
         private long[] tracking = new long[8];
         private final java.util.TreeSet<Integer> stripes = new java.util.TreeSet<>();
         private final List<java.util.concurrent.locks.Lock> held = new ArrayList<>();
@@ -188,13 +197,14 @@ public class XmppConnectionHandle implements XmppConnection {
             this.server = server;
         }
 
-        void add(Jid jid, XmlElement stanza, String orderingKey, long trackingId) {
+        void add(Jid jid, XmlElement stanza, String xml, String orderingKey, long trackingId) {
             if (to.size() == tracking.length) {
                 tracking = java.util.Arrays.copyOf(tracking, tracking.length * 2);
             }
             tracking[to.size()] = trackingId;
             to.add(jid);
             stanzas.add(stanza);
+            texts.add(xml);
             if (orderingKey != null) {
                 stripes.add(server.orderingStripe(orderingKey));
             }
@@ -217,7 +227,9 @@ public class XmppConnectionHandle implements XmppConnection {
                     ClientConnection.corked(() -> {
                         for (int i = 0; i < to.size(); i++) {
                             XmlElement st = stanzas.get(i);
-                            if (!server.send(to.get(i), st, tracking[i]) && tracking[i] == BoundSession.UNTRACKED
+                            if (st == null) {
+                                server.sendStored(to.get(i), texts.get(i), tracking[i]); // tracked: if not sent, still stored
+                            } else if (!server.send(to.get(i), st, tracking[i]) && tracking[i] == BoundSession.UNTRACKED
                                     && Stanzas.isMessage(st)) {
                                 // the session ended since: the application routes the message again (offline)
                                 server.undeliveredLater(to.get(i), List.of(st));

@@ -443,12 +443,21 @@ final class XmppServer {
 
     boolean send(Jid fullJid, XmlElement stanza, long tracking) {
         BoundSession s = sessions.session(fullJid);
-        if (s != null && s.send(stanza, tracking)) {
+        return s != null && counted(s, s.send(stanza, tracking));
+    }
+
+    /** Writes a tracked stored stanza, as the text it was stored as, to the local session with this full JID. */
+    boolean sendStored(Jid fullJid, String xml, long tracking) {
+        BoundSession s = sessions.session(fullJid);
+        return s != null && counted(s, s.sendStored(xml, tracking));
+    }
+
+    private boolean counted(BoundSession s, boolean sent) {
+        if (sent) {
             stanzasOut.increment();
             s.stanzasOut.increment();
-            return true;
         }
-        return false;
+        return sent;
     }
 
     io.xmppgrid.ra.api.SessionTraffic traffic(Jid fullJid) {

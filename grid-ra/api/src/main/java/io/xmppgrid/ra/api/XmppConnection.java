@@ -35,6 +35,14 @@ public interface XmppConnection extends AutoCloseable {
     boolean sendTracked(Jid fullJid, XmlElement stanza, long trackingId);
 
     /**
+     * Sends a tracked stored stanza as text: {@code stanzaXml} is a whole stanza the application
+     * serialized with {@code XmlWriter} (when it stored it) and is written to the stream as it is,
+     * so a backlog is not parsed and serialized again on its way out. Otherwise like
+     * {@link #sendTracked(Jid, XmlElement, long)}.
+     */
+    boolean sendTracked(Jid fullJid, String stanzaXml, long trackingId);
+
+    /**
      * Records a session's presence (RFC 6121 §4.7) for routing decisions. A session that becomes
      * available gets its stored messages ({@link StanzaListener#onBacklogWanted}).
      */

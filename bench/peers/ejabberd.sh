@@ -4,7 +4,8 @@
 # domain grid.local, pubsub at pubsub.grid.local, SCRAM-SHA-256 (ejabberd 23.01 always uses 4096 iterations),
 # PostgreSQL storage (database ejabberd_bench, new schema), no traffic shaper, offline limit 100000,
 # notifications of type normal. Erlang distribution on 127.0.0.1 only. Runtime files in $BENCH_PEERS_DIR
-# (default /var/tmp/grid-bench/ejabberd), owned by the ejabberd user; stopped by its PID.
+# (default /var/tmp/grid-bench/ejabberd), owned by the ejabberd user; stopped by its PID. The ejabberd user's soft
+# open-file limit is raised to the hard limit (/etc/security/limits.d/grid-bench-ejabberd.conf).
 set -euo pipefail
 cmd=${1:?start|provision N|stop}
 dir=${BENCH_PEERS_DIR:-/var/tmp/grid-bench}/ejabberd
@@ -76,6 +77,9 @@ modules:
       notification_type: normal
 YML
     chown -R ejabberd:ejabberd "$dir"
+    # ejabberdctl starts the VM through su, whose pam_limits gives the ejabberd user init's soft limit of 1,024
+    # open files: the VM dies at ~1,000 sessions. Raise it to this machine's hard limit for that user.
+    echo "ejabberd soft nofile $(ulimit -Hn)" > /etc/security/limits.d/grid-bench-ejabberd.conf
     ctl start
     for _ in $(seq 60); do ctl status >/dev/null 2>&1 && break; sleep 1; done
     ctl status >/dev/null || { echo "ejabberd did not start; see $dir/log" >&2; exit 1; }

@@ -25,6 +25,16 @@ public final class XmlElement {
     private final String namespace;
     private final List<Attribute> attributes;
     private final List<Object> children; // XmlElement or String
+    /**
+     * This element's text as last serialized as a stanza's child (XmlWriter): a notification sent
+     * to many subscribers shares its payload element, which is then serialized once, not once per
+     * copy. Racy but safe: an immutable value, computed again at worst.
+     */
+    private Serialized serialized;
+
+    /** Text of an element serialized under a parent whose default namespace is {@code inherited}. */
+    record Serialized(String inherited, String xml) {
+    }
 
     private XmlElement(String name, String namespace, List<Attribute> attributes, List<Object> children) {
         this.name = name;
@@ -55,6 +65,14 @@ public final class XmlElement {
     }
 
     /** Elements and text in document order. */
+    Serialized serialized() {
+        return serialized;
+    }
+
+    void serialized(Serialized s) {
+        serialized = s;
+    }
+
     public List<Object> content() {
         return children;
     }

@@ -19,19 +19,25 @@ public final class XmlWriter {
 
     /** Serializes with every namespace declared (standalone document fragment). */
     public static String toXml(XmlElement e) {
-        StringBuilder sb = new StringBuilder(128);
-        write(sb, e, null);
-        return sb.toString();
+        return toXml(e, null);
     }
 
     /** Serializes as a child of a parent whose default namespace is {@code inheritedNamespace}. */
     public static String toXml(XmlElement e, String inheritedNamespace) {
         StringBuilder sb = new StringBuilder(128);
-        write(sb, e, inheritedNamespace);
+        write(sb, e, inheritedNamespace, true);
         return sb.toString();
     }
 
     public static void write(StringBuilder sb, XmlElement e, String inheritedNamespace) {
+        write(sb, e, inheritedNamespace, false);
+    }
+
+    /**
+     * With {@code keepChildren}, the element's child elements keep their text (see XmlElement), so
+     * copies of a stanza that share them (one notification per subscriber) serialize them once.
+     */
+    private static void write(StringBuilder sb, XmlElement e, String inheritedNamespace, boolean keepChildren) {
         sb.append('<').append(e.name());
         if (!Objects.equals(e.namespace(), inheritedNamespace)) {
             sb.append(" xmlns=\"");
@@ -70,13 +76,28 @@ public final class XmlWriter {
         }
         sb.append('>');
         for (Object c : content) {
-            if (c instanceof XmlElement) {
-                write(sb, (XmlElement) c, e.namespace());
+            if (c instanceof XmlElement child) {
+                if (keepChildren) {
+                    writeKept(sb, child, e.namespace());
+                } else {
+                    write(sb, child, e.namespace(), false);
+                }
             } else {
                 escapeText(sb, (String) c);
             }
         }
         sb.append("</").append(e.name()).append('>');
+    }
+
+    private static void writeKept(StringBuilder sb, XmlElement child, String inheritedNamespace) {
+        XmlElement.Serialized kept = child.serialized();
+        if (kept == null || !Objects.equals(kept.inherited(), inheritedNamespace)) {
+            StringBuilder own = new StringBuilder(256);
+            write(own, child, inheritedNamespace, false);
+            kept = new XmlElement.Serialized(inheritedNamespace, own.toString());
+            child.serialized(kept);
+        }
+        sb.append(kept.xml());
     }
 
     public static void escapeText(StringBuilder sb, String s) {

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 class XmlWriterTest {
 
+    private static final String EVENT = "http://jabber.org/protocol/pubsub#event";
+
     @Test
     void escapesTextAndAttributesAndDeclaresNamespacesOnce() {
         XmlElement e = XmlElement.builder("message", Ns.CLIENT).attribute("to", "a@b/<\"'&>")
@@ -31,5 +33,23 @@ class XmlWriterTest {
                 .child(XmlElement.empty("x", "urn:other"))
                 .build();
         assertEquals(e, XmlReader.parse(XmlWriter.toXml(e)));
+    }
+
+    @Test // copies of a notification share its payload: each copy is written whole, the shared child serialized once
+    void copiesSharingAChildAreWrittenCorrectlyUnderAnyParentNamespace() {
+        XmlElement event = XmlElement.builder("event", EVENT).child(XmlElement.builder("items", EVENT)
+                .attribute("node", "n&1").child(XmlElement.builder("body", Ns.CLIENT).text("a < b").build()).build()).build();
+        XmlElement message = XmlElement.builder("message", Ns.CLIENT).attribute("from", "broker.grid.local").child(event).build();
+        String payload = "<event xmlns=\"" + EVENT + "\"><items node=\"n&amp;1\"><body xmlns=\"" + Ns.CLIENT
+                + "\">a &lt; b</body></items></event>";
+        for (String to : new String[] {"a@grid.local", "b@grid.local"}) {
+            assertEquals("<message from=\"broker.grid.local\" to=\"" + to + "\">" + payload + "</message>",
+                    XmlWriter.toXml(message.withAttribute("to", to), Ns.CLIENT));
+        }
+        // the same child under a parent of its own namespace: no declaration, whatever was kept before
+        XmlElement wrapper = XmlElement.builder("wrapper", EVENT).child(event).build();
+        assertEquals("<wrapper xmlns=\"" + EVENT + "\"><event><items node=\"n&amp;1\"><body xmlns=\"" + Ns.CLIENT
+                + "\">a &lt; b</body></items></event></wrapper>", XmlWriter.toXml(wrapper));
+        assertEquals(XmlReader.parse(XmlWriter.toXml(message)), message);
     }
 }

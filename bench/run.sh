@@ -42,21 +42,24 @@ if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0) gen_cpu=(taskset -c 1); 
 jar=$root/bench/target/grid-bench.jar
 [ -f "$jar" ] || { echo "build first: mvn -DskipTests install" >&2; exit 1; }
 
-# The controller runs on the newest JDK here (Temurin 25 where present: cheaper TLS) with a 2 GB heap (WildFly's
-# default of 512 MB makes G1 spend a third of the CPU on a large backlog), and is pinned to its core after it has
-# started, so the JVM sizes its GC and compiler threads for the machine rather than for one CPU. Override with
-# CONTROLLER_JAVA_HOME and CONTROLLER_HEAP.
+# The controller runs on the newest JDK here (Temurin 25 where present: cheaper TLS, and its JIT did better than 17's)
+# with a 2 GB heap (WildFly's default of 512 MB made G1 spend a third of the CPU of a large backlog), pinned before
+# it starts like the peers, so its JVM sees one CPU and picks SerialGC (at 1,000 subscribers it used 0.046 s of CPU
+# per 1,000 deliveries and saturated at 21,700/s; pinned after start, with G1, 0.050 s and 19,300/s). Override with
+# CONTROLLER_JAVA_HOME, CONTROLLER_HEAP and CONTROLLER_PIN=after.
 controller_java_home=${CONTROLLER_JAVA_HOME:-}
 [ -z "$controller_java_home" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && controller_java_home=/usr/lib/jvm/temurin-25-jdk-amd64
 controller_java_home=${controller_java_home:-${JAVA_HOME:-}}
 controller_heap=${CONTROLLER_HEAP:--Xms2g -Xmx2g}
-parameters="$parameters; controller: $("${controller_java_home:+$controller_java_home/bin/}java" -version 2>&1 | head -1 | tr -d '"'), heap $controller_heap, pinned after start"
+parameters="$parameters; controller: $("${controller_java_home:+$controller_java_home/bin/}java" -version 2>&1 | head -1 | tr -d '"'), heap $controller_heap, pinned ${CONTROLLER_PIN:-before} start"
 start_controller() {
   node=$root/config/target/node
   [ -d "$node/configuration" ] || { echo "start the controller once with mvn -Prun -DskipTests install (it makes $node)" >&2; exit 1; }
   # SCRAM iterations as the peers' (4096), so clients do the same work for every server
+  local pin_before=()
+  [ "${CONTROLLER_PIN:-before}" = before ] && pin_before=("${server_cpu[@]}")
   JAVA_HOME=$controller_java_home JBOSS_JAVA_SIZING=$controller_heap GRID_OPTS="-Dgrid.scram.iterations=4096 ${GRID_OPTS:-}" \
-    bash "$root/config/run-node.sh" "$root/config/target/wildfly" "$node" "$root/grid-ear/target/grid-ear.ear" \
+    "${pin_before[@]}" bash "$root/config/run-node.sh" "$root/config/target/wildfly" "$node" "$root/grid-ear/target/grid-ear.ear" \
     > "$out/$stamp-controller-server.log" 2>&1 &
   for _ in $(seq 120); do grep -q 'GRIDRA0001' "$out/$stamp-controller-server.log" 2>/dev/null && break; sleep 1; done
   grep -q 'GRIDRA0001' "$out/$stamp-controller-server.log" || { echo "controller did not start" >&2; exit 1; }

@@ -4,14 +4,16 @@
 # domain grid.local, pubsub at pubsub.grid.local, SCRAM-SHA-256 (ejabberd 23.01 always uses 4096 iterations),
 # PostgreSQL storage (database ejabberd_bench, new schema), no traffic shaper, offline limit 100000,
 # notifications of type normal. Erlang distribution on 127.0.0.1 only. Runtime files in $BENCH_PEERS_DIR
-# (default /var/tmp/grid-bench/ejabberd), owned by the ejabberd user; stopped by its PID. The ejabberd user's soft
-# open-file limit is raised to the hard limit (/etc/security/limits.d/grid-bench-ejabberd.conf).
+# (default /var/tmp/grid-bench/ejabberd), owned by the ejabberd user; stopped by its PID. ejabberdctl runs as the
+# ejabberd user through setpriv, with this shell's open-file limit raised to the hard limit.
 set -euo pipefail
 cmd=${1:?start|provision N|stop}
 dir=${BENCH_PEERS_DIR:-/var/tmp/grid-bench}/ejabberd
 port=${EJABBERD_PORT:-6222}
 db=ejabberd_bench
-ctl() { ejabberdctl --config-dir "$dir" --config "$dir/ejabberd.yml" --ctl-config "$dir/ejabberdctl.cfg" \
+# as the ejabberd user without su: su's PAM session gives it a soft limit of 1,024 open files (the VM then dies at
+# ~1,000 sessions); setpriv keeps this shell's limit
+ctl() { setpriv --reuid=ejabberd --regid=ejabberd --init-groups env HOME=/var/lib/ejabberd ejabberdctl --config-dir "$dir" --config "$dir/ejabberd.yml" --ctl-config "$dir/ejabberdctl.cfg" \
         --logs "$dir/log" --spool "$dir/spool" "$@"; }
 case $cmd in
   start)
@@ -77,9 +79,7 @@ modules:
       notification_type: normal
 YML
     chown -R ejabberd:ejabberd "$dir"
-    # ejabberdctl starts the VM through su, whose pam_limits gives the ejabberd user init's soft limit of 1,024
-    # open files: the VM dies at ~1,000 sessions. Raise it to this machine's hard limit for that user.
-    echo "ejabberd soft nofile $(ulimit -Hn)" > /etc/security/limits.d/grid-bench-ejabberd.conf
+    ulimit -n "$(ulimit -Hn)"
     ctl start
     for _ in $(seq 60); do ctl status >/dev/null 2>&1 && break; sleep 1; done
     ctl status >/dev/null || { echo "ejabberd did not start; see $dir/log" >&2; exit 1; }

@@ -41,7 +41,8 @@ final class Report {
         }
     }
 
-    private static final Color[] COLORS = {new Color(0x1d4ed8), new Color(0xb91c1c), new Color(0x15803d), new Color(0x7e22ce)};
+    private static final Color[] COLORS = {new Color(0x1d4ed8), new Color(0xb91c1c), new Color(0x15803d), new Color(0x7e22ce),
+        new Color(0xc2410c), new Color(0x0e7490), new Color(0x4d7c0f), new Color(0xbe185d)};
 
     private Report() {
     }

@@ -91,13 +91,13 @@ public final class XmlWriter {
 
     private static void writeKept(StringBuilder sb, XmlElement child, String inheritedNamespace) {
         XmlElement.Serialized kept = child.serialized();
-        if (kept == null || !Objects.equals(kept.inherited(), inheritedNamespace)) {
-            StringBuilder own = new StringBuilder(256);
-            write(own, child, inheritedNamespace, false);
-            kept = new XmlElement.Serialized(inheritedNamespace, own.toString());
-            child.serialized(kept);
+        if (kept != null && Objects.equals(kept.inherited(), inheritedNamespace)) {
+            sb.append(kept.xml());
+            return;
         }
-        sb.append(kept.xml());
+        int start = sb.length(); // written in place, its text kept for the next copy
+        write(sb, child, inheritedNamespace, false);
+        child.serialized(new XmlElement.Serialized(inheritedNamespace, sb.substring(start)));
     }
 
     public static void escapeText(StringBuilder sb, String s) {

@@ -65,18 +65,19 @@ public class XmppConnectionHandle implements XmppConnection {
 
     @Override
     public boolean sendTracked(Jid fullJid, XmlElement stanza, long trackingId) {
-        if (trackingId <= 0) {
-            throw new IllegalArgumentException("tracking ids are positive");
-        }
-        return send(fullJid, stanza, null, null, trackingId);
+        return send(fullJid, stanza, null, null, positive(trackingId));
     }
 
     @Override
     public boolean sendTracked(Jid fullJid, String stanzaXml, long trackingId) {
+        return send(fullJid, null, stanzaXml, null, positive(trackingId));
+    }
+
+    private static long positive(long trackingId) {
         if (trackingId <= 0) {
             throw new IllegalArgumentException("tracking ids are positive");
         }
-        return send(fullJid, null, stanzaXml, null, trackingId);
+        return trackingId;
     }
 
     /**

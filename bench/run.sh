@@ -45,12 +45,14 @@ jar=$root/bench/target/grid-bench.jar
 # The controller runs on the newest JDK here (Temurin 25 where present: cheaper TLS, and its JIT did better than 17's)
 # with a 2 GB heap (WildFly's default of 512 MB made G1 spend a third of the CPU of a large backlog), pinned before
 # it starts like the peers, so its JVM sees one CPU and picks SerialGC (at 1,000 subscribers it used 0.046 s of CPU
-# per 1,000 deliveries and saturated at 21,700/s; pinned after start, with G1, 0.050 s and 19,300/s). Override with
-# CONTROLLER_JAVA_HOME, CONTROLLER_HEAP and CONTROLLER_PIN=after.
+# per 1,000 deliveries and saturated at 21,700/s; pinned after start, with G1, 0.050 s and 19,300/s). Objects that
+# survive two young collections are promoted (-XX:MaxTenuringThreshold=2): with SerialGC's default of 15, the
+# sessions' state was copied between survivor spaces for minutes, and those 30-85 ms pauses were the fan-out's p99.
+# Override with CONTROLLER_JAVA_HOME, CONTROLLER_HEAP and CONTROLLER_PIN=after.
 controller_java_home=${CONTROLLER_JAVA_HOME:-}
 [ -z "$controller_java_home" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && controller_java_home=/usr/lib/jvm/temurin-25-jdk-amd64
 controller_java_home=${controller_java_home:-${JAVA_HOME:-}}
-controller_heap=${CONTROLLER_HEAP:--Xms2g -Xmx2g}
+controller_heap=${CONTROLLER_HEAP:--Xms2g -Xmx2g -XX:MaxTenuringThreshold=2}
 parameters="$parameters; controller: $("${controller_java_home:+$controller_java_home/bin/}java" -version 2>&1 | head -1 | tr -d '"'), heap $controller_heap, pinned ${CONTROLLER_PIN:-before} start"
 start_controller() {
   node=$root/config/target/node

@@ -317,7 +317,7 @@ public class PlatformAdmin {
     }
 
     @jakarta.ejb.EJB
-    private io.xmppgrid.ejb.pubsub.SubscriberCache subscriberCache;
+    private io.xmppgrid.ejb.pubsub.TopicCache topicCache;
 
     /**
      * Deletion (XEP-0133 delete-user, the console): the platform is revoked (its sessions end, its
@@ -348,7 +348,7 @@ public class PlatformAdmin {
             io.xmppgrid.persistence.TopicEntity t = em.find(io.xmppgrid.persistence.TopicEntity.class, s.nodeId);
             em.remove(s);
             if (t != null) {
-                subscriberCache.invalidate(t.name);
+                topicCache.invalidate(t.name);
             }
             subscriptions++;
         }

@@ -10,7 +10,7 @@ import io.xmppgrid.core.wire.Notifier;
 import io.xmppgrid.core.wire.PubSubComponent;
 import io.xmppgrid.ejb.pubsub.BrokerSettings;
 import io.xmppgrid.ejb.pubsub.JpaPubSubStore;
-import io.xmppgrid.ejb.pubsub.SubscriberCache;
+import io.xmppgrid.ejb.pubsub.TopicCache;
 import io.xmppgrid.core.BareJidDelivery;
 import io.xmppgrid.core.Router;
 import io.xmppgrid.ejb.audit.AuditLog;
@@ -76,7 +76,7 @@ public class StanzaRouterBean implements StanzaListener {
     private EntityManager em;
 
     @EJB
-    private SubscriberCache subscriberCache;
+    private TopicCache topicCache;
 
     @EJB
     private AuditLog auditLog;
@@ -98,14 +98,14 @@ public class StanzaRouterBean implements StanzaListener {
 
     private Router router(XmppConnection c) {
         JpaOfflineQueue offline = offlineQueue();
-        PubSubService service = broker(em, subscriberCache, new ConnectionDelivery(c, em), offline);
+        PubSubService service = broker(em, topicCache, new ConnectionDelivery(c, em), offline);
         List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
         return new Router(ServerIqHandlers.all(components, new io.xmppgrid.core.admin.AdHocCommands(
                 ServiceAdministrationBean.forCore(serviceAdministration), Clock.systemUTC())), components, offline);
     }
 
     /** The broker's service over the database, notifying through {@code d} (the stanza bean and the console share it). */
-    static PubSubService broker(EntityManager em, SubscriberCache cache, Delivery d, JpaOfflineQueue offline) {
+    static PubSubService broker(EntityManager em, TopicCache cache, Delivery d, JpaOfflineQueue offline) {
         return new PubSubService(new JpaPubSubStore(em, cache), new Notifier(BROKER, d, offline), BROKER_SETTINGS,
                 IodefValidator.INSTANCE, new TemplatePolicy(new JpaRoles(em)::roleOf), Clock.systemUTC());
     }

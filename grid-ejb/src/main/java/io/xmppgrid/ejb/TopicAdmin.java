@@ -10,7 +10,7 @@ import io.xmppgrid.ejb.offline.JpaOfflineQueue;
 import io.xmppgrid.ejb.offline.OfflineSettings;
 import io.xmppgrid.ejb.audit.JpaAudit;
 import io.xmppgrid.ejb.pubsub.JpaPubSubStore;
-import io.xmppgrid.ejb.pubsub.SubscriberCache;
+import io.xmppgrid.ejb.pubsub.TopicCache;
 import io.xmppgrid.ra.api.XmppConnection;
 import io.xmppgrid.ra.api.XmppConnectionFactory;
 import io.xmppgrid.xmpp.Jid;
@@ -40,7 +40,7 @@ public class TopicAdmin {
     private EntityManager em;
 
     @EJB
-    private SubscriberCache subscriberCache;
+    private TopicCache topicCache;
 
     @jakarta.annotation.Resource(lookup = XmppConnectionFactory.JNDI_NAME)
     private XmppConnectionFactory connections;
@@ -65,7 +65,7 @@ public class TopicAdmin {
         List<String> ids = em.createQuery("select t.name from TopicEntity t" + where + " order by t.id", String.class)
                 .setParameter("q", like).setFirstResult(Math.max(0, offset)).setMaxResults(Math.max(1, Math.min(limit, 200)))
                 .getResultList();
-        JpaPubSubStore store = new JpaPubSubStore(em, subscriberCache);
+        JpaPubSubStore store = new JpaPubSubStore(em, topicCache);
         List<TopicView> out = new ArrayList<>();
         for (String id : ids) {
             store.node(id).ifPresent(n -> out.add(view(n, store)));
@@ -102,7 +102,7 @@ public class TopicAdmin {
     public void decideSubscription(String topic, String subscriber, boolean allow) {
         Jid jid = jid(subscriber);
         run(topic, s -> {
-            boolean pending = new JpaPubSubStore(em, subscriberCache).subscription(topic, jid)
+            boolean pending = new JpaPubSubStore(em, topicCache).subscription(topic, jid)
                     .filter(x -> x.state() == Subscription.State.PENDING).isPresent();
             if (!pending) {
                 return Result.fail(PubSubError.ITEM_NOT_FOUND, "no pending subscription of " + jid + " to " + topic);
@@ -128,7 +128,7 @@ public class TopicAdmin {
     private void run(String topic, java.util.function.Function<PubSubService, Result<Void>> change) {
         try (XmppConnection c = connections.getConnection()) {
             JpaOfflineQueue offline = new JpaOfflineQueue(em, OfflineSettings.fromSystem(), Clock.systemUTC(), new JpaAudit(em));
-            Result<Void> r = change.apply(StanzaRouterBean.broker(em, subscriberCache, new ConnectionDelivery(c, em), offline));
+            Result<Void> r = change.apply(StanzaRouterBean.broker(em, topicCache, new ConnectionDelivery(c, em), offline));
             if (!r.isOk()) {
                 throw new AdminException(r.error() == PubSubError.NODE_NOT_FOUND || r.error() == PubSubError.ITEM_NOT_FOUND
                         ? AdminException.Reason.NOT_FOUND : AdminException.Reason.INVALID, r.reason());

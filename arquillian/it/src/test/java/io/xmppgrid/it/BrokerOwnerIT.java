@@ -1,5 +1,6 @@
 package io.xmppgrid.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -92,6 +93,44 @@ class BrokerOwnerIT {
             // XEP-0060 §5.6: a subscriber lists its own subscriptions
             r = request(m, "ls", "get", "<pubsub xmlns='" + PS + "'><subscriptions/></pubsub>");
             assertTrue(r.contains("node=\"" + node + "\"") && r.contains("subscription=\"subscribed\""), r);
+        }
+    }
+
+    /**
+     * XEP-0060 §8.9.2 and §8.2: a change of affiliation or configuration governs the very next publish
+     * (the broker keeps Topics in memory between publishes; a change must not leave a stale copy).
+     * §7.1.3.1: without the publisher affiliation, publish is forbidden; §7.1.3.5: a payload that is
+     * not of the node's pubsub#type is an invalid payload.
+     */
+    @Test
+    void affiliationAndConfigurationChangesGovernTheNextPublish() throws Exception {
+        String owner = Grid.platform(Grid.uniqueName("aff-owner"), "aff-password-123");
+        String publisher = Grid.platform(Grid.uniqueName("aff-pub"), "aff-password-123");
+        String node = "aff-" + UUID.randomUUID().toString().substring(0, 8);
+        try (RawXmpp o = RawXmpp.bound(owner, "aff-password-123");
+             RawXmpp p = RawXmpp.bound(publisher, "aff-password-123")) {
+            assertResult(request(o, "c", "set", "<pubsub xmlns='" + PS + "'><create node='" + node + "'/></pubsub>"));
+            String affiliate = "<pubsub xmlns='" + OWNER + "'><affiliations node='" + node + "'><affiliation jid='"
+                    + publisher + "@grid.local' affiliation='%s'/></affiliations></pubsub>";
+            String publish = "<pubsub xmlns='" + PS + "'><publish node='" + node + "'><item id='%s'>%s</item></publish></pubsub>";
+
+            assertResult(request(o, "a1", "set", String.format(affiliate, "publisher")));
+            assertResult(request(p, "p1", "set", String.format(publish, "one", Iodef.example("1"))));
+
+            assertResult(request(o, "a2", "set", String.format(affiliate, "none")));
+            String r = request(p, "p2", "set", String.format(publish, "two", Iodef.example("2")));
+            assertTrue(r.contains("type=\"error\"") && r.contains("<forbidden xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"), r);
+
+            assertResult(request(o, "a3", "set", String.format(affiliate, "publisher")));
+            assertResult(request(p, "p3", "set", String.format(publish, "three", Iodef.example("3"))));
+
+            assertResult(request(o, "t", "set", "<pubsub xmlns='" + OWNER + "'><configure node='" + node + "'>"
+                    + "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'><value>"
+                    + "http://jabber.org/protocol/pubsub#node_config</value></field>"
+                    + "<field var='pubsub#type'><value>urn:example:not-iodef</value></field></x></configure></pubsub>"));
+            r = request(p, "p4", "set", String.format(publish, "four", Iodef.example("4")));
+            assertTrue(r.contains("type=\"error\"") && r.contains("<invalid-payload xmlns=\"http://jabber.org/protocol/pubsub#errors\"/>"), r);
+            assertEquals(java.util.List.of("one", "three"), held(o, node));
         }
     }
 

@@ -39,25 +39,20 @@ public final class Notifier implements Broadcaster {
     @Override
     public void emit(PubSubEvent event) {
         if (event instanceof PubSubEvent.ItemPublished e) {
-            XmlElement items = itemsElement(e.node(), e.item());
-            for (Subscription s : inLockOrder(e.recipients())) {
-                deliver(s.jid(), message(e.node(), s.jid(), event(items)), key(e.node()));
-            }
+            broadcast(e.node(), e.recipients(), event(itemsElement(e.node(), e.item())));
         } else if (event instanceof PubSubEvent.LastItemSent e) {
-            deliver(e.recipient().jid(), message(e.node(), e.recipient().jid(), event(itemsElement(e.node(), e.item()))));
+            Jid to = e.recipient().jid();
+            deliver(to, message(e.node(), to, event(itemsElement(e.node(), e.item())), new Ids().next()));
         } else if (event instanceof PubSubEvent.ItemsRetracted e) {
             XmlElement.Builder items = XmlElement.builder("items", EVENT_NS).attribute("node", e.node().id());
             for (String id : e.itemIds()) {
                 items.child(XmlElement.builder("retract", EVENT_NS).attribute("id", id).build());
             }
-            XmlElement ev = event(items.build());
-            inLockOrder(e.recipients()).forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
+            broadcast(e.node(), e.recipients(), event(items.build()));
         } else if (event instanceof PubSubEvent.NodePurged e) {
-            XmlElement ev = event(XmlElement.builder("purge", EVENT_NS).attribute("node", e.node().id()).build());
-            inLockOrder(e.recipients()).forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
+            broadcast(e.node(), e.recipients(), event(XmlElement.builder("purge", EVENT_NS).attribute("node", e.node().id()).build()));
         } else if (event instanceof PubSubEvent.NodeDeleted e) {
-            XmlElement ev = event(XmlElement.builder("delete", EVENT_NS).attribute("node", e.node().id()).build());
-            inLockOrder(e.recipients()).forEach(s -> deliver(s.jid(), message(e.node(), s.jid(), ev), key(e.node())));
+            broadcast(e.node(), e.recipients(), event(XmlElement.builder("delete", EVENT_NS).attribute("node", e.node().id()).build()));
         } else if (event instanceof PubSubEvent.ApprovalRequested e) {
             XmlElement form = DataForm.builder("form", SUBSCRIBE_AUTHORIZATION)
                     .title("PubSub subscriber request")
@@ -70,7 +65,7 @@ public final class Notifier implements Broadcaster {
                     .build();
             for (Jid owner : e.owners()) {
                 deliver(owner, XmlElement.builder("message", Ns.CLIENT).attribute("from", service.toString())
-                        .attribute("to", owner.toString()).attribute("id", UUID.randomUUID().toString())
+                        .attribute("to", owner.toString()).attribute("id", new Ids().next())
                         .child(form).build());
             }
         } else if (event instanceof PubSubEvent.SubscriptionChanged e) {
@@ -80,7 +75,7 @@ public final class Notifier implements Broadcaster {
                     .child(XmlElement.builder("subscription", PubSubComponent.PUBSUB).attribute("node", e.node().id())
                             .attribute("jid", s.jid().toString()).attribute("subscription", s.state().wireName())
                             .attribute("subid", s.state() == Subscription.State.NONE ? null : s.subid()).build()).build();
-            deliver(s.jid(), message(e.node(), s.jid(), outcome));
+            deliver(s.jid(), message(e.node(), s.jid(), outcome, new Ids().next()));
         }
     }
 
@@ -119,10 +114,32 @@ public final class Notifier implements Broadcaster {
         return XmlElement.builder("items", EVENT_NS).attribute("node", node.id()).child(it.build()).build();
     }
 
-    private XmlElement message(Node node, Jid to, XmlElement payload) {
+    /**
+     * One event to every recipient, in lock order. The copies share the event element, whose
+     * serialized text is kept (XmlWriter): the payload is written once, not once per subscriber.
+     */
+    private void broadcast(Node node, List<Subscription> recipients, XmlElement ev) {
+        Ids ids = new Ids();
+        inLockOrder(recipients).forEach(s -> deliver(s.jid(), message(node, s.jid(), ev, ids.next()), key(node)));
+    }
+
+    /**
+     * Message ids for the copies of one event: a random UUID (unguessable across events) and a
+     * counter, so an event to a thousand subscribers draws from the system's random source once.
+     */
+    private static final class Ids {
+        private final String base = UUID.randomUUID().toString();
+        private int n;
+
+        String next() {
+            return base + '.' + n++;
+        }
+    }
+
+    private XmlElement message(Node node, Jid to, XmlElement payload, String id) {
         String type = node.config().notificationType() == NodeConfig.NotificationType.HEADLINE ? "headline" : null;
         XmlElement.Builder m = XmlElement.builder("message", Ns.CLIENT).attribute("from", service.toString())
-                .attribute("to", to.toString()).attribute("type", type).attribute("id", UUID.randomUUID().toString())
+                .attribute("to", to.toString()).attribute("type", type).attribute("id", id)
                 .child(payload);
         if (!node.config().offlineCache()) {
             // RFC 8600 §5: this Topic's messages must not be cached; XEP-0334 says so to every hop

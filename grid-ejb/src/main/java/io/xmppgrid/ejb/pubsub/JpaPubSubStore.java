@@ -28,16 +28,17 @@ import java.util.Optional;
 
 /**
  * {@link PubSubStore} over JPA, used inside the calling bean's transaction. One instance per
- * request: it remembers node ids it has looked up. Subscriber lists come through the
- * {@link SubscriberCache}, so fan-out does not read one row per subscriber per publish.
+ * request: it remembers node ids it has looked up. Topics (with their affiliations) and subscriber
+ * lists come through the {@link TopicCache}, so a publish does not read one row per affiliate or
+ * subscriber; every change to them here invalidates the Topic's entries.
  */
 public final class JpaPubSubStore implements PubSubStore {
 
     private final EntityManager em;
-    private final SubscriberCache cache;
+    private final TopicCache cache;
     private final Map<String, TopicEntity> topics = new HashMap<>();
 
-    public JpaPubSubStore(EntityManager em, SubscriberCache cache) {
+    public JpaPubSubStore(EntityManager em, TopicCache cache) {
         this.em = em;
         this.cache = cache;
     }
@@ -58,16 +59,23 @@ public final class JpaPubSubStore implements PubSubStore {
 
     @Override
     public Optional<Node> node(String id) {
-        TopicEntity t = topic(id);
-        if (t == null) {
-            return Optional.empty();
+        return cache.node(id, () -> {
+            TopicEntity t = topic(id);
+            if (t == null) {
+                return Optional.empty();
+            }
+            return Optional.of(toNode(t, affiliations(List.of(t.id)).getOrDefault(t.id, Map.of())));
+        });
+    }
+
+    /** The affiliations of nodes by node id, read as values (no managed entities to dirty-check). */
+    private Map<Long, Map<Jid, Affiliation>> affiliations(List<Long> nodeIds) {
+        Map<Long, Map<Jid, Affiliation>> affs = new HashMap<>();
+        for (Object[] a : em.createNamedQuery(TopicAffiliationEntity.VALUES_BY_NODES, Object[].class)
+                .setParameter("nodes", nodeIds).getResultList()) {
+            affs.computeIfAbsent((Long) a[0], k -> new HashMap<>()).put(Jid.parse((String) a[1]), Affiliation.valueOf((String) a[2]));
         }
-        Map<Jid, Affiliation> affs = new HashMap<>();
-        for (TopicAffiliationEntity a : em.createNamedQuery(TopicAffiliationEntity.BY_NODE, TopicAffiliationEntity.class)
-                .setParameter("node", t.id).getResultList()) {
-            affs.put(Jid.parse(a.jid), Affiliation.valueOf(a.affiliation));
-        }
-        return Optional.of(toNode(t, affs));
+        return affs;
     }
 
     private static Node toNode(TopicEntity t, Map<Jid, Affiliation> affs) {
@@ -147,6 +155,7 @@ public final class JpaPubSubStore implements PubSubStore {
         em.persist(t);
         topics.put(node.id(), t);
         node.affiliations().forEach((jid, a) -> persistAffiliation(t.id, jid, a));
+        cache.invalidate(node.id());
     }
 
     private void persistAffiliation(Long nodeId, Jid jid, Affiliation a) {
@@ -173,6 +182,7 @@ public final class JpaPubSubStore implements PubSubStore {
             }
         }
         wanted.forEach((jid, a) -> persistAffiliation(t.id, Jid.parse(jid), a));
+        cache.invalidate(node.id());
     }
 
     @Override
@@ -197,14 +207,7 @@ public final class JpaPubSubStore implements PubSubStore {
                 : em.createNamedQuery(TopicEntity.AFTER, TopicEntity.class).setParameter("after", page.after()))
                 .setFirstResult(page.index() == null || page.after() != null ? 0 : page.index())
                 .setMaxResults(page.max()).getResultList();
-        Map<Long, Map<Jid, Affiliation>> affs = new HashMap<>();
-        if (!list.isEmpty()) {
-            List<Long> ids = list.stream().map(t -> t.id).toList();
-            for (TopicAffiliationEntity a : em.createNamedQuery(TopicAffiliationEntity.BY_NODES, TopicAffiliationEntity.class)
-                    .setParameter("nodes", ids).getResultList()) {
-                affs.computeIfAbsent(a.nodeId, k -> new HashMap<>()).put(Jid.parse(a.jid), Affiliation.valueOf(a.affiliation));
-            }
-        }
+        Map<Long, Map<Jid, Affiliation>> affs = list.isEmpty() ? Map.of() : affiliations(list.stream().map(t -> t.id).toList());
         List<Node> out = new ArrayList<>();
         for (TopicEntity t : list) {
             out.add(toNode(t, affs.getOrDefault(t.id, Map.of())));

@@ -32,8 +32,12 @@ public final class XmlElement {
      */
     private Serialized serialized;
 
-    /** Text of an element serialized under a parent whose default namespace is {@code inherited}. */
-    record Serialized(String inherited, String xml) {
+    /**
+     * Text of an element serialized under a parent whose default namespace is {@code inherited}:
+     * as a string, as UTF-8 bytes, or both (either may be null until first asked for). The array
+     * is never changed once here (final field semantics make it safe to share without a lock).
+     */
+    record Serialized(String inherited, String xml, byte[] utf8) {
     }
 
     private XmlElement(String name, String namespace, List<Attribute> attributes, List<Object> children) {
@@ -64,7 +68,6 @@ public final class XmlElement {
         return attributes;
     }
 
-    /** Elements and text in document order. */
     Serialized serialized() {
         return serialized;
     }
@@ -73,6 +76,7 @@ public final class XmlElement {
         serialized = s;
     }
 
+    /** Elements and text in document order. */
     public List<Object> content() {
         return children;
     }

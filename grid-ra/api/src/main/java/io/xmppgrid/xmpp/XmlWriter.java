@@ -1,5 +1,6 @@
 package io.xmppgrid.xmpp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,19 +26,34 @@ public final class XmlWriter {
     /** Serializes as a child of a parent whose default namespace is {@code inheritedNamespace}. */
     public static String toXml(XmlElement e, String inheritedNamespace) {
         StringBuilder sb = new StringBuilder(128);
-        write(sb, e, inheritedNamespace, true);
+        write(sb, e, inheritedNamespace, true, null);
         return sb.toString();
     }
 
+    /**
+     * As {@link #toXml(XmlElement, String)}, encoded as UTF-8: what goes on the wire. The child
+     * elements' bytes are kept, so the copies of one notification (one per subscriber) encode the
+     * payload once and each copy costs its own attributes and one array copy.
+     */
+    public static byte[] toUtf8(XmlElement e, String inheritedNamespace) {
+        StringBuilder sb = new StringBuilder(128);
+        Utf8 out = new Utf8();
+        write(sb, e, inheritedNamespace, true, out);
+        out.append(sb);
+        return out.toArray();
+    }
+
     public static void write(StringBuilder sb, XmlElement e, String inheritedNamespace) {
-        write(sb, e, inheritedNamespace, false);
+        write(sb, e, inheritedNamespace, false, null);
     }
 
     /**
      * With {@code keepChildren}, the element's child elements keep their text (see XmlElement), so
      * copies of a stanza that share them (one notification per subscriber) serialize them once.
+     * With {@code utf8}, kept children go there as bytes (what is in {@code sb} before them first).
      */
-    private static void write(StringBuilder sb, XmlElement e, String inheritedNamespace, boolean keepChildren) {
+    private static void write(StringBuilder sb, XmlElement e, String inheritedNamespace, boolean keepChildren,
+                              Utf8 utf8) {
         sb.append('<').append(e.name());
         if (!Objects.equals(e.namespace(), inheritedNamespace)) {
             sb.append(" xmlns=\"");
@@ -77,10 +93,12 @@ public final class XmlWriter {
         sb.append('>');
         for (Object c : content) {
             if (c instanceof XmlElement child) {
-                if (keepChildren) {
+                if (!keepChildren) {
+                    write(sb, child, e.namespace(), false, null);
+                } else if (utf8 == null) {
                     writeKept(sb, child, e.namespace());
                 } else {
-                    write(sb, child, e.namespace(), false);
+                    writeKept(sb, child, e.namespace(), utf8);
                 }
             } else {
                 escapeText(sb, (String) c);
@@ -91,13 +109,64 @@ public final class XmlWriter {
 
     private static void writeKept(StringBuilder sb, XmlElement child, String inheritedNamespace) {
         XmlElement.Serialized kept = child.serialized();
-        if (kept != null && Objects.equals(kept.inherited(), inheritedNamespace)) {
+        if (kept != null && kept.xml() != null && Objects.equals(kept.inherited(), inheritedNamespace)) {
             sb.append(kept.xml());
             return;
         }
         int start = sb.length(); // written in place, its text kept for the next copy
-        write(sb, child, inheritedNamespace, false);
-        child.serialized(new XmlElement.Serialized(inheritedNamespace, sb.substring(start)));
+        write(sb, child, inheritedNamespace, false, null);
+        child.serialized(new XmlElement.Serialized(inheritedNamespace, sb.substring(start), null));
+    }
+
+    private static void writeKept(StringBuilder sb, XmlElement child, String inheritedNamespace, Utf8 utf8) {
+        XmlElement.Serialized kept = child.serialized();
+        byte[] bytes;
+        if (kept != null && Objects.equals(kept.inherited(), inheritedNamespace)) {
+            bytes = kept.utf8();
+            if (bytes == null) {
+                bytes = kept.xml().getBytes(StandardCharsets.UTF_8);
+                child.serialized(new XmlElement.Serialized(inheritedNamespace, kept.xml(), bytes));
+            }
+        } else {
+            StringBuilder own = new StringBuilder(256);
+            write(own, child, inheritedNamespace, false, null);
+            bytes = own.toString().getBytes(StandardCharsets.UTF_8);
+            child.serialized(new XmlElement.Serialized(inheritedNamespace, null, bytes));
+        }
+        utf8.append(sb);
+        sb.setLength(0);
+        utf8.append(bytes);
+    }
+
+    /** The parts of a stanza's UTF-8 (its own text, its kept children's bytes), joined into one exact array. */
+    private static final class Utf8 {
+        private final List<byte[]> parts = new ArrayList<>(4);
+        private int length;
+
+        void append(byte[] b) {
+            parts.add(b);
+            length += b.length;
+        }
+
+        /** Encodes as String.getBytes would (an unpaired surrogate becomes '?'). */
+        void append(CharSequence s) {
+            if (s.length() > 0) {
+                append(s.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        byte[] toArray() {
+            if (parts.size() == 1) {
+                return parts.get(0); // the element's own text (kept bytes always follow some of it): not shared
+            }
+            byte[] all = new byte[length];
+            int at = 0;
+            for (byte[] p : parts) {
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+            return all;
+        }
     }
 
     public static void escapeText(StringBuilder sb, String s) {

@@ -1,7 +1,10 @@
 package io.xmppgrid.xmpp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class XmlWriterTest {
@@ -51,5 +54,27 @@ class XmlWriterTest {
         assertEquals("<wrapper xmlns=\"" + EVENT + "\"><event><items node=\"n&amp;1\"><body xmlns=\"" + Ns.CLIENT
                 + "\">a &lt; b</body></items></event></wrapper>", XmlWriter.toXml(wrapper));
         assertEquals(XmlReader.parse(XmlWriter.toXml(message)), message);
+    }
+
+    @Test // what goes on the wire: the UTF-8 of the text, kept children encoded once and shared by the copies
+    void utf8IsTheEncodedTextWithSharedChildrenInAnyOrderOfUse() {
+        XmlElement event = XmlElement.builder("event", EVENT).child(XmlElement.builder("items", EVENT)
+                .attribute("node", "Zürich & co").child(XmlElement.builder("body", Ns.CLIENT)
+                        .text("\u00e9t\u00e9 \u20ac \uD83D\uDD12 < ok").build()).build()).build();
+        XmlElement message = XmlElement.builder("message", Ns.CLIENT).attribute("from", "broker.grid.local")
+                .attribute("id", "\u00fcber").child(event).child(XmlElement.empty("no-store", Ns.HINTS)).build();
+        for (String to : new String[] {"a@grid.local", "b@grid.local", "c@grid.local"}) {
+            XmlElement copy = message.withAttribute("to", to);
+            String expected = XmlWriter.toXml(copy, Ns.CLIENT);
+            assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), XmlWriter.toUtf8(copy, Ns.CLIENT), to);
+            assertTrue(expected.contains(" to=\"" + to + "\""), expected);
+        }
+        // kept bytes first, then text: both forms still agree
+        XmlElement fresh = XmlElement.builder("message", Ns.CLIENT).child(XmlElement.builder("body", Ns.CLIENT)
+                .text("\u00e9").build()).build();
+        byte[] bytes = XmlWriter.toUtf8(fresh, Ns.CLIENT);
+        assertEquals("<message><body>\u00e9</body></message>", new String(bytes, StandardCharsets.UTF_8));
+        assertEquals("<message><body>\u00e9</body></message>", XmlWriter.toXml(fresh, Ns.CLIENT));
+        assertEquals(XmlReader.parse(new String(XmlWriter.toUtf8(message, null), StandardCharsets.UTF_8)), message);
     }
 }

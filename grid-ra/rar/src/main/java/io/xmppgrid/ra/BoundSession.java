@@ -7,6 +7,7 @@ import io.xmppgrid.xmpp.Stanzas;
 import io.xmppgrid.xmpp.StreamError;
 import io.xmppgrid.xmpp.XmlElement;
 import io.xmppgrid.xmpp.XmlWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,8 +37,9 @@ final class BoundSession {
 
     /** A stanza to write: an element, or (tracked stored messages) the text the application stored it as. */
     private record Out(XmlElement stanza, String xml, long tracking) {
-        String text() {
-            return xml != null ? xml : XmlWriter.toXml(stanza, Ns.CLIENT);
+        /** The bytes to write: a fresh array each time (the connection may keep it until encrypted). */
+        byte[] bytes() {
+            return xml != null ? xml.getBytes(StandardCharsets.UTF_8) : XmlWriter.toUtf8(stanza, Ns.CLIENT);
         }
     }
 
@@ -158,7 +160,7 @@ final class BoundSession {
             if (o.tracking() != UNTRACKED) {
                 unackedTracked++;
             }
-            if (conn != null && conn.write(o.text())) {
+            if (conn != null && conn.write(o.bytes())) {
                 requestAckIfDue();
                 if (unacked.size() > MAX_UNACKED && !overLimit) {
                     overLimit = true;
@@ -170,7 +172,7 @@ final class BoundSession {
             }
             return true; // kept until acknowledged: retransmitted on resumption, or handed back
         }
-        if (conn == null || !conn.write(o.text())) {
+        if (conn == null || !conn.write(o.bytes())) {
             return false;
         }
         if (o.tracking() != UNTRACKED) {
@@ -379,7 +381,7 @@ final class BoundSession {
                 info.available(), info.priority());
         to.write(resumedXml);
         for (Out o : unacked) {
-            to.write(o.text());
+            to.write(o.bytes());
         }
         requestPending = false;
         sinceRequest = 0;

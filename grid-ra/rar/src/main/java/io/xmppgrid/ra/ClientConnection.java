@@ -10,6 +10,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -59,6 +60,8 @@ final class ClientConnection {
     /** Plaintext written in a corked section, not yet encrypted (null: none). */
     private byte[] corked;
     private int corkedLength;
+    /** False while {@link #corked} is the caller's array of the first write (copied before appending). */
+    private boolean corkedOwned;
 
     private volatile SSLSession tlsSession;
     private volatile X509Certificate peerCertificate;
@@ -402,7 +405,7 @@ final class ClientConnection {
     }
 
     /** Encrypts the corked plaintext into records (queued, not flushed); false when the engine is closed. */
-    private boolean wrapCorkedLocked() throws SSLException {
+    private boolean wrapCorkedLocked() throws IOException {
         if (corked == null) {
             return true;
         }
@@ -413,6 +416,7 @@ final class ClientConnection {
         return wrapAll(src);
     }
 
+    /** Writes bytes to the peer (kept, unchanged, until encrypted); returns false if the connection is closed. */
     boolean write(byte[] data) {
         synchronized (io) {
             if (closed || closeAfterFlush) {
@@ -426,18 +430,23 @@ final class ClientConnection {
                     }
                     List<ClientConnection> cork = CORKED.get();
                     if (cork != null && data.length < RECORD) {
-                        if (corked == null) {
-                            corked = new byte[RECORD];
-                            cork.add(this);
-                        } else if (corkedLength + data.length > corked.length) {
-                            if (!wrapCorkedLocked()) {
-                                return false;
-                            }
-                            corked = new byte[RECORD];
-                            cork.add(this);
+                        if (corked != null && corkedLength + data.length > RECORD && !wrapCorkedLocked()) {
+                            return false;
                         }
-                        System.arraycopy(data, 0, corked, corkedLength, data.length);
-                        corkedLength += data.length;
+                        if (corked == null) {
+                            // the first stanza is kept as given (a fan-out writes one per connection)
+                            corked = data;
+                            corkedLength = data.length;
+                            corkedOwned = false;
+                            cork.add(this);
+                        } else {
+                            if (!corkedOwned) {
+                                corked = Arrays.copyOf(corked, RECORD);
+                                corkedOwned = true;
+                            }
+                            System.arraycopy(data, 0, corked, corkedLength, data.length);
+                            corkedLength += data.length;
+                        }
                         outBytes += data.length;
                     } else if (!wrapCorkedLocked() || !wrapAll(ByteBuffer.wrap(data))) {
                         return false;
@@ -511,7 +520,7 @@ final class ClientConnection {
     }
 
     /** Encrypts all of {@code src}; false when the engine is closed or makes no progress. */
-    private boolean wrapAll(ByteBuffer src) throws SSLException {
+    private boolean wrapAll(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
             SSLEngineResult r = wrapLocked(src);
             if (r.getStatus() == SSLEngineResult.Status.CLOSED || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
@@ -521,7 +530,7 @@ final class ClientConnection {
         return true;
     }
 
-    private SSLEngineResult wrapLocked(ByteBuffer src) throws SSLException {
+    private SSLEngineResult wrapLocked(ByteBuffer src) throws IOException {
         ByteBuffer scratch = WRAP_SCRATCH.get();
         scratch.clear();
         SSLEngineResult r = engine.wrap(src, scratch);
@@ -529,8 +538,11 @@ final class ClientConnection {
             throw new SSLException("TLS wrap buffer overflow");
         }
         scratch.flip();
+        if (scratch.hasRemaining() && handshakeDone && out.isEmpty()) {
+            channel.write(scratch); // nothing queued before this record: to the socket without a copy
+        }
         if (scratch.hasRemaining()) {
-            enqueueLocked(copyBuffer(scratch));
+            enqueueLocked(copyBuffer(scratch)); // the callers flush (or wait for the socket to take it)
         }
         return r;
     }

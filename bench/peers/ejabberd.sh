@@ -2,7 +2,7 @@
 # ejabberd (Debian's package) as a benchmark peer: ejabberd.sh start | provision N | accounts PREFIX N | stop
 # Listens on 127.0.0.1:6222 only (STARTTLS required, EC P-256 self-signed certificate like the controller's key),
 # domain grid.local, pubsub at pubsub.grid.local, SCRAM-SHA-256 (ejabberd 23.01 always uses 4096 iterations),
-# PostgreSQL storage (database ejabberd_bench, new schema), no traffic shaper, offline limit 100000,
+# PostgreSQL storage (database ejabberd_bench, new schema), no traffic shaper, offline limit 1,000,000,
 # notifications of type normal. Erlang distribution on 127.0.0.1 only. Runtime files in $BENCH_PEERS_DIR
 # (default /var/tmp/grid-bench/ejabberd), owned by the ejabberd user; stopped by its PID. ejabberdctl runs as the
 # ejabberd user through setpriv, with this shell's open-file limit raised to the hard limit.
@@ -60,7 +60,7 @@ access_rules:
   c2s: {allow: all}
   pubsub_createnode: {allow: all}
 shaper_rules:
-  max_user_offline_messages: 100000
+  max_user_offline_messages: 1000000
   max_user_sessions: 10
 modules:
   mod_disco: {}

@@ -63,9 +63,10 @@ public final class Notifier implements Broadcaster {
                     .field("pubsub#subscriber_jid", "jid-single", "Subscriber Address", List.of(e.pending().jid().toString()))
                     .field("pubsub#allow", "boolean", "Allow this JID to subscribe to this pubsub node?", List.of("false"))
                     .build();
+            Ids ids = new Ids();
             for (Jid owner : e.owners()) {
                 deliver(owner, XmlElement.builder("message", Ns.CLIENT).attribute("from", service.toString())
-                        .attribute("to", owner.toString()).attribute("id", new Ids().next())
+                        .attribute("to", owner.toString()).attribute("id", ids.next())
                         .child(form).build());
             }
         } else if (event instanceof PubSubEvent.SubscriptionChanged e) {

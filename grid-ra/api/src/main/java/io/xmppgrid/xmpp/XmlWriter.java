@@ -107,10 +107,21 @@ public final class XmlWriter {
         sb.append("</").append(e.name()).append('>');
     }
 
-    private static void writeKept(StringBuilder sb, XmlElement child, String inheritedNamespace) {
+    /** The child's kept serialization under this parent namespace, or null (none yet, or another namespace's). */
+    private static XmlElement.Serialized kept(XmlElement child, String inheritedNamespace) {
         XmlElement.Serialized kept = child.serialized();
-        if (kept != null && kept.xml() != null && Objects.equals(kept.inherited(), inheritedNamespace)) {
-            sb.append(kept.xml());
+        return kept != null && Objects.equals(kept.inherited(), inheritedNamespace) ? kept : null;
+    }
+
+    private static void writeKept(StringBuilder sb, XmlElement child, String inheritedNamespace) {
+        XmlElement.Serialized kept = kept(child, inheritedNamespace);
+        if (kept != null) {
+            String xml = kept.xml();
+            if (xml == null) { // kept as bytes only (written to a stream first): decode, keep both
+                xml = new String(kept.utf8(), StandardCharsets.UTF_8);
+                child.serialized(new XmlElement.Serialized(inheritedNamespace, xml, kept.utf8()));
+            }
+            sb.append(xml);
             return;
         }
         int start = sb.length(); // written in place, its text kept for the next copy
@@ -119,11 +130,11 @@ public final class XmlWriter {
     }
 
     private static void writeKept(StringBuilder sb, XmlElement child, String inheritedNamespace, Utf8 utf8) {
-        XmlElement.Serialized kept = child.serialized();
+        XmlElement.Serialized kept = kept(child, inheritedNamespace);
         byte[] bytes;
-        if (kept != null && Objects.equals(kept.inherited(), inheritedNamespace)) {
+        if (kept != null) {
             bytes = kept.utf8();
-            if (bytes == null) {
+            if (bytes == null) { // kept as text only: encode, keep both
                 bytes = kept.xml().getBytes(StandardCharsets.UTF_8);
                 child.serialized(new XmlElement.Serialized(inheritedNamespace, kept.xml(), bytes));
             }

@@ -146,6 +146,35 @@ class OfflineIT {
         }
     }
 
+    @Test // RFC 6120 §4.4: a session whose stream the server has closed gets nothing more: what is published next
+          // is stored by the time the publish is answered, behind what was stored before it (no swap at the boundary)
+    void publishedRightAfterAStreamCloseIsStoredAtOnceInOrder() throws Exception {
+        String owner = Topics.account("off-own");
+        String sub = Topics.account("off-cls");
+        String node = Topics.node("cls");
+        List<String> published = new ArrayList<>();
+        try (RawXmpp o = RawXmpp.bound(owner, PASSWORD)) {
+            Topics.create(o, node, List.of(sub), "");
+            Topics.subscribe(sub, node);
+            for (int i = 0; i < 20; i++) {
+                try (RawXmpp s = RawXmpp.bound(sub, PASSWORD)) {
+                    s.closeStream(); // the server's closing tag has been read
+                }
+                long before = Grid.offline(sub, "messages");
+                published.addAll(Topics.publish(o, node, "c" + i + "-", 1));
+                assertEquals(before + 1, Grid.offline(sub, "messages"), "round " + i + ": stored when answered");
+            }
+        }
+        int stored = (int) Grid.offline(sub, "messages");
+        try (RawXmpp s = RawXmpp.bound(sub, PASSWORD)) {
+            // a short session may have had stored ones before its close confirmed them: the oldest, so a suffix
+            assertEquals(published.subList(published.size() - stored, published.size()),
+                    receiveItems(s, stored, new ArrayList<>()), "in publish order");
+            s.closeStream();
+        }
+        Grid.awaitOfflineDepth(sub, 0);
+    }
+
     @Test // a dropped connection mid-backlog loses nothing: the next session gets every item not yet received
     void connectionDroppedMidBacklogLosesNothing() throws Exception {
         String sub = Topics.account("off-kill");

@@ -56,6 +56,16 @@ class OfflineSmackIT {
             }
         }
 
+        /** Waits until no more arrive for a while (the listener runs behind the reader); returns how many. */
+        int awaitSettled() throws InterruptedException {
+            int n = -1;
+            while (n != ids.size()) {
+                n = ids.size();
+                Thread.sleep(300);
+            }
+            return n;
+        }
+
         void awaitAtLeast(int n) throws InterruptedException {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (ids.size() < n) {
@@ -115,7 +125,15 @@ class OfflineSmackIT {
         }
     }
 
-    @Test // XEP-0198 §5: killed in the middle of the backlog, resumed: every item, none twice
+    /**
+     * XEP-0198 §5: killed in the middle of the backlog, resumed: in order, none twice, none missing but for one
+     * exception that is Smack's. Smack 4.4's reader counts a stanza as handled in a {@code finally} around its
+     * parsing, so a stanza it was half-way through when its socket was shut counts in the h it resumes with, though
+     * no listener saw it; the server must trust h (§4), so that one item is gone for this client. Only the item right
+     * after the last one received before the kill may be missing; the exact-h case, every item, is
+     * {@code StreamManagementIT.resumptionInTheMiddleOfTheStoredBacklog}.
+     */
+    @Test
     void killedMidBacklogAndResumed() throws Exception {
         String sub = Topics.account("smk-kill");
         List<String> published = Topics.publishedWhileAway(sub, Topics.node("kr"), "z", 1000);
@@ -124,11 +142,16 @@ class OfflineSmackIT {
         try {
             inbox.awaitAtLeast(150);
             c.instantShutdown(); // the socket goes away without a stream close
+            int before = inbox.awaitSettled(); // what Smack's listener got from the first connection
             c.connect().login();
             assertTrue(c.streamWasResumed(), "the stream was resumed");
-            inbox.awaitAtLeast(1000);
-            Thread.sleep(500); // anything sent twice would arrive right behind
-            assertEquals(published, inbox.ids, "in order, none missing, none twice");
+            List<String> expected = new ArrayList<>(published);
+            inbox.awaitAtLeast(expected.size() - 1);
+            Thread.sleep(500); // anything sent twice, or the last one, would arrive right behind
+            if (inbox.ids.size() == expected.size() - 1) {
+                expected.remove(before); // the stanza Smack was parsing when killed (see above)
+            }
+            assertEquals(expected, inbox.ids, "in order, none twice, none missing but the one Smack was reading");
             Grid.awaitOfflineDepth(sub, 0);
         } finally {
             c.disconnect();

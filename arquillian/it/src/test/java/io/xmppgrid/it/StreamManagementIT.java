@@ -144,6 +144,48 @@ class StreamManagementIT {
         }
     }
 
+    @Test // XEP-0198 §5 with XEP-0160: dropped in the middle of the stored backlog, resumed with the exact h: every
+          // stored item the client had not handled comes (retransmitted, then the rest of the queue), in order, once
+    void resumptionInTheMiddleOfTheStoredBacklog() throws Exception {
+        String sub = Topics.account("sm-bl");
+        // more than the server sends unacknowledged (1,000), so that the rest comes from the queue after resumption
+        List<String> published = Topics.publishedWhileAway(sub, Topics.node("smbl"), "b", 1500);
+        RawXmpp s1 = RawXmpp.bound(sub, PASSWORD);
+        String previd = enable(s1);
+        List<String> got = new ArrayList<>();
+        long handled = 0;
+        while (got.size() < 100) { // never acknowledged: the server keeps them for retransmission
+            String st = s1.nextStanza(WAIT);
+            if (isStanza(st)) {
+                handled++;
+                got.addAll(Topics.itemIds(st));
+            }
+        }
+        s1.kill(); // the rest, on its way, is never read
+        awaitDetached(sub);
+        try (RawXmpp s2 = RawXmpp.authenticated(sub, PASSWORD)) {
+            s2.send("<resume xmlns='" + SM + "' previd='" + previd + "' h='" + handled + "'/>");
+            String resumed = s2.await("/>");
+            assertTrue(resumed.contains("<resumed xmlns=\"" + SM + "\" previd=\"" + previd + "\""), resumed);
+            while (got.size() < published.size()) {
+                String st = s2.nextStanza(WAIT);
+                if (isStanza(st)) {
+                    handled++;
+                    got.addAll(Topics.itemIds(st));
+                } else if (st.startsWith("<r ")) {
+                    s2.send("<a xmlns='" + SM + "' h='" + handled + "'/>"); // opens the window for the queue's rest
+                }
+            }
+            assertEquals(published, got, "every stored item once, in queue order");
+            s2.send("<a xmlns='" + SM + "' h='" + handled + "'/>");
+            Grid.awaitOfflineDepth(sub, 0); // acknowledged, so removed
+        }
+    }
+
+    private static boolean isStanza(String element) {
+        return element.startsWith("<message") || element.startsWith("<iq") || element.startsWith("<presence");
+    }
+
     /** Waits until the server noticed the drop: the session is kept for resumption, unavailable (admin API). */
     private static void awaitDetached(String platform) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();

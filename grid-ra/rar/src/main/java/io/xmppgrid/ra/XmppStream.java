@@ -134,6 +134,9 @@ final class XmppStream {
                         phase = Phase.CLOSED;
                         endedByStream = true;
                         peerClosed = true;
+                        // routing stops before our closing tag goes out: whatever is sent to the platform from
+                        // now on is stored in order, not written to a closing stream and handed back behind later ones
+                        endSession("peer closed the stream");
                         conn.writeAndClose("</stream:stream>");
                         return;
                     default:
@@ -869,8 +872,8 @@ final class XmppStream {
         String to = e.attribute("to");
         if (to != null && Jid.parseOrNull(to) == null) {
             if (!"error".equals(e.attribute("type"))) {
-                conn.write(XmlWriter.toXml(Stanzas.error(stamped, StanzaError.JID_MALFORMED, "invalid 'to' address")
-                        .withAttribute("from", null), Ns.CLIENT));
+                session.send(Stanzas.error(stamped, StanzaError.JID_MALFORMED, "invalid 'to' address")
+                        .withAttribute("from", null), BoundSession.UNTRACKED); // a stanza: XEP-0198 counts it
             }
             return;
         }
@@ -880,8 +883,8 @@ final class XmppStream {
             Log.CONN.errorf(ex, "GRIDRA0400: %s the application failed on a %s from %s", conn.id(), e.name(), boundJid);
             String type = e.attribute("type");
             if (Stanzas.isIq(e) && ("get".equals(type) || "set".equals(type))) {
-                conn.write(XmlWriter.toXml(Stanzas.error(stamped, StanzaError.INTERNAL_SERVER_ERROR, null)
-                        .withAttribute("from", to == null ? null : to), Ns.CLIENT));
+                session.send(Stanzas.error(stamped, StanzaError.INTERNAL_SERVER_ERROR, null)
+                        .withAttribute("from", to == null ? null : to), BoundSession.UNTRACKED);
             }
         }
     }
@@ -914,6 +917,7 @@ final class XmppStream {
             conn.abort(error.condition() + " during the TLS handshake"); // nothing can be said in the clear
             return;
         }
+        endSession("stream error <" + error.condition() + "/>: " + text); // as for a peer's close: no routing here now
         sendHeader();
         conn.writeAndClose(error.toXml(text, applicationCondition) + "</stream:stream>");
     }

@@ -50,11 +50,14 @@ jar=$root/bench/target/grid-bench.jar
 # per 1,000 deliveries and saturated at 21,700/s; pinned after start, with G1, 0.050 s and 19,300/s). Objects that
 # survive two young collections are promoted (-XX:MaxTenuringThreshold=2): with SerialGC's default of 15, the
 # sessions' state was copied between survivor spaces for minutes, and those 30-85 ms pauses were the fan-out's p99.
+# The JIT keeps compiling WildFly's code for minutes, and every 15% of the code cache newly compiled made SerialGC
+# run a full collection (cause "CodeCache GC Threshold", 0.48-0.52 s) in the middle of a measurement:
+# -XX:SweeperThreshold=50 lets 50% accumulate first (one run each: one such pause without it, none with it).
 # Override with CONTROLLER_JAVA_HOME, CONTROLLER_HEAP and CONTROLLER_PIN=after.
 controller_java_home=${CONTROLLER_JAVA_HOME:-}
 [ -z "$controller_java_home" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && controller_java_home=/usr/lib/jvm/temurin-25-jdk-amd64
 controller_java_home=${controller_java_home:-${JAVA_HOME:-}}
-controller_heap=${CONTROLLER_HEAP:--Xms2g -Xmx2g -XX:MaxTenuringThreshold=2}
+controller_heap=${CONTROLLER_HEAP:--Xms2g -Xmx2g -XX:MaxTenuringThreshold=2 -XX:SweeperThreshold=50}
 parameters="$parameters; controller: $("${controller_java_home:+$controller_java_home/bin/}java" -version 2>&1 | head -1 | tr -d '"'), heap $controller_heap, pinned ${CONTROLLER_PIN:-before} start"
 start_controller() {
   node=$root/config/target/node

@@ -881,8 +881,12 @@ final class XmppStream {
             server.deliver(new InboundStanza(conn.id(), boundJid, stamped));
         } catch (RuntimeException | jakarta.resource.spi.UnavailableException ex) {
             Log.CONN.errorf(ex, "GRIDRA0400: %s the application failed on a %s from %s", conn.id(), e.name(), boundJid);
+            // nothing was stored or routed: the sender is told, so that a message is never dropped in silence while
+            // the stream moves on (a ping answered after it would otherwise look like its acknowledgement)
             String type = e.attribute("type");
-            if (Stanzas.isIq(e) && ("get".equals(type) || "set".equals(type))) {
+            boolean request = Stanzas.isIq(e) && ("get".equals(type) || "set".equals(type));
+            boolean message = "message".equals(e.name()) && !"error".equals(type);
+            if (request || message) {
                 session.send(Stanzas.error(stamped, StanzaError.INTERNAL_SERVER_ERROR, null)
                         .withAttribute("from", to == null ? null : to), BoundSession.UNTRACKED);
             }

@@ -14,12 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * of requests outstanding, every item acknowledged), then the subscriber logs in again and the
  * server drains what it stored. Reported per K: how fast the items were accepted, time from the
  * initial presence to the first stored item, items drained per second (K over the time from the
- * presence to the last item), and the server's CPU per 1,000 items drained.
+ * presence to the last item), the server's CPU per 1,000 items drained, and its CPU per publish while the
+ * items were accepted (each publish committed: item, stored notification, audit entry).
  */
 final class Backlog {
 
     static final List<String> COLUMNS = List.of("server", "items queued", "published /s", "publish errors", "login ms",
-            "first item ms", "items drained", "drained /s", "server CPU s / 1000 items");
+            "first item ms", "items drained", "drained /s", "server CPU s / 1000 items", "server CPU ms / publish");
 
     private final Target target;
     private final FanOut topic;
@@ -61,6 +62,7 @@ final class Backlog {
                 String prefix = "b" + (round++) + "x";
                 errors.set(0);
                 long a0 = answered.get();
+                double publishCpu0 = ProcessCpu.seconds(target.pid());
                 long t0 = System.nanoTime();
                 for (int n = 0; n < k; n++) {
                     if (!window.tryAcquire(60, TimeUnit.SECONDS)) {
@@ -81,8 +83,9 @@ final class Backlog {
                     }
                 }
                 double published = k / ((System.nanoTime() - t0) / 1e9);
-                log.printf("%s: %d items published at %.0f/s (%d errors); settling %d s%n", target.name(), k, published, errors.get(),
-                        settle.toSeconds());
+                double cpuPerPublishMs = (ProcessCpu.seconds(target.pid()) - publishCpu0) * 1000 / k;
+                log.printf("%s: %d items published at %.0f/s (%d errors), server CPU %.3f ms per publish; settling %d s%n",
+                        target.name(), k, published, errors.get(), cpuPerPublishMs, settle.toSeconds());
                 Thread.sleep(settle.toMillis());
                 double cpu0 = ProcessCpu.seconds(target.pid());
                 AtomicLong got = new AtomicLong();
@@ -114,7 +117,7 @@ final class Backlog {
                 double firstMs = first.get() == 0 ? Double.NaN : (first.get() - ready) / 1e6;
                 double rate = items == 0 ? 0 : items / ((last.get() - ready) / 1e9);
                 f.add(target.name(), k, published, errors.get(), back.loginNanos() / 1e6, firstMs, items, rate,
-                        items == 0 ? Double.NaN : cpu * 1000 / items);
+                        items == 0 ? Double.NaN : cpu * 1000 / items, cpuPerPublishMs);
                 log.printf("%s: backlog of %d: login %.0f ms, first item after %.0f ms, %d drained at %.0f/s, server CPU %.3f s per "
                         + "1000%n", target.name(), k, back.loginNanos() / 1e6, firstMs, items, rate, items == 0 ? Double.NaN
                         : cpu * 1000 / items);

@@ -2,6 +2,7 @@ package io.xmppgrid.core;
 
 import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.Ns;
 import io.xmppgrid.xmpp.StanzaError;
 import io.xmppgrid.xmpp.Stanzas;
 import io.xmppgrid.xmpp.XmlElement;
@@ -131,8 +132,17 @@ public final class Router {
     private void toBare(Jid sender, Jid to, XmlElement stanza, Delivery d) {
         String type = stanza.attribute("type");
         if (Stanzas.isIq(stanza)) {
-            // RFC 6121 §8.5.2.1.3 / §8.5.2.2.3: the server answers on behalf of the account
-            if ("get".equals(type) || "set".equals(type)) {
+            // RFC 6121 §8.5.2.1.3 / §8.5.2.2.3: the server answers on behalf of the account, before
+            // looking the account up, so an existing and a missing platform get the same answer
+            XmlElement items = discoItemsQuery(stanza);
+            if (items != null) {
+                // XEP-0030 §8: disco#items to an account's bare JID by an entity not entitled to its
+                // presence (no platform is: the grid keeps no rosters), or to an account that does not
+                // exist, gets an empty result, with or without a node
+                d.send(sender, Stanzas.iqResult(stanza, XmlElement.builder("query", Ns.DISCO_ITEMS)
+                        .attribute("node", items.attribute("node")).build()));
+            } else if ("get".equals(type) || "set".equals(type)) {
+                // XEP-0030 §8: disco#info (and anything else) gets <service-unavailable/>
                 bounce(stanza, StanzaError.SERVICE_UNAVAILABLE, d, sender);
             }
             return;
@@ -153,6 +163,15 @@ public final class Router {
             return;
         }
         deliverMessageToBare(sender, to, stanza, d);
+    }
+
+    /** The disco#items query of an IQ get with an id and that one child, or null. */
+    private static XmlElement discoItemsQuery(XmlElement iq) {
+        if (!"get".equals(iq.attribute("type")) || iq.attribute("id") == null) {
+            return null;
+        }
+        List<XmlElement> children = iq.elements();
+        return children.size() == 1 && children.get(0).is("query", Ns.DISCO_ITEMS) ? children.get(0) : null;
     }
 
     private void deliverMessageToBare(Jid sender, Jid to, XmlElement message, Delivery d) {

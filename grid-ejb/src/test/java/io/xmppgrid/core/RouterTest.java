@@ -191,6 +191,45 @@ class RouterTest {
         assertEquals("remote-server-not-found", Stanzas.errorCondition(d.sent.get(0).getValue()));
     }
 
+    private static XmlElement disco(String to, String ns, String node) {
+        return XmlElement.builder("iq", Ns.CLIENT).attribute("from", "alice@grid.local/a").attribute("to", to)
+                .attribute("type", "get").attribute("id", "d1")
+                .child(XmlElement.builder("query", ns).attribute("node", node).build()).build();
+    }
+
+    /** The one reply to alice, serialized. */
+    private String ask(XmlElement iq) {
+        Recorder d = new Recorder();
+        d.online(bob1, true, 0);
+        router.route(alice, iq, d);
+        assertEquals(1, d.sent.size(), d.sent.toString());
+        assertEquals(alice, d.sent.get(0).getKey());
+        return d.sent.get(0).getValue().toString().replace("nobody@", "X@").replace("bob@", "X@");
+    }
+
+    @Test // XEP-0030 §8: disco#items to a platform's bare JID, existing or not, with or without a node: an empty result
+    void discoItemsToABareJidIsEmptyWhetherOrNotItExists() {
+        for (String node : new String[] {null, "urn:xmpp:microblog:0"}) {
+            String existing = ask(disco("bob@grid.local", Ns.DISCO_ITEMS, node));
+            String missing = ask(disco("nobody@grid.local", Ns.DISCO_ITEMS, node));
+            assertEquals(existing, missing, "no enumeration");
+            XmlElement reply = io.xmppgrid.xmpp.XmlReader.parse(existing);
+            assertEquals("result", reply.attribute("type"));
+            assertEquals("X@grid.local", reply.attribute("from"));
+            XmlElement query = reply.child("query", Ns.DISCO_ITEMS);
+            assertTrue(query != null && query.elements().isEmpty(), existing);
+            assertEquals(node, query.attribute("node"));
+        }
+    }
+
+    @Test // XEP-0030 §8: disco#info to a bare JID keeps <service-unavailable/>, the same for existing and missing platforms
+    void discoInfoToABareJidIsServiceUnavailableWhetherOrNotItExists() {
+        String existing = ask(disco("bob@grid.local", Ns.DISCO_INFO, null));
+        assertEquals(existing, ask(disco("nobody@grid.local", Ns.DISCO_INFO, null)), "no enumeration");
+        assertEquals("service-unavailable", Stanzas.errorCondition(io.xmppgrid.xmpp.XmlReader.parse(existing)));
+        assertEquals("cancel", io.xmppgrid.xmpp.XmlReader.parse(existing).child("error", Ns.CLIENT).attribute("type"));
+    }
+
     @Test // features come from the registered handlers
     void featuresAreDerivedFromHandlers() {
         assertEquals(List.of(Ns.DISCO_INFO, Ns.DISCO_ITEMS, "msgoffline", Ns.PING), router.features());

@@ -100,6 +100,22 @@ class BadInputIT {
         }
     }
 
+    @Test // RFC 6120 §11.3: "the XML ... MUST be well-formed"; §4.9.3.13 <not-well-formed/>. A mismatched end tag
+          // is answered as soon as it is complete, not when the next bytes (or the 6 s authentication timeout) come
+    void mismatchedEndTagIsNotWellFormedAtOnce() throws Exception {
+        for (String input : new String[] {"<x xmlns='urn:x'><y></x>", "<x xmlns='urn:x'><y></y></z>"}) {
+            try (RawXmpp x = RawXmpp.secured()) {
+                long start = System.nanoTime();
+                x.send(input);
+                String rest = x.awaitClose(CLOSE);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertTrue(rest.contains(streamError("not-well-formed")), input + ": expected <not-well-formed/>, got: " + rest);
+                assertTrue(rest.contains("</stream:stream>"), "stream not closed: " + rest);
+                assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, input + ": answered after " + took);
+            }
+        }
+    }
+
     @Test // RFC 6120 §11.6: UTF-8 only; invalid sequences are not well-formed
     void invalidUtf8IsNotWellFormed() throws Exception {
         try (RawXmpp x = RawXmpp.secured()) {

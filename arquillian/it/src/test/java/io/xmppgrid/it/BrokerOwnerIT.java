@@ -96,6 +96,68 @@ class BrokerOwnerIT {
         }
     }
 
+    private static final String EVENT = "http://jabber.org/protocol/pubsub#event";
+    private static final String STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+    /** The owner's answer to an XEP-0060 §8.6 approval form: allow or deny. */
+    private static void answerApprovalForm(RawXmpp owner, String node, String subscriber, boolean allow) throws Exception {
+        String form = owner.nextStanza(WAIT);
+        assertTrue(form.contains("<value>http://jabber.org/protocol/pubsub#subscribe_authorization</value>")
+                && form.contains("<value>" + subscriber + "@grid.local</value>"), form);
+        String subid = form.replaceAll("(?s).*var=\"pubsub#subid\" type=\"hidden\"><value>([^<]+)</value>.*", "$1");
+        owner.send("<message to='broker.grid.local' id='answer-" + subscriber + "'><x xmlns='jabber:x:data' type='submit'>"
+                + "<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#subscribe_authorization</value></field>"
+                + "<field var='pubsub#subid'><value>" + subid + "</value></field>"
+                + "<field var='pubsub#node'><value>" + node + "</value></field>"
+                + "<field var='pubsub#subscriber_jid'><value>" + subscriber + "@grid.local</value></field>"
+                + "<field var='pubsub#allow'><value>" + allow + "</value></field></x></message>");
+    }
+
+    /**
+     * XEP-0060 §6.1.3.7: "If the requesting entity has a pending subscription, the service MUST return a
+     * &lt;not-authorized/&gt; error to the subscriber, specifying a pubsub-specific error condition of
+     * &lt;pending-subscription/&gt;." Then §8.6 (example approvalnotify1) and the implementation note
+     * "Notification of Subscription State Changes": the approval reaches the subscriber as
+     * {@code <event xmlns='...#event'><subscription ... subscription='subscribed'/></event>}, and a denial as
+     * the same event with {@code subscription='none'}.
+     */
+    @Test
+    void pendingSubscriptionThenApprovalAndDenialAsEvents() throws Exception {
+        String owner = Grid.platform(Grid.uniqueName("ap-owner"), "ap-password-123");
+        String yes = Grid.platform(Grid.uniqueName("ap-yes"), "ap-password-123");
+        String no = Grid.platform(Grid.uniqueName("ap-no"), "ap-password-123");
+        String node = "ap-" + UUID.randomUUID().toString().substring(0, 8);
+        try (RawXmpp o = RawXmpp.bound(owner, "ap-password-123");
+             RawXmpp y = RawXmpp.bound(yes, "ap-password-123");
+             RawXmpp n = RawXmpp.bound(no, "ap-password-123")) {
+            assertResult(request(o, "c", "set", "<pubsub xmlns='" + PS + "'><create node='" + node + "'/></pubsub>")); // authorize
+            String subscribe = "<pubsub xmlns='" + PS + "'><subscribe node='" + node + "' jid='%s@grid.local'/></pubsub>";
+
+            String r = request(y, "s1", "set", String.format(subscribe, yes));
+            assertTrue(r.contains("subscription=\"pending\""), r);
+            // §6.1.3.7: again while pending
+            r = request(y, "s2", "set", String.format(subscribe, yes));
+            assertTrue(r.contains("type=\"error\"") && r.contains("<error type=\"auth\"><not-authorized xmlns=\"" + STANZAS + "\"/>")
+                    && r.contains("<pending-subscription xmlns=\"http://jabber.org/protocol/pubsub#errors\"/>"), r);
+            answerApprovalForm(o, node, yes, true); // one form only: the second request asked nobody
+            String told = y.nextStanza(WAIT);
+            assertTrue(told.startsWith("<message") && told.contains("from=\"broker.grid.local\""), told);
+            assertTrue(told.contains("<event xmlns=\"" + EVENT + "\"><subscription node=\"" + node + "\" jid=\"" + yes
+                    + "@grid.local\" subscription=\"subscribed\""), told);
+            assertTrue(!told.contains("<pubsub"), "no <pubsub/> wrapper: " + told);
+
+            assertTrue(request(n, "s3", "set", String.format(subscribe, no)).contains("subscription=\"pending\""));
+            answerApprovalForm(o, node, no, false);
+            told = n.nextStanza(WAIT);
+            assertTrue(told.contains("<event xmlns=\"" + EVENT + "\"><subscription node=\"" + node + "\" jid=\"" + no
+                    + "@grid.local\" subscription=\"none\"/></event>"), told);
+
+            // subscribed now: subscribing again returns the subscription; denied: a new request is pending again
+            assertTrue(request(y, "s4", "set", String.format(subscribe, yes)).contains("subscription=\"subscribed\""));
+            assertTrue(request(n, "s5", "set", String.format(subscribe, no)).contains("subscription=\"pending\""));
+        }
+    }
+
     /**
      * XEP-0060 §8.9.2 and §8.2: a change of affiliation or configuration governs the very next publish
      * (the broker keeps Topics in memory between publishes; a change must not leave a stale copy).

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -175,6 +176,47 @@ class ConnectionIT {
             assertEquals(StanzaError.Condition.service_unavailable, e.getStanzaError().getCondition());
         } finally {
             c.disconnect();
+        }
+    }
+
+    /**
+     * XEP-0030 §8: to a bare JID whose presence the requester may not see (here: every other platform, the grid
+     * keeps no rosters), and to a bare JID that does not exist, disco#items gets an empty result (with or
+     * without a node) and disco#info gets &lt;service-unavailable/&gt;; the answers for an existing platform
+     * (online or not) and a missing one are the same, so nothing can be enumerated.
+     */
+    @Test
+    void discoToABareJidRevealsNothing() throws Exception {
+        String asker = newPlatform("disco-ask");
+        String online = newPlatform("disco-on");
+        String offline = newPlatform("disco-off");
+        String missing = Grid.uniqueName("disco-none");
+        try (RawXmpp a = RawXmpp.bound(asker, "disco-ask-password-1");
+             RawXmpp o = RawXmpp.bound(online, "disco-on-password-1")) {
+            o.send("<presence/>");
+            String[] queries = {
+                "<query xmlns='http://jabber.org/protocol/disco#items'/>",
+                "<query xmlns='http://jabber.org/protocol/disco#items' node='http://jabber.org/protocol/commands'/>",
+                "<query xmlns='http://jabber.org/protocol/disco#info'/>",
+            };
+            for (String q : queries) {
+                java.util.List<String> answers = new java.util.ArrayList<>();
+                for (String target : new String[] {online, offline, missing}) {
+                    a.send("<iq type='get' id='d1' to='" + target + "@grid.local'>" + q + "</iq>");
+                    answers.add(a.nextStanza(Duration.ofSeconds(15)).replace(target + "@", "TARGET@"));
+                }
+                assertEquals(answers.get(0), answers.get(1), q + ": online and offline platform answered differently");
+                assertEquals(answers.get(0), answers.get(2), q + ": existing and missing platform answered differently");
+                String r = answers.get(0);
+                if (q.contains("disco#items")) {
+                    assertTrue(r.contains("type=\"result\"") && r.contains("from=\"TARGET@grid.local\""), r);
+                    assertTrue(r.matches("(?s).*<query xmlns=\"http://jabber.org/protocol/disco#items\"( node=\"[^\"]+\")?/></iq>"), r);
+                    assertEquals(q.contains("node="), r.contains("node=\"http://jabber.org/protocol/commands\""), r);
+                } else {
+                    assertTrue(r.contains("type=\"error\"") && r.contains("<error type=\"cancel\"><service-unavailable "
+                            + "xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"), r);
+                }
+            }
         }
     }
 

@@ -100,10 +100,10 @@ class Rfc8600TranscriptIT {
                     + "<field var='pubsub#node'><value>" + topic + "</value></field>"
                     + "<field var='pubsub#subscriber_jid'><value>" + consumer + "@grid.local</value></field>"
                     + "<field var='pubsub#allow'><value>true</value></field></x></message>");
-            // ... and the Consumer is told (XEP-0060 §8.6.2, example 170)
+            // ... and the Consumer is told (XEP-0060 §8.6, example approvalnotify1: an event, not a <pubsub/> wrapper)
             Transcript.assertSame("<message from='broker.security-grid.example' to='xmpp-grid-client@mile-host.example/2EBE702A97D6' "
-                    + "id='x'><pubsub xmlns='http://jabber.org/protocol/pubsub'><subscription node='MILEHost' "
-                    + "jid='xmpp-grid-client@mile-host.example' subscription='subscribed' subid='x'/></pubsub></message>",
+                    + "id='x'><event xmlns='http://jabber.org/protocol/pubsub#event'><subscription node='MILEHost' "
+                    + "jid='xmpp-grid-client@mile-host.example' subscription='subscribed' subid='x'/></event></message>",
                     c.nextStanza(WAIT), map);
 
             // the Provider publishes the RFC 7970 example ...

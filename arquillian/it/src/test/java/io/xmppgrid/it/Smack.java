@@ -18,10 +18,18 @@ import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 /** Smack clients for the test server: SCRAM-SHA-256(-PLUS) registered, trust in the grid CA only. */
 final class Smack {
 
+    static final String PUBSUB_EVENT = "http://jabber.org/protocol/pubsub#event";
+
     static {
         SASLAuthentication.registerSASLMechanism(new Scram256Mechanism());
         SASLAuthentication.registerSASLMechanism(new Scram256PlusMechanism());
         SmackConfiguration.setDefaultReplyTimeout(15_000);
+        // XEP-0060 §8.6 (example approvalnotify1): a subscription state change comes as
+        // <event xmlns='...#event'><subscription .../></event>. Smack 4.4.8 has no provider for <subscription/>
+        // in the event namespace, so its EventProvider fails on the cast and the connection is closed as
+        // unparseable: a client bug, worked around here by parsing it like the pubsub namespace's <subscription/>.
+        org.jivesoftware.smack.provider.ProviderManager.addExtensionProvider("subscription", PUBSUB_EVENT,
+                new org.jivesoftware.smackx.pubsub.provider.SubscriptionProvider());
     }
 
     private Smack() {

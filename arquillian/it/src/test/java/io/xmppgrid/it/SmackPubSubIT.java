@@ -15,10 +15,13 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smackx.disco.ServiceDiscoveryManager;
 import org.jivesoftware.smackx.disco.packet.DiscoverItems;
+import org.jivesoftware.smackx.pubsub.EventElement;
+import org.jivesoftware.smackx.pubsub.EventElementType;
 import org.jivesoftware.smackx.pubsub.Item;
 import org.jivesoftware.smackx.pubsub.LeafNode;
 import org.jivesoftware.smackx.pubsub.PayloadItem;
@@ -48,7 +51,7 @@ class SmackPubSubIT {
         return PubSubManager.getInstanceFor(c, JidCreate.bareFrom("broker.grid.local"));
     }
 
-    @Test // XEP-0060 §8.1 create, §6.1 subscribe (authorize: pending), §8.8.2 approve, §7.1 publish, §6.5 retrieve
+    @Test // XEP-0060 §8.1 create, §6.1 subscribe (authorize: pending), §8.8.2 approve (§8.6: the subscriber is told), §7.1 publish, §6.5 retrieve
     void ownerPublisherSubscriber() throws Exception {
         XMPPTCPConnection owner = login("owner");
         XMPPTCPConnection consumer = login("consumer");
@@ -71,8 +74,22 @@ class SmackPubSubIT {
             List<Subscription> pending = ownerView.getSubscriptionsAsOwner();
             assertTrue(pending.stream().anyMatch(s -> s.getJid().equals(consumer.getUser().asEntityBareJid())
                     && s.getState() == Subscription.State.pending), pending.toString());
+            // XEP-0060 §8.6 (example approvalnotify1): the subscriber is told it is subscribed, by an event
+            BlockingQueue<Subscription> told = new LinkedBlockingQueue<>();
+            consumer.addAsyncStanzaListener(stanza -> {
+                EventElement ev = stanza.getExtension("event", Smack.PUBSUB_EVENT);
+                if (ev != null && ev.getEventType() == EventElementType.subscription) {
+                    told.add((Subscription) ev.getEvent());
+                }
+            }, StanzaTypeFilter.MESSAGE);
             ownerView.modifySubscriptionsAsOwner(List.of(new Subscription(consumer.getUser().asEntityBareJid(),
                     Subscription.State.subscribed)));
+            Subscription approved = told.poll(15, TimeUnit.SECONDS);
+            assertNotNull(approved, "the subscriber was not told of the approval");
+            assertEquals(Subscription.State.subscribed, approved.getState());
+            assertEquals(topic, approved.getNode());
+            assertEquals(consumer.getUser().asEntityBareJid(), approved.getJid());
+            assertTrue(consumer.isConnected(), "the approval notification must not break the client");
 
             BlockingQueue<Item> received = new LinkedBlockingQueue<>();
             node.addItemEventListener((ItemEventListener<Item>) e -> received.addAll(e.getItems()));

@@ -38,14 +38,37 @@ class StreamManagementIT {
         return m.group(1);
     }
 
-    @Test // XEP-0198 §2, §3: the feature is offered after authentication; enable before bind is refused
+    @Test // XEP-0198 §2, §3: the feature is offered after authentication; enable before binding gets <failed/> with
+          // <unexpected-request/> ("the client MUST NOT attempt to enable stream management until after it has completed
+          // Resource Binding")
     void featureOfferedAndEnableNeedsBinding() throws Exception {
         String p = Topics.account("sm-f");
         try (RawXmpp x = RawXmpp.authenticated(p, PASSWORD)) {
             assertTrue(x.lastFeatures().contains("<sm xmlns=\"" + SM + "\"/>"), x.lastFeatures());
             x.send("<enable xmlns='" + SM + "'/>");
             String failed = x.await("</failed>");
-            assertTrue(failed.contains("<unexpected-request xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"), failed);
+            assertTrue(failed.contains("<failed xmlns=\"" + SM + "\"><unexpected-request xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+                    + "</failed>"), failed);
+        }
+    }
+
+    @Test // XEP-0198 §3: "The <enable/> element MUST NOT be sent before authentication has completed successfully";
+          // the server "SHALL enforce this order and return a <failed/> element" (unexpected-request). The error is
+          // recoverable: the same stream then authenticates, binds and enables
+    void enableBeforeAuthenticationFails() throws Exception {
+        String p = Topics.account("sm-pre");
+        try (RawXmpp x = RawXmpp.secured()) {
+            x.send("<enable xmlns='" + SM + "' resume='true'/>");
+            String failed = x.await("</failed>");
+            assertTrue(failed.contains("<failed xmlns=\"" + SM + "\"><unexpected-request xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
+                    + "</failed>"), failed);
+            assertTrue(!failed.contains("<stream:error"), failed);
+            x.scramSha256(p, PASSWORD);
+            x.send(RawXmpp.HEADER);
+            x.await("</stream:features>");
+            x.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+            assertTrue(x.await("</iq>").contains("type=\"result\""));
+            enable(x);
         }
     }
 

@@ -358,6 +358,12 @@ public final class PubSubService {
             return Result.fail(PubSubError.CLOSED_NODE, jid.bare() + " is not on the whitelist of " + id);
         }
         Optional<Subscription> existing = store.subscription(id, jid);
+        if (existing.isPresent() && existing.get().state() == Subscription.State.PENDING) {
+            // XEP-0060 §6.1.3.7: "If the requesting entity has a pending subscription, the service MUST
+            // return a <not-authorized/> error to the subscriber, specifying a pubsub-specific error
+            // condition of <pending-subscription/>."
+            return Result.fail(PubSubError.PENDING_SUBSCRIPTION, jid + " already awaits approval for " + id);
+        }
         if (existing.isPresent() && existing.get().state() != Subscription.State.NONE) {
             return Result.ok(existing.get());
         }

@@ -18,7 +18,7 @@ import java.util.UUID;
 
 /**
  * Turns broker events into XEP-0060 notification messages (§7.1.2.1 items, §7.2.2.1 retract,
- * §8.4.2 delete, §8.5.2 purge, §8.6 approval form and outcome) and delivers them: to a full JID's
+ * §8.4.2 delete, §8.5.2 purge, §8.6 approval form, and the subscription state changes of §8.6 and §8.8.2 as events) and delivers them: to a full JID's
  * session, or to the sessions of a bare JID (available ones first), or to offline storage.
  */
 public final class Notifier implements Broadcaster {
@@ -71,11 +71,12 @@ public final class Notifier implements Broadcaster {
             }
         } else if (event instanceof PubSubEvent.SubscriptionChanged e) {
             Subscription s = e.subscription();
-            // XEP-0060 §8.6.2 (example 170): the outcome, in a <pubsub/> wrapper (not an event)
-            XmlElement outcome = XmlElement.builder("pubsub", PubSubComponent.PUBSUB)
-                    .child(XmlElement.builder("subscription", PubSubComponent.PUBSUB).attribute("node", e.node().id())
-                            .attribute("jid", s.jid().toString()).attribute("subscription", s.state().wireName())
-                            .attribute("subid", s.state() == Subscription.State.NONE ? null : s.subid()).build()).build();
+            // XEP-0060 §8.6 (example "approvalnotify1") and the implementation note "Notification of Subscription State Changes":
+            // the new state as an event, <event xmlns='...#event'><subscription .../></event>; 'none' for a
+            // denial or cancellation
+            XmlElement outcome = event(XmlElement.builder("subscription", EVENT_NS).attribute("node", e.node().id())
+                    .attribute("jid", s.jid().toString()).attribute("subscription", s.state().wireName())
+                    .attribute("subid", s.state() == Subscription.State.NONE ? null : s.subid()).build());
             deliver(s.jid(), message(e.node(), s.jid(), outcome, new Ids().next()));
         }
     }

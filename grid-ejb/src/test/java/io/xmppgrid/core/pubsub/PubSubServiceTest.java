@@ -82,6 +82,20 @@ class PubSubServiceTest {
         assertEquals(2, svc.items(t, consumer, null, null, null).value().entries().size());
     }
 
+    @Test // XEP-0060 §6.1.3.7: "If the requesting entity has a pending subscription, the service MUST return a
+          // <not-authorized/> error to the subscriber, specifying a pubsub-specific error condition of <pending-subscription/>."
+    void subscribingAgainWhilePendingIsRefused() {
+        String t = topic(AccessModel.AUTHORIZE);
+        svc.subscribe(t, consumer, consumer).value();
+        int asked = events.size();
+        assertEquals(PubSubError.PENDING_SUBSCRIPTION, svc.subscribe(t, consumer, consumer).error());
+        assertEquals(asked, events.size(), "the owners are not asked again");
+        assertEquals(Subscription.State.PENDING, store.subscription(t, consumer).orElseThrow().state());
+        // once approved, subscribing again returns the subscription as it is
+        svc.setSubscriptions(t, owner, Map.of(consumer, Subscription.State.SUBSCRIBED)).value();
+        assertEquals(Subscription.State.SUBSCRIBED, svc.subscribe(t, consumer, consumer).value().state());
+    }
+
     @Test // XEP-0060 §8.6: a denied request is removed and the requester told
     void authorizeDenied() {
         String t = topic(AccessModel.AUTHORIZE);

@@ -22,6 +22,12 @@ import javax.xml.stream.XMLStreamException;
  * or not UTF-8 with {@code <not-well-formed/>}; a top-level element longer than the byte
  * limit or nested deeper than the depth limit with {@code <policy-violation/>}.
  *
+ * <p>Aalto leaves an end tag that does not match its start tag unreported until more bytes
+ * arrive when the tag is shorter than its fast-path look-ahead (about four bytes more than the
+ * expected name). A peer that sends {@code <x><y></x>} and waits would hear nothing, so when the
+ * reader needs input this parser looks at the bytes after the last event itself and reports a
+ * complete mismatched end tag at once (RFC 6120 §11.3, §4.9.3.13).
+ *
  * <p>A new parser is used for every stream (after STARTTLS and SASL success the stream restarts).
  */
 final class StreamParser {
@@ -39,6 +45,8 @@ final class StreamParser {
      * symbol table that slows down as it grows, so an endless supply of fresh names is refused.
      */
     static final int MAX_DISTINCT_NAMES = 10_000;
+    /** Unparsed bytes looked at for a pending end tag; a longer remainder is left to Aalto. */
+    static final int MAX_PENDING_END_TAG = 1024;
 
     private static final AsyncXMLInputFactory FACTORY = newFactory();
 
@@ -46,12 +54,23 @@ final class StreamParser {
     private final int maxElementBytes;
     private final int maxDepth;
     private final Deque<XmlElement.Builder> stack = new ArrayDeque<>();
+    private final Deque<String> qnames = new ArrayDeque<>(); // prefixed names of the open elements, root first
+    private final Deque<Chunk> recent = new ArrayDeque<>();  // the fed arrays that may hold unparsed bytes
+    private long lastEventEnd;    // byte offset after the last event Aalto reported
+    private boolean lastWasCdata; // the last event was CDATA: what follows may still be inside it
     private final java.util.Set<String> names = new java.util.HashSet<>();
     private long fed;
     private final StringBuilder prolog = new StringBuilder(); // bytes before the stream header, as Latin-1
     private long boundary; // byte offset where the current top-level element (or gap) began
     private boolean opened;
     private boolean closed;
+
+    /** One fed array (not copied: Aalto reads it in place and it is never changed). */
+    private record Chunk(long start, byte[] bytes, int off, int len) {
+        long end() {
+            return start + len;
+        }
+    }
 
     StreamParser(int maxElementBytes, int maxDepth) {
         this.reader = FACTORY.createAsyncForByteArray();
@@ -82,7 +101,13 @@ final class StreamParser {
     void feed(byte[] bytes, int off, int len) throws StreamFault {
         // the bytes of the current element already parsed, plus at most one chunk (a TLS record or a read)
         checkBudget(fed);
+        if (len > 0) {
+            recent.addLast(new Chunk(fed, bytes, off, len));
+        }
         fed += len;
+        while (!recent.isEmpty() && recent.peekFirst().end() <= Math.max(lastEventEnd, fed - MAX_PENDING_END_TAG)) {
+            recent.removeFirst();
+        }
         if (!opened && prolog.length() < 4096) {
             prolog.append(new String(bytes, off, Math.min(len, 4096), java.nio.charset.StandardCharsets.ISO_8859_1));
         }
@@ -110,10 +135,13 @@ final class StreamParser {
             while (true) {
                 int ev = reader.next();
                 if (ev != AsyncXMLStreamReader.EVENT_INCOMPLETE) {
-                    checkBudget(position());
+                    lastEventEnd = position();
+                    lastWasCdata = ev == XMLStreamConstants.CDATA;
+                    checkBudget(lastEventEnd);
                 }
                 switch (ev) {
                     case AsyncXMLStreamReader.EVENT_INCOMPLETE:
+                        checkPendingEndTag();
                         return null;
                     case XMLStreamConstants.START_DOCUMENT:
                         String enc = reader.getCharacterEncodingScheme();
@@ -178,8 +206,11 @@ final class StreamParser {
     }
 
     private Event startElement() throws StreamFault {
+        String prefix = reader.getPrefix();
+        String qname = prefix == null || prefix.isEmpty() ? reader.getLocalName() : prefix + ':' + reader.getLocalName();
         if (!opened) {
             opened = true;
+            qnames.push(qname);
             XmlElement header = currentElement().build();
             markBoundary();
             return new Event(Kind.OPEN, header, defaultNamespaceDeclared());
@@ -188,10 +219,12 @@ final class StreamParser {
             throw new StreamFault(StreamError.POLICY_VIOLATION, "nesting deeper than " + maxDepth);
         }
         stack.push(currentElement());
+        qnames.push(qname);
         return null;
     }
 
     private Event endElement() {
+        qnames.poll();
         if (stack.isEmpty()) {
             closed = true; // </stream:stream>
             return new Event(Kind.CLOSE, null, null);
@@ -203,6 +236,70 @@ final class StreamParser {
         }
         stack.peek().child(done);
         return null;
+    }
+
+    /**
+     * RFC 6120 §11.3: the stream must be well-formed, and §4.9.3.13 ends it with
+     * {@code <not-well-formed/>} as soon as it is not. Called when Aalto needs more input: if the
+     * bytes after its last event start with a complete end tag ({@code </name>}, optional white
+     * space, {@code >}) that does not close the open element, that is reported now instead of
+     * after the peer's next bytes. Text before the tag cannot contain {@code <}; after a CDATA event
+     * the bytes may still be inside the section and are left to Aalto.
+     */
+    private void checkPendingEndTag() throws StreamFault {
+        long from = lastEventEnd;
+        if (!opened || lastWasCdata || fed - from < 4 || fed - from > MAX_PENDING_END_TAG || qnames.isEmpty()) {
+            return;
+        }
+        byte[] rest = unparsed(from);
+        if (rest == null) {
+            return;
+        }
+        int lt = 0;
+        while (lt < rest.length && rest[lt] != '<') {
+            lt++;
+        }
+        if (lt + 1 >= rest.length || rest[lt + 1] != '/') {
+            return;
+        }
+        int i = lt + 2;
+        while (i < rest.length && rest[i] != '>' && !isSpace(rest[i])) {
+            i++;
+        }
+        int nameEnd = i;
+        while (i < rest.length && isSpace(rest[i])) {
+            i++;
+        }
+        if (i >= rest.length || rest[i] != '>') {
+            return; // the tag is not complete yet
+        }
+        String name = new String(rest, lt + 2, nameEnd - lt - 2, java.nio.charset.StandardCharsets.UTF_8);
+        String expected = qnames.peek();
+        if (!name.equals(expected)) {
+            throw new StreamFault(StreamError.NOT_WELL_FORMED, "end tag </" + name + "> does not close <" + expected + ">");
+        }
+    }
+
+    /** The bytes fed after offset {@code from}, or null when they are no longer all held. */
+    private byte[] unparsed(long from) {
+        if (recent.isEmpty() || recent.peekFirst().start() > from) {
+            return null;
+        }
+        byte[] out = new byte[(int) (fed - from)];
+        int n = 0;
+        for (Chunk c : recent) {
+            if (c.end() <= from) {
+                continue;
+            }
+            int skip = (int) Math.max(0, from - c.start());
+            System.arraycopy(c.bytes(), c.off() + skip, out, n, c.len() - skip);
+            n += c.len() - skip;
+        }
+        return out;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
     }
 
     private long position() {

@@ -250,6 +250,14 @@ final class XmppStream {
             }
             return;
         }
+        if (!authenticated && e.is("enable", Ns.SM)) {
+            // XEP-0198 §3: "The <enable/> element MUST NOT be sent before authentication has completed
+            // successfully"; the server enforces the order with <failed/> (unexpected-request), and the
+            // stream goes on (stream management errors are recoverable)
+            Log.CONN.debugf("GRIDRA0314: %s stream management refused before authentication", conn.id());
+            smFailed(StanzaError.UNEXPECTED_REQUEST, null);
+            return;
+        }
         if (!conn.isSecure()) {
             if (e.is("starttls", Ns.TLS)) {
                 resetParser();
@@ -279,7 +287,7 @@ final class XmppStream {
             if (e.name().equals("resume")) {
                 onResume(e);
             } else if (e.name().equals("enable")) {
-                smFailed("unexpected-request", null); // XEP-0198 §3: after binding
+                smFailed(StanzaError.UNEXPECTED_REQUEST, null); // XEP-0198 §3: after binding
             } else {
                 throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "stream management is not enabled");
             }
@@ -689,7 +697,7 @@ final class XmppStream {
         switch (e.name()) {
             case "enable":
                 if (session.smEnabled()) {
-                    smFailed("unexpected-request", null);
+                    smFailed(StanzaError.UNEXPECTED_REQUEST, null);
                     return;
                 }
                 String resume = e.attribute("resume");
@@ -723,7 +731,7 @@ final class XmppStream {
                 server.delivered(session.info(), ids);
                 return;
             case "resume":
-                smFailed("unexpected-request", null);
+                smFailed(StanzaError.UNEXPECTED_REQUEST, null);
                 return;
             default:
                 throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "unexpected element " + e.name());
@@ -739,7 +747,7 @@ final class XmppStream {
         if (s == null || !s.jid().bare().equals(authenticatedJid)) {
             Log.CONN.infof("GRIDRA0312: %s resumption of %s by %s refused: no such session", conn.id(), previd,
                     authenticatedJid);
-            smFailed("item-not-found", null);
+            smFailed(StanzaError.ITEM_NOT_FOUND, null);
             return;
         }
         long[][] confirmed = new long[1][];
@@ -747,7 +755,7 @@ final class XmppStream {
         ClientConnection old = s.resume(conn, h, resumed, confirmed);
         if (old == null) {
             if (s.isEnded()) {
-                smFailed("item-not-found", null);
+                smFailed(StanzaError.ITEM_NOT_FOUND, null);
                 return;
             }
             throw handledCountTooHigh(h);
@@ -814,9 +822,10 @@ final class XmppStream {
                 + "\" send-count=\"" + session.sentCount() + "\"/>");
     }
 
-    private void smFailed(String condition, Long h) {
-        conn.write("<failed xmlns=\"" + Ns.SM + "\"" + (h == null ? "" : " h=\"" + h + "\"") + "><" + condition
-                + " xmlns=\"" + Ns.STANZA_ERRORS + "\"/></failed>");
+    /** XEP-0198 §3, §5: {@code <failed/>} with a stanza error condition (and the handled count when known). */
+    private void smFailed(StanzaError condition, Long h) {
+        conn.write(XmlWriter.toXml(XmlElement.builder("failed", Ns.SM).attribute("h", h == null ? null : h.toString())
+                .child(XmlElement.empty(condition.condition(), Ns.STANZA_ERRORS)).build(), Ns.CLIENT));
     }
 
     private static long parseH(String h) throws StreamFault {

@@ -87,6 +87,44 @@ class StreamParserTest {
         assertEquals(StreamError.NOT_WELL_FORMED, assertThrows(StreamFault.class, () -> parse(in, 5, 1 << 20, 32)).error());
     }
 
+    /** Feeds everything at once, then asks for events without feeding more: what the server does while the peer waits. */
+    private static StreamError faultWithoutMoreInput(String s, int chunk) throws StreamFault {
+        StreamParser p = new StreamParser(1 << 20, 32);
+        byte[] in = s.getBytes(StandardCharsets.UTF_8);
+        try {
+            for (int off = 0; off < in.length; off += chunk) {
+                int n = Math.min(chunk, in.length - off);
+                byte[] piece = new byte[n];
+                System.arraycopy(in, off, piece, 0, n);
+                p.feed(piece, 0, n);
+                while (p.next() != null) {
+                    // drain
+                }
+            }
+        } catch (StreamFault f) {
+            return f.error();
+        }
+        return null;
+    }
+
+    @Test // RFC 6120 §11.3 (well-formed) / §4.9.3.13: a mismatched end tag is reported as soon as it is complete
+    void mismatchedEndTagIsReportedWithoutMoreInput() throws Exception {
+        for (int chunk : new int[] {1, 2, 5, 4096}) {
+            assertEquals(StreamError.NOT_WELL_FORMED, faultWithoutMoreInput(HEADER + "<x xmlns='urn:x'><y></x>", chunk), "chunk " + chunk);
+            assertEquals(StreamError.NOT_WELL_FORMED, faultWithoutMoreInput(HEADER + "<x xmlns='urn:x'><y></x >", chunk), "chunk " + chunk);
+            assertEquals(StreamError.NOT_WELL_FORMED, faultWithoutMoreInput(HEADER + "<x xmlns='urn:x'><y>text</x>", chunk), "chunk " + chunk);
+            assertEquals(StreamError.NOT_WELL_FORMED, faultWithoutMoreInput(HEADER + "<x xmlns='urn:x'><y></y></z>", chunk), "chunk " + chunk);
+            assertEquals(StreamError.NOT_WELL_FORMED, faultWithoutMoreInput(HEADER + "</z>", chunk), "chunk " + chunk);
+            assertEquals(StreamError.NOT_WELL_FORMED, faultWithoutMoreInput(HEADER + "<p:x xmlns:p='urn:x'></x>", chunk), "chunk " + chunk);
+            // matching tags, an incomplete tag and an end tag inside CDATA are no error
+            assertNull(faultWithoutMoreInput(HEADER + "<x xmlns='urn:x'><y></y></x>", chunk), "chunk " + chunk);
+            assertNull(faultWithoutMoreInput(HEADER + "<p:x xmlns:p='urn:x'><y></y></p:x>", chunk), "chunk " + chunk);
+            assertNull(faultWithoutMoreInput(HEADER + "<x xmlns='urn:x'><y></x", chunk), "chunk " + chunk);
+            assertNull(faultWithoutMoreInput(HEADER + "<x xmlns='urn:x'><y><![CDATA[ </x>", chunk), "chunk " + chunk);
+            assertNull(faultWithoutMoreInput(HEADER + "<x xmlns='urn:x'><y><![CDATA[ </x> ]]></y></x>", chunk), "chunk " + chunk);
+        }
+    }
+
     @Test
     void limits() {
         String big = HEADER + "<message><body>" + "x".repeat(5000) + "</body></message>";

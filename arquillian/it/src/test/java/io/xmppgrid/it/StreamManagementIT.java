@@ -56,9 +56,19 @@ class StreamManagementIT {
           // the server "SHALL enforce this order and return a <failed/> element" (unexpected-request). The error is
           // recoverable: the same stream then authenticates, binds and enables
     void enableBeforeAuthenticationFails() throws Exception {
+        beforeAuthenticationFails("<enable xmlns='" + SM + "' resume='true'/>");
+    }
+
+    @Test // XEP-0198 §5: resumption is of an authenticated entity's session; <resume/> before authentication gets the
+          // same recoverable <failed/> (unexpected-request), not a stream error
+    void resumeBeforeAuthenticationFails() throws Exception {
+        beforeAuthenticationFails("<resume xmlns='" + SM + "' previd='c29tZS1zZXNzaW9u' h='0'/>");
+    }
+
+    private static void beforeAuthenticationFails(String smElement) throws Exception {
         String p = Topics.account("sm-pre");
         try (RawXmpp x = RawXmpp.secured()) {
-            x.send("<enable xmlns='" + SM + "' resume='true'/>");
+            x.send(smElement);
             String failed = x.await("</failed>");
             assertTrue(failed.contains("<failed xmlns=\"" + SM + "\"><unexpected-request xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"
                     + "</failed>"), failed);

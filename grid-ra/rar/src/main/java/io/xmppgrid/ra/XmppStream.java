@@ -250,10 +250,11 @@ final class XmppStream {
             }
             return;
         }
-        if (!authenticated && e.is("enable", Ns.SM)) {
+        if (!authenticated && (e.is("enable", Ns.SM) || e.is("resume", Ns.SM))) {
             // XEP-0198 §3: "The <enable/> element MUST NOT be sent before authentication has completed
             // successfully"; the server enforces the order with <failed/> (unexpected-request), and the
-            // stream goes on (stream management errors are recoverable)
+            // stream goes on (stream management errors are recoverable). <resume/> (§5) likewise needs the
+            // authenticated identity whose session it resumes
             Log.CONN.debugf("GRIDRA0314: %s stream management refused before authentication", conn.id());
             smFailed(StanzaError.UNEXPECTED_REQUEST, null);
             return;

@@ -202,14 +202,14 @@ class CrashDurabilityIT {
                     notified.addAll(Topics.itemIds(s.nextStanza(WAIT)));
                 }
                 assertEquals(items, notified, "stored notifications: every item once, in the Topic's order");
-                assertEquals(List.of(), Topics.itemIds(sync(s)), "nothing delivered twice");
+                assertEquals(List.of(), Topics.itemIds(s.sync()), "nothing delivered twice");
                 s.closeStream();
             }
 
             // every acknowledged message to the offline platform is stored once, in order; the queue goes on
             try (RawXmpp x = RawXmpp.bound(sender, PASSWORD)) {
                 x.send(message(recipient, "after"));
-                sync(x);
+                x.sync();
             }
             long depth = Grid.offline(recipient, "messages");
             List<String> received = new ArrayList<>();
@@ -217,7 +217,7 @@ class CrashDurabilityIT {
                 while (received.size() < depth) {
                     received.add(messageId(r.nextStanza(WAIT)));
                 }
-                assertEquals("", sync(r), "no message twice");
+                assertEquals("", r.sync(), "no message twice");
                 r.closeStream();
             }
             assertEquals(new HashSet<>(received).size(), received.size(), "no message twice: " + received);
@@ -411,19 +411,6 @@ class CrashDurabilityIT {
                 return all;
             }
             after = last.group(1);
-        }
-    }
-
-    /** A ping round trip; returns what arrived before its answer. */
-    private static String sync(RawXmpp x) throws Exception {
-        x.send("<iq type='get' id='sync'><ping xmlns='urn:xmpp:ping'/></iq>");
-        StringBuilder before = new StringBuilder();
-        while (true) {
-            String s = x.nextStanza(WAIT);
-            if (s.contains("id=\"sync\"")) {
-                return before.toString();
-            }
-            before.append(s);
         }
     }
 

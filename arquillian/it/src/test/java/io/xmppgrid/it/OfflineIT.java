@@ -44,19 +44,6 @@ class OfflineIT {
         return ids;
     }
 
-    /** A round trip to the server: everything sent to {@code x} before it has arrived once this returns. */
-    private static String pingAndCollect(RawXmpp x) throws Exception {
-        x.send("<iq type='get' id='sync'><ping xmlns='urn:xmpp:ping'/></iq>");
-        StringBuilder before = new StringBuilder();
-        while (true) {
-            String s = x.nextStanza(WAIT);
-            if (s.contains("id=\"sync\"")) {
-                return before.toString();
-            }
-            before.append(s);
-        }
-    }
-
     @Test // RFC 6121 §8.5.2.2.1, XEP-0160 §3, XEP-0203: stored while offline, delivered with a delay stamp, in order
     void messagesToABareJidWithoutResourcesAreStoredAndDelivered() throws Exception {
         String alice = Topics.account("off-a");
@@ -65,7 +52,7 @@ class OfflineIT {
             for (int i = 0; i < 5; i++) {
                 a.send(message(bob, i % 2 == 0 ? null : "chat", "m" + i, "hello " + i));
             }
-            assertEquals("", pingAndCollect(a), "nothing bounced: bob's messages are stored");
+            assertEquals("", a.sync(), "nothing bounced: bob's messages are stored");
         }
         assertEquals(5, Grid.offline(bob, "messages"));
         try (RawXmpp b = RawXmpp.bound(bob, PASSWORD)) {
@@ -89,11 +76,11 @@ class OfflineIT {
             a.send(message(bob, "headline", "h1", "headline"));
             a.send(message(bob, "error", "e1", "error"));
             a.send(message(bob, "normal", "n1", "marker"));
-            assertEquals("", pingAndCollect(a), "no error came back for the headline or the error");
+            assertEquals("", a.sync(), "no error came back for the headline or the error");
         }
         assertEquals(1, Grid.offline(bob, "messages"));
         try (RawXmpp b = RawXmpp.bound(bob, PASSWORD)) {
-            String got = b.nextStanza(WAIT) + pingAndCollect(b);
+            String got = b.nextStanza(WAIT) + b.sync();
             assertTrue(got.contains("id=\"n1\""), got);
             assertFalse(got.contains("id=\"h1\""), got);
             assertFalse(got.contains("id=\"e1\""), got);
@@ -221,7 +208,7 @@ class OfflineIT {
         assertEquals(5, Grid.offline(sub, "messages"));
         try (RawXmpp s = RawXmpp.bound(sub, PASSWORD)) {
             List<String> got = receiveItems(s, 5, new ArrayList<>());
-            got.addAll(Topics.itemIds(pingAndCollect(s)));
+            got.addAll(Topics.itemIds(s.sync()));
             assertEquals(List.of("c0", "c1", "c2", "c3", "c4"), got);
         }
     }
@@ -247,7 +234,7 @@ class OfflineIT {
         assertEquals(4, Grid.offline(sub, "refused"));
         try (RawXmpp s = RawXmpp.bound(sub, PASSWORD)) {
             assertEquals(published.subList(0, 5), receiveItems(s, 5, new ArrayList<>()));
-            assertEquals(List.of(), Topics.itemIds(pingAndCollect(s)));
+            assertEquals(List.of(), Topics.itemIds(s.sync()));
         }
     }
 

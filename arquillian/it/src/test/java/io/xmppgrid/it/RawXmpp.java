@@ -158,6 +158,22 @@ final class RawXmpp implements Closeable {
         return socket instanceof SSLSocket ? ((SSLSocket) socket).getSession() : null;
     }
 
+    /**
+     * A ping round trip (XEP-0199): the server handles a stream's stanzas in order, so everything it sent in answer
+     * to what came before has arrived once this returns. Returns the stanzas that arrived before the ping's answer.
+     */
+    String sync() throws IOException {
+        send("<iq type='get' id='sync'><ping xmlns='urn:xmpp:ping'/></iq>");
+        StringBuilder before = new StringBuilder();
+        while (true) {
+            String s = nextStanza(Topics.WAIT);
+            if (s.contains("id=\"sync\"")) {
+                return before.toString();
+            }
+            before.append(s);
+        }
+    }
+
     void send(String xml) throws IOException {
         send(xml.getBytes(StandardCharsets.UTF_8));
     }

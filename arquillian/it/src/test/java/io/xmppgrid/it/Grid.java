@@ -23,10 +23,11 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 final class Grid {
 
     static final String HOST = "127.0.0.1";
-    static final int STARTTLS_PORT = 15222;
-    static final int DIRECT_TLS_PORT = 15223;
+    // system properties so that other test modules (arquillian/cluster) can point these clients at their servers
+    static final int STARTTLS_PORT = Integer.getInteger("grid.test.xmpp.port", 15222);
+    static final int DIRECT_TLS_PORT = Integer.getInteger("grid.test.xmpp.tls-port", 15223);
     static final String DOMAIN = "grid.local";
-    static final String ADMIN_URL = "http://127.0.0.1:18080/grid-admin/api";
+    static final String ADMIN_URL = "http://127.0.0.1:" + Integer.getInteger("grid.test.http.port", 18080) + "/grid-admin/api";
 
     private Grid() {
     }

@@ -6,9 +6,11 @@
 # 100*(i-1) (HTTP 8080, 8180, ...; management 9990, 10090, ...) and XMPP on 5222+100*(i-1) / 5223+100*(i-1).
 # Every node reads the grid's identity from CLUSTER_DIR/shared: CA and server key (tls/), audit key,
 # administration token, the shared secret, the messaging cluster password. Node 1 starts first; the others
-# start once it listens. Ctrl+C stops them all. Extra settings for every node come from GRID_OPTS.
+# start once it listens. Ctrl+C (or SIGTERM to this script) stops them all. Extra settings for every node come from GRID_OPTS.
 set -euo pipefail
-server_home=$1 cluster_dir=$2 ear=$3 tls_cp=${4:-}
+server_home=$1 ear=$3 tls_cp=${4:-}
+# absolute: the nodes get these paths as settings and resolve relative ones against their own working directory
+cluster_dir=$(mkdir -p "$2" && cd "$2" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 nodes=${GRID_NODES:-2}
 pg_host=${GRID_PG_HOST:-127.0.0.1} pg_port=${GRID_PG_PORT:-5432} pg_user=${GRID_PG_USER:-postgres}

@@ -2,7 +2,8 @@
 # Starts one XMPP-Grid node in the foreground: run-node.sh SERVER_HOME NODE_DIR EAR [TLS_CLASSPATH]
 # NODE_DIR is the server base directory (configuration, data, logs), made from the provisioned
 # server's standalone/ on first use and kept afterwards. Extra settings come from GRID_OPTS,
-# e.g. GRID_OPTS="-Dgrid.xmpp.domain=grid.example.org -Dgrid.xmpp.port=5222".
+# e.g. GRID_OPTS="-Dgrid.xmpp.domain=grid.example.org -Dgrid.xmpp.port=5222". GRID_SERVER_CONFIG chooses the
+# server configuration (standalone-full-ha.xml; run-cluster.sh passes standalone-grid-cluster.xml).
 set -euo pipefail
 server_home=$1 node_dir=$2 ear=$3 tls_cp=${4:-}
 if [ ! -d "$node_dir/configuration" ]; then
@@ -10,8 +11,9 @@ if [ ! -d "$node_dir/configuration" ]; then
   cp -a "$server_home/standalone/." "$node_dir/"
   rm -rf "$node_dir/data" "$node_dir/log" "$node_dir/tmp" "$node_dir"/configuration/standalone_xml_history
 fi
+server_config=${GRID_SERVER_CONFIG:-standalone-full-ha.xml}
 # the configuration always comes from the provisioned server (config/install-grid.cli); data and logs stay
-cp "$server_home/standalone/configuration/standalone-full-ha.xml" "$node_dir/configuration/standalone-full-ha.xml"
+cp "$server_home/standalone/configuration/$server_config" "$node_dir/configuration/$server_config"
 cp "$ear" "$node_dir/deployments/grid-ear.ear"
 # the grid CA and keys before the first start, so that the console's HTTPS listener (which reads the CA's
 # trust store at boot) accepts administrators' certificates from the start; existing material is kept
@@ -23,5 +25,5 @@ fi
 echo "XMPP-Grid node: base directory $node_dir"
 echo "  CA certificate:       $node_dir/data/grid/tls/ca.pem"
 echo "  administration token: $node_dir/data/grid/admin-token"
-exec "$server_home/bin/standalone.sh" -c standalone-full-ha.xml \
+exec "$server_home/bin/standalone.sh" -c "$server_config" \
   -Djboss.server.base.dir="$node_dir" -Djava.net.preferIPv4Stack=true ${GRID_OPTS:-}

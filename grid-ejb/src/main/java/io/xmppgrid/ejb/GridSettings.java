@@ -24,7 +24,20 @@ public final class GridSettings {
         return io.xmppgrid.security.GridKeyMaterial.directory(null);
     }
 
+    /**
+     * The administration token: {@code grid.admin.tokenFile}, else {@code <data dir>/grid/admin-token}. Cluster
+     * nodes point at one shared file, so that one token is accepted by every node.
+     */
     public static Path adminTokenFile() {
-        return dataDirectory().resolve("admin-token");
+        String configured = System.getProperty("grid.admin.tokenFile", "");
+        return configured.isBlank() ? dataDirectory().resolve("admin-token") : Path.of(configured);
+    }
+
+    /**
+     * {@code grid.cluster}: this node is one of several that behave as one controller (set by
+     * install-cluster.cli). Such a node must share its database with the others, so it refuses H2.
+     */
+    public static boolean cluster() {
+        return Boolean.parseBoolean(System.getProperty("grid.cluster", "false").trim());
     }
 }

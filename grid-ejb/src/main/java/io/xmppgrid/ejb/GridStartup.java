@@ -9,12 +9,10 @@ import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Base64;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -38,30 +36,55 @@ public class GridStartup {
 
     @PostConstruct
     void start() {
+        if (GridSettings.cluster()) {
+            requireSharedDatabase();
+        }
         LOG.infof("GRID0001: %s", SchemaMigrator.migrate(dataSource));
         Path token = GridSettings.adminTokenFile();
         try {
-            if (!Files.exists(token)) {
-                Files.createDirectories(token.getParent());
-                byte[] r = new byte[32];
-                new SecureRandom().nextBytes(r);
-                Files.writeString(token, Base64.getUrlEncoder().withoutPadding().encodeToString(r) + "\n",
-                        StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW);
-                try {
-                    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    LOG.warnf("GRID0003: cannot restrict permissions of %s on this file system", token);
-                }
+            byte[] r = new byte[32];
+            new SecureRandom().nextBytes(r);
+            // written once for the grid: nodes that share the file (grid.admin.tokenFile) keep the first one
+            if (SecretFiles.writeOnce(token, Base64.getUrlEncoder().withoutPadding().encodeToString(r) + "\n")) {
                 LOG.infof("GRID0002: first start: administration token written to %s (the onboarding command reads it)", token);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the administration token " + token, e);
         }
+        // the shared secret (grid.secretFile) is created, or found readable, now rather than at the first login
+        io.xmppgrid.security.GridSecrets.file().ifPresent(f -> {
+            io.xmppgrid.security.GridSecrets.derive(io.xmppgrid.security.GridSecrets.COMMAND_SESSIONS);
+            LOG.infof("GRID0006: internal secrets derived from the shared secret %s", f);
+        });
         // the CRL on disk matches the database from the start (RFC 5280: published by the grid CA)
         PlatformAdmin.publishCrl(PlatformAdmin.revokedCertificates(em));
         if (io.xmppgrid.ejb.audit.AuditChain.createKeyIfAbsent()) {
             LOG.infof("GRID0004: first start: audit chain key written to %s (keep it; cluster nodes share it)",
                     io.xmppgrid.ejb.audit.AuditChain.keyFile());
         }
+    }
+
+    /**
+     * A clustered node (grid.cluster=true) must share the grid's state with the others through one database;
+     * an embedded H2 is local to this node, so the grid would silently split into controllers that do not
+     * know each other's platforms, Topics and revocations. Refuse to deploy instead.
+     */
+    private void requireSharedDatabase() {
+        String product;
+        try (Connection c = dataSource.getConnection()) {
+            product = c.getMetaData().getDatabaseProductName();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the grid database's product name", e);
+        }
+        if (product == null || product.trim().equalsIgnoreCase("H2")) {
+            String msg = "GRID0005: this node is part of a cluster (grid.cluster=true) but its database GridDS is "
+                    + product + ", local to the node: the grid is not started. Point every node at one PostgreSQL "
+                    + "(grid.db.driver=postgresql, grid.db.url, grid.db.user, grid.db.password) or run a single node "
+                    + "with standalone-full-ha.xml";
+            LOG.error(msg);
+            throw new IllegalStateException(msg);
+        }
+        LOG.infof("GRID0007: cluster node %s on the shared database %s",
+                System.getProperty("jboss.node.name", "?"), product);
     }
 }

@@ -101,8 +101,13 @@ public class StanzaRouterBean implements StanzaListener {
         PubSubService service = broker(em, topicCache, new ConnectionDelivery(c, em), offline);
         List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
         return new Router(ServerIqHandlers.all(components, new io.xmppgrid.core.admin.AdHocCommands(
-                ServiceAdministrationBean.forCore(serviceAdministration), Clock.systemUTC())), components, offline);
+                ServiceAdministrationBean.forCore(serviceAdministration), Clock.systemUTC(), COMMAND_SESSION_KEY)),
+                components, offline);
     }
+
+    /** XEP-0050 session ids verify on every node of a cluster (grid.secretFile); null: this process's key. */
+    private static final byte[] COMMAND_SESSION_KEY = io.xmppgrid.security.GridSecrets
+            .derive(io.xmppgrid.security.GridSecrets.COMMAND_SESSIONS).orElse(null);
 
     /** The broker's service over the database, notifying through {@code d} (the stanza bean and the console share it). */
     static PubSubService broker(EntityManager em, TopicCache cache, Delivery d, JpaOfflineQueue offline) {

@@ -75,8 +75,44 @@ class SchemaMigratorTest {
         checkSchema(ds);
     }
 
+    /** A cluster node's JGroups (JDBC_PING on GridDS) creates its discovery table before Flyway runs. */
+    @Test
+    void migratesH2WithOnlyTheJGroupsDiscoveryTable() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(JGROUPS_PING_DDL);
+        }
+        checkSchema(ds);
+    }
+
+    /** Any other non-empty schema without Flyway's history is still refused (not migrated over). */
+    @Test
+    void refusesAForeignNonEmptySchema() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(JGROUPS_PING_DDL);
+            s.execute("create table someone_elses (id int primary key)");
+        }
+        assertThrows(org.flywaydb.core.api.FlywayException.class, () -> SchemaMigrator.migrate(ds));
+    }
+
+    /** The table install-cluster.cli's initialize_sql creates. */
+    private static final String JGROUPS_PING_DDL = "CREATE TABLE IF NOT EXISTS JGROUPSPING (own_addr varchar(200) NOT NULL, "
+            + "cluster_name varchar(200) NOT NULL, ping_data bytea, PRIMARY KEY (own_addr, cluster_name))";
+
+    @Test
+    void migratesPostgreSqlWithOnlyTheJGroupsDiscoveryTable() throws Exception {
+        migratesPostgreSql(true);
+    }
+
     @Test
     void migratesPostgreSql() throws Exception {
+        migratesPostgreSql(false);
+    }
+
+    private void migratesPostgreSql(boolean discoveryTableFirst) throws Exception {
         PGSimpleDataSource admin = new PGSimpleDataSource();
         admin.setServerNames(new String[] {"127.0.0.1"});
         admin.setDatabaseName("test");
@@ -94,6 +130,11 @@ class SchemaMigratorTest {
             ds.setDatabaseName("test");
             ds.setUser("postgres");
             ds.setCurrentSchema(schema);
+            if (discoveryTableFirst) {
+                try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                    s.execute(JGROUPS_PING_DDL);
+                }
+            }
             checkSchema(ds);
         } finally {
             try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {

@@ -23,7 +23,8 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 final class Grid {
 
     static final String HOST = "127.0.0.1";
-    // the it module's server; other test modules (arquillian/durability) run theirs on other ports
+    // system properties so that other test modules (arquillian/durability, arquillian/cluster) can point these
+    // clients at their own servers
     static final int STARTTLS_PORT = Integer.getInteger("grid.test.xmpp.port", 15222);
     static final int DIRECT_TLS_PORT = Integer.getInteger("grid.test.xmpp.tls-port", 15223);
     static final String DOMAIN = "grid.local";

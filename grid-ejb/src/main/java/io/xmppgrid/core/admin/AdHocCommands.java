@@ -58,8 +58,13 @@ public final class AdHocCommands implements IqHandler {
     private final CommandSessions sessions;
 
     public AdHocCommands(ServiceAdministration admin, Clock clock) {
+        this(admin, clock, null);
+    }
+
+    /** @param sessionKey the key of session ids the cluster shares, or null for one of this process */
+    public AdHocCommands(ServiceAdministration admin, Clock clock, byte[] sessionKey) {
         this.admin = admin;
-        this.sessions = new CommandSessions(clock);
+        this.sessions = new CommandSessions(clock, sessionKey);
     }
 
     @Override

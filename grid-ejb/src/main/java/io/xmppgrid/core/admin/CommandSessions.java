@@ -12,8 +12,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * XEP-0050 session ids that need no server-side state: each names its command, its requester
- * and when it expires, under an HMAC with a key of this process. A forged or altered id, one of
- * another requester or command, is refused; an old one has expired.
+ * and when it expires, under an HMAC with a key of this process, or the key the cluster shares when
+ * one is given (so that the next step of a command may reach another node). A forged or altered id,
+ * one of another requester or command, is refused; an old one has expired.
  */
 final class CommandSessions {
 
@@ -28,9 +29,16 @@ final class CommandSessions {
     }
 
     private final Clock clock;
+    private final byte[] key;
 
     CommandSessions(Clock clock) {
+        this(clock, null);
+    }
+
+    /** @param sharedKey the cluster's key (at least 32 bytes), or null for this process's random one */
+    CommandSessions(Clock clock, byte[] sharedKey) {
         this.clock = clock;
+        this.key = sharedKey == null ? KEY : sharedKey.clone();
     }
 
     String open(String node, Jid requester) {
@@ -60,10 +68,10 @@ final class CommandSessions {
         return clock.instant().getEpochSecond() > expires ? Check.EXPIRED : Check.OK;
     }
 
-    private static String mac(String head, String node, Jid requester) {
+    private String mac(String head, String node, Jid requester) {
         try {
             Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(KEY, "HmacSHA256"));
+            m.init(new SecretKeySpec(key, "HmacSHA256"));
             byte[] h = m.doFinal((head + "\n" + node + "\n" + requester).getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(h, 16));
         } catch (GeneralSecurityException e) {

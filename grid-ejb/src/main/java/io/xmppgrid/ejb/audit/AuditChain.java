@@ -7,8 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -38,20 +36,11 @@ public final class AuditChain {
     /** Creates the key on first start; returns true when it did. */
     public static boolean createKeyIfAbsent() {
         Path f = keyFile();
-        if (Files.exists(f)) {
-            return false;
-        }
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
         try {
-            Files.createDirectories(f.getParent());
-            byte[] k = new byte[32];
-            new SecureRandom().nextBytes(k);
-            Files.writeString(f, HexFormat.of().formatHex(k) + "\n", StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW);
-            try {
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not POSIX: the operator protects the file
-            }
-            return true;
+            // nodes sharing the key file (grid.audit.keyFile) keep the first one written
+            return io.xmppgrid.ejb.SecretFiles.writeOnce(f, HexFormat.of().formatHex(k) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the audit key " + f, e);
         }

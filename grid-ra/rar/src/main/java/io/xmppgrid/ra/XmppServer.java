@@ -67,7 +67,11 @@ final class XmppServer {
         this.domain = Jid.domain(cfg.domain());
         this.stanzaEndpoints = stanzaEndpoints;
         this.directoryEndpoints = directoryEndpoints;
-        new SecureRandom().nextBytes(simulationSecret);
+        // cluster nodes share the secret (grid.secretFile), so an unknown user gets the same fake salt from
+        // every node; a single node keeps a random one per process
+        io.xmppgrid.security.GridSecrets.derive(io.xmppgrid.security.GridSecrets.SCRAM_SIMULATION).ifPresentOrElse(
+                k -> System.arraycopy(k, 0, simulationSecret, 0, simulationSecret.length),
+                () -> new SecureRandom().nextBytes(simulationSecret));
     }
 
     void start() throws IOException {

@@ -1,0 +1,253 @@
+package io.xmppgrid.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
+import org.jboss.arquillian.container.test.api.ContainerController;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.as.controller.client.ModelControllerClient;
+import org.jboss.dmr.ModelNode;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue 16, first increment: two WildFly nodes with standalone-grid-cluster.xml on one PostgreSQL behave as one
+ * controller as far as this increment goes: one JGroups view, one grid identity (CA, server key, admin token,
+ * audit key, platforms), failure detection of a crashed node. Both nodes start once, in the first test; the
+ * last tests kill node 2. Cross-node delivery is not part of this increment and not tested here.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    record Node(String name, int management, int http, int starttls, int directTls) {
+        String api() {
+            return "http://127.0.0.1:" + http + "/grid-admin/api";
+        }
+    }
+
+    static final Node NODE1 = new Node("node-1", 20090, 18180, 25322, 25323);
+    static final Node NODE2 = new Node("node-2", 20290, 18380, 25422, 25423);
+
+    private static boolean started;
+
+    @ArquillianResource
+    private ContainerController controller;
+
+    @BeforeEach
+    void nodes() throws Exception {
+        Path props = Path.of(System.getProperty("grid.cluster.nodes.dir"), "database.properties");
+        Assumptions.assumeTrue(Files.size(props) > 0,
+                "no PostgreSQL on 127.0.0.1:5432 (user postgres): a cluster needs a shared database, and a clustered node refuses H2");
+        if (!started) {
+            started = true;
+            // node 1 first: it migrates the schema and writes the admin token and audit key; node 2 joins it
+            controller.start(NODE1.name());
+            controller.start(NODE2.name());
+        }
+    }
+
+    /** The two nodes find each other through the database (JDBC_PING on GridDS) and form one view of 2 members. */
+    @Test
+    @Order(1)
+    void twoNodesFormOneJGroupsView() throws Exception {
+        String view = awaitViewSize(NODE1, 2, 60_000);
+        assertTrue(view.contains("node-1") && view.contains("node-2"), view);
+        String view2 = awaitViewSize(NODE2, 2, 30_000);
+        assertEquals(viewId(view), viewId(view2), "both nodes see the same view: " + view + " / " + view2);
+    }
+
+    /** One identity: each node's TLS certificate chains to the one shared CA (the client trusts only ca.pem). */
+    @Test
+    @Order(2)
+    void bothNodesPresentCertificatesOfTheSharedCa() throws Exception {
+        X509Certificate ca = Grid.caCertificate();
+        for (Node n : new Node[] {NODE1, NODE2}) {
+            try (SSLSocket s = (SSLSocket) Grid.tls().getSocketFactory().createSocket(Grid.HOST, n.directTls())) {
+                s.startHandshake(); // fails unless the chain ends at the shared CA
+                X509Certificate leaf = (X509Certificate) s.getSession().getPeerCertificates()[0];
+                assertEquals(ca.getSubjectX500Principal(), leaf.getIssuerX500Principal(), n.name());
+                leaf.verify(ca.getPublicKey());
+            }
+        }
+    }
+
+    /** One admin token (grid.admin.tokenFile) is accepted by both nodes' API, and a wrong one by neither. */
+    @Test
+    @Order(3)
+    void oneAdminTokenForBothNodes() throws Exception {
+        String token = Files.readString(Grid.tokenFile()).trim();
+        for (Node n : new Node[] {NODE1, NODE2}) {
+            assertEquals(200, get(n, "/platforms?q=", token).statusCode(), n.name());
+            assertEquals(401, get(n, "/platforms?q=", "not-" + token).statusCode(), n.name());
+        }
+    }
+
+    /** A platform onboarded through node 1 (shared database) logs in on node 2 with SCRAM-SHA-256 and on node 1. */
+    @Test
+    @Order(4)
+    void platformOnboardedOnNode1LogsInOnNode2() throws Exception {
+        String name = Grid.platform(Grid.uniqueName("cluster"), "cluster-secret-pw-1"); // Grid's API URL is node 1's
+        for (Node n : new Node[] {NODE2, NODE1}) {
+            XMPPTCPConnection c = Smack.connect(Smack.starttls(name, "cluster-secret-pw-1", "SCRAM-SHA-256").setPort(n.starttls()));
+            try {
+                assertTrue(c.isAuthenticated(), n.name());
+            } finally {
+                c.disconnect();
+            }
+        }
+    }
+
+    /** One audit key (grid.audit.keyFile): the chain, written by both nodes, verifies on both. */
+    @Test
+    @Order(5)
+    void auditChainVerifiesOnBothNodes() throws Exception {
+        String token = Files.readString(Grid.tokenFile()).trim();
+        // an entry through node 2 as well, so the chain holds entries of both nodes
+        assertEquals(404, get(NODE2, "/platforms/no-such-platform-cluster/offline", token).statusCode());
+        for (Node n : new Node[] {NODE1, NODE2}) {
+            long end = System.currentTimeMillis() + 15_000;
+            String body;
+            do {
+                HttpResponse<String> r = get(n, "/audit/verify", token);
+                assertEquals(200, r.statusCode(), n.name() + ": " + r.body());
+                body = r.body();
+                if (body.contains("\"intact\":true") && !body.contains("\"entries\":0")) {
+                    break;
+                }
+                Thread.sleep(500); // the chainer links new entries every second
+            } while (System.currentTimeMillis() < end);
+            assertTrue(body.contains("\"intact\":true"), n.name() + ": " + body);
+        }
+    }
+
+    /**
+     * kill -9 of node 2: node 1 sees a view of 1 member within the failure-detection time (FD_SOCK2: the dead
+     * node's sockets close at once; VERIFY_SUSPECT2 confirms), and keeps serving logins.
+     */
+    @Test
+    @Order(6)
+    void killedNodeLeavesTheViewAndNode1KeepsServing() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String marker = "-Djboss.server.base.dir=" + Path.of(System.getProperty("grid.cluster.nodes.dir"), NODE2.name());
+        ProcessHandle node2 = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no process with " + marker));
+        long t0 = System.nanoTime();
+        assertTrue(node2.destroyForcibly());
+        node2.onExit().get();
+        awaitViewSize(NODE1, 1, 120_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("CLUSTER failure detection: node-2 killed (SIGKILL), node-1's view has 1 member after " + ms + " ms");
+        java.nio.file.Files.writeString(Path.of(System.getProperty("grid.cluster.nodes.dir"), "failure-detection-ms"), ms + "\n");
+        try {
+            controller.kill(NODE2.name()); // Arquillian's bookkeeping: the process is gone already
+        } catch (RuntimeException e) {
+            // nothing left to kill
+        }
+        String name = Grid.platform(Grid.uniqueName("after-crash"), "cluster-secret-pw-2");
+        XMPPTCPConnection c = Smack.connect(Smack.starttls(name, "cluster-secret-pw-2", "SCRAM-SHA-256").setPort(NODE1.starttls()));
+        try {
+            assertTrue(c.isAuthenticated());
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /** A node configured as a cluster member but left on its embedded H2 refuses to start the grid (GRID0005). */
+    @Test
+    @Order(7)
+    void clusterNodeOnH2RefusesToStart() throws Exception {
+        Path log = Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-h2", "log", "server.log");
+        controller.start("node-h2");
+        try {
+            long end = System.currentTimeMillis() + 60_000;
+            while (!(Files.exists(log) && Files.readString(log).contains("GRID0005")) && System.currentTimeMillis() < end) {
+                Thread.sleep(500);
+            }
+            assertTrue(Files.readString(log).contains("GRID0005"), "no GRID0005 in " + log);
+            // the deployment failed: the management model says so
+            try (ModelControllerClient client = ModelControllerClient.Factory.create("remote+http", "127.0.0.1", 20490)) {
+                ModelNode op = new ModelNode();
+                op.get("operation").set("read-attribute");
+                op.get("address").add("deployment", "grid-ear.ear");
+                op.get("name").set("status");
+                ModelNode r = client.execute(op);
+                assertTrue(!"OK".equals(r.get("result").asString()), "deployment status: " + r);
+            }
+        } finally {
+            // kill, not stop: after a failed @Startup bean, WildFly's graceful shutdown waits for ever on the
+            // audit chainer's timer call, which waits for the startup beans (a known limitation, see README)
+            controller.kill("node-h2");
+        }
+    }
+
+    private static HttpResponse<String> get(Node n, String path, String token) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(n.api() + path))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The JGroups view of channel ee as the node's management model shows it, e.g. "[node-1|1] (2) [node-1, node-2]". */
+    static String view(Node n) throws IOException {
+        try (ModelControllerClient client = ModelControllerClient.Factory.create("remote+http", "127.0.0.1", n.management())) {
+            ModelNode op = new ModelNode();
+            op.get("operation").set("read-attribute");
+            op.get("address").add("subsystem", "jgroups").add("channel", "ee");
+            op.get("name").set("view");
+            ModelNode r = client.execute(op);
+            if (!"success".equals(r.get("outcome").asString())) {
+                throw new IOException("view of " + n.name() + ": " + r);
+            }
+            return r.get("result").asString();
+        }
+    }
+
+    static Optional<Integer> viewSize(String view) {
+        Matcher m = Pattern.compile("\\((\\d+)\\)").matcher(view);
+        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    }
+
+    static String viewId(String view) {
+        Matcher m = Pattern.compile("\\[([^\\]|]+\\|\\d+)\\]").matcher(view);
+        return m.find() ? m.group(1) : view;
+    }
+
+    /** Polls the node's view until it has {@code size} members; returns it. */
+    static String awaitViewSize(Node n, int size, long timeoutMs) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMs;
+        String last = "";
+        while (System.currentTimeMillis() < end) {
+            try {
+                last = view(n);
+                if (viewSize(last).orElse(-1) == size) {
+                    return last;
+                }
+            } catch (IOException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(n.name() + ": no view of " + size + " member(s) within " + timeoutMs + " ms; last: " + last);
+    }
+}

@@ -9,6 +9,7 @@ import io.xmppgrid.persistence.PlatformCertificate;
 import io.xmppgrid.persistence.ScramCredential;
 import io.xmppgrid.ra.api.PlatformCredentials.ScramKeys;
 import io.xmppgrid.ra.api.XmppConnection;
+import io.xmppgrid.ejb.cluster.ClusterBus;
 import io.xmppgrid.ra.api.XmppConnectionFactory;
 import io.xmppgrid.security.GridKeyMaterial;
 import io.xmppgrid.security.GridPki;
@@ -42,6 +43,9 @@ public class PlatformAdmin {
 
     @jakarta.annotation.Resource(lookup = XmppConnectionFactory.JNDI_NAME)
     private XmppConnectionFactory connections;
+
+    @jakarta.ejb.EJB
+    private ClusterBus cluster;
 
     @jakarta.annotation.Resource
     private jakarta.transaction.TransactionSynchronizationRegistry transactions;
@@ -367,16 +371,24 @@ public class PlatformAdmin {
     }
 
     /**
-     * Ends a platform's live sessions on this node (bare JID), or one session (full JID), as XEP-0133
-     * end-user-session asks; the platform's state does not change, it may log in again.
+     * Ends a platform's live sessions (bare JID), or one session (full JID), on every node, as XEP-0133
+     * end-user-session asks; the platform's state does not change, it may log in again. Returns the number of
+     * sessions this node held.
      */
     public int endSessionsOf(Jid jid) {
         existing(jid.local());
-        try (XmppConnection c = connections.getConnection()) {
-            return c.endSessions(jid, "session ended by an administrator");
-        } catch (jakarta.resource.ResourceException e) {
-            throw new AdminException(AdminException.Reason.INVALID, "the XMPP listener is not available: " + e.getMessage());
+        return cluster.endSessions(jid, "session ended by an administrator");
+    }
+
+    /** The administration API's end-session: every session of the platform, or the one bound to {@code resource}. */
+    public int endSessionsOf(String name, String resource) {
+        Jid jid;
+        try {
+            jid = Jid.of(normalize(name), GridSettings.domain(), resource == null || resource.isEmpty() ? null : resource);
+        } catch (IllegalArgumentException e) {
+            throw new AdminException(AdminException.Reason.INVALID, "not a valid resource: " + e.getMessage());
         }
+        return endSessionsOf(jid);
     }
 
     /** Disabling: no new logins, live sessions end; credentials and certificates stay as they are. */
@@ -409,15 +421,9 @@ public class PlatformAdmin {
         return Jid.of(p.getLocalpart(), GridSettings.domain(), null).toString();
     }
 
+    /** Ends the platform's sessions on every node once the change commits; returns those this node knew of. */
     private int endSessions(Platform p, String reason) {
-        try (XmppConnection c = connections.getConnection()) {
-            return c.endSessions(Jid.of(p.getLocalpart(), GridSettings.domain(), null), reason);
-        } catch (jakarta.resource.ResourceException e) {
-            // the state change still stops every future login; nothing is connected without the listener
-            LOG.warnf("GRID0207: sessions of %s not ended: the XMPP listener is not available: %s", p.getLocalpart(),
-                    e.getMessage());
-            return 0;
-        }
+        return cluster.endSessions(Jid.of(p.getLocalpart(), GridSettings.domain(), null), reason);
     }
 
     /** A platform's offline queue: depth, limits in force (own or the operator's), refusals and expiries. */

@@ -143,11 +143,66 @@ class ClusterIT {
     }
 
     /**
+     * RFC 8600 §8.3.1 (revocation) across the cluster: a platform with a session on each node is disabled through
+     * node 1's API, and the same for a revocation; both sessions end with {@code <not-authorized/>} within 1 s of the
+     * API's answer (each time measured and printed), and neither node lets it log in again. Then an administrator's
+     * end-session of the platform, asked of node 1, ends its session on node 2.
+     */
+    @Test
+    @Order(6)
+    void revocationThroughNode1EndsSessionsOnBothNodesWithinASecond() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String token = Files.readString(Grid.tokenFile()).trim();
+        StringBuilder figures = new StringBuilder();
+        for (String change : new String[] {"disable", "revoke"}) {
+            String name = Grid.platform(Grid.uniqueName("cl-" + change), "cluster-secret-pw-3");
+            XMPPTCPConnection on1 = Smack.connect(Smack.starttls(name, "cluster-secret-pw-3", "SCRAM-SHA-256")
+                    .setPort(NODE1.starttls()).setResource("on-1"));
+            XMPPTCPConnection on2 = Smack.connect(Smack.starttls(name, "cluster-secret-pw-3", "SCRAM-SHA-256")
+                    .setPort(NODE2.starttls()).setResource("on-2"));
+            java.util.concurrent.CompletableFuture<Exception> closed1 = Smack.closedOnError(on1);
+            java.util.concurrent.CompletableFuture<Exception> closed2 = Smack.closedOnError(on2);
+            java.util.concurrent.CompletableFuture<Long> at1 = closed1.thenApply(e -> System.nanoTime());
+            java.util.concurrent.CompletableFuture<Long> at2 = closed2.thenApply(e -> System.nanoTime());
+            HttpResponse<String> r = post(NODE1, "/platforms/" + name + "/" + change, token);
+            long answered = System.nanoTime();
+            assertEquals(200, r.statusCode(), r.body());
+            for (java.util.concurrent.CompletableFuture<Exception> closed : java.util.List.of(closed1, closed2)) {
+                Exception e = closed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(e instanceof org.jivesoftware.smack.XMPPException.StreamErrorException, "closed by a stream error: " + e);
+                assertEquals(org.jivesoftware.smack.packet.StreamError.Condition.not_authorized,
+                        ((org.jivesoftware.smack.XMPPException.StreamErrorException) e).getStreamError().getCondition());
+            }
+            long ms1 = Math.max(0, (at1.get() - answered) / 1_000_000);
+            long ms2 = Math.max(0, (at2.get() - answered) / 1_000_000);
+            figures.append(change).append(": node-1 session closed ").append(ms1).append(" ms, node-2 session ")
+                    .append(ms2).append(" ms after the API answered\n");
+            assertTrue(ms1 < 1000 && ms2 < 1000, change + ": sessions closed after " + ms1 + " / " + ms2 + " ms");
+            for (Node n : new Node[] {NODE1, NODE2}) {
+                org.junit.jupiter.api.Assertions.assertThrows(org.jivesoftware.smack.sasl.SASLErrorException.class,
+                        () -> Smack.connect(Smack.starttls(name, "cluster-secret-pw-3", "SCRAM-SHA-256").setPort(n.starttls())),
+                        change + ": no login on " + n.name());
+            }
+        }
+        // end-session (the platform's state unchanged) asked of node 1 for a session held by node 2
+        String name = Grid.platform(Grid.uniqueName("cl-end"), "cluster-secret-pw-3");
+        XMPPTCPConnection on2 = Smack.connect(Smack.starttls(name, "cluster-secret-pw-3", "SCRAM-SHA-256").setPort(NODE2.starttls()));
+        java.util.concurrent.CompletableFuture<Exception> closed = Smack.closedOnError(on2);
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(NODE1.api() + "/platforms/"
+                + name + "/sessions")).header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"sessionsEnded\":0"), "node 1 held none of them: " + r.body());
+        assertTrue(closed.get(10, java.util.concurrent.TimeUnit.SECONDS) != null, "node 2's session ended");
+        System.out.print("CLUSTER revocation: " + figures);
+        Files.writeString(Path.of(System.getProperty("grid.cluster.nodes.dir"), "revocation-ms"), figures.toString());
+    }
+
+    /**
      * kill -9 of node 2: node 1 sees a view of 1 member within the failure-detection time (FD_SOCK2: the dead
      * node's sockets close at once; VERIFY_SUSPECT2 confirms), and keeps serving logins.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void killedNodeLeavesTheViewAndNode1KeepsServing() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String marker = "-Djboss.server.base.dir=" + Path.of(System.getProperty("grid.cluster.nodes.dir"), NODE2.name());
@@ -177,7 +232,7 @@ class ClusterIT {
 
     /** A node configured as a cluster member but left on its embedded H2 refuses to start the grid (GRID0005). */
     @Test
-    @Order(7)
+    @Order(8)
     void clusterNodeOnH2RefusesToStart() throws Exception {
         Path log = Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-h2", "log", "server.log");
         controller.start("node-h2");
@@ -203,7 +258,13 @@ class ClusterIT {
         }
     }
 
-    private static HttpResponse<String> get(Node n, String path, String token) throws IOException, InterruptedException {
+    private static HttpResponse<String> post(Node n, String path, String token) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(n.api() + path))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+        private static HttpResponse<String> get(Node n, String path, String token) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(n.api() + path))
                 .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -24,7 +24,8 @@ import jakarta.ws.rs.core.Response;
  * {@code GET /api/platforms/{name}/offline} shows the platform's offline queue (depth, limits,
  * refusals, expiries); {@code PUT} with form {@code maxMessages}, {@code maxBytes} (empty: the
  * operator's default) sets its own limits. {@code GET /api/platforms/{name}/sessions} lists its
- * live sessions on this node (a session waiting for XEP-0198 resumption shows as unavailable).
+ * live sessions on this node (a session waiting for XEP-0198 resumption shows as unavailable); {@code DELETE} ends
+ * them on every node ({@code resource}: that session only; {@code sessionsEnded} counts this node's).
  * {@code GET /api/platforms} lists them ({@code q}, {@code state}, {@code offset}, {@code limit}).
  * {@code PUT /api/platforms/{name}/password} (form {@code password}; empty: generated) sets its SCRAM credential.
  * {@code PUT /api/platforms/{name}/role} (form {@code role}; empty: the operator's default)
@@ -184,6 +185,15 @@ public class PlatformResource {
                     .add("priority", v.priority()).add("stanzasIn", v.stanzasIn()).add("stanzasOut", v.stanzasOut()));
         }
         return Response.ok(list.build().toString() + "\n").build();
+    }
+
+    /** Ends the platform's sessions on every node (or the one of {@code resource}); its state does not change. */
+    @jakarta.ws.rs.DELETE
+    @Path("/{name}/sessions")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response endSessions(@PathParam("name") String name, @jakarta.ws.rs.QueryParam("resource") String resource) {
+        return audited("admin.platform.endsessions", name, () -> Response.ok(Json.createObjectBuilder()
+                .add("sessionsEnded", admin.endSessionsOf(name, resource)).build().toString() + "\n").build());
     }
 
     @PUT

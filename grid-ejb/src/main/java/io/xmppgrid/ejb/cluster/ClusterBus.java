@@ -1,0 +1,145 @@
+package io.xmppgrid.ejb.cluster;
+
+import io.xmppgrid.ra.api.XmppConnection;
+import io.xmppgrid.ra.api.XmppConnectionFactory;
+import io.xmppgrid.xmpp.Jid;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.jboss.logging.Logger;
+import org.wildfly.clustering.server.Group;
+import org.wildfly.clustering.server.GroupMember;
+import org.wildfly.clustering.server.dispatcher.CommandDispatcher;
+import org.wildfly.clustering.server.dispatcher.CommandDispatcherFactory;
+
+/**
+ * The grid's messages between cluster nodes, over WildFly's command dispatcher (the {@code ee} channel's
+ * group): today, ending a platform's sessions on every node once the change that ends them has committed.
+ * On a single node the group has one member and the commands go nowhere.
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class ClusterBus {
+
+    private static final Logger LOG = Logger.getLogger(ClusterBus.class);
+    private static final String FACTORY = "java:jboss/clustering/server/command-dispatcher-factory/default";
+    private static final String DISPATCHER_ID = "io.xmppgrid.cluster";
+
+    @Resource(lookup = XmppConnectionFactory.JNDI_NAME)
+    private XmppConnectionFactory connections;
+
+    @Resource
+    private TransactionSynchronizationRegistry transactions;
+
+    /** WildFly's dispatcher factory of the ee channel's group (standalone-full-ha and the grid's cluster profile). */
+    @Resource(lookup = FACTORY)
+    private CommandDispatcherFactory<GroupMember> factory;
+
+    private volatile CommandDispatcher<GroupMember, Node> dispatcher;
+    private volatile Group<GroupMember> group;
+
+    /** This node as the commands of other nodes see it. */
+    public final class Node {
+        private Node() {
+        }
+
+        int endLocalSessions(String jid, String reason) {
+            return endHere(Jid.parse(jid), reason);
+        }
+    }
+
+    @PostConstruct
+    void start() {
+        if (factory == null) {
+            LOG.infof("GRID0901: no cluster command dispatcher: platforms' sessions are ended on this node only");
+            return;
+        }
+        group = factory.getGroup();
+        dispatcher = factory.createCommandDispatcher(DISPATCHER_ID, new Node(), ClusterBus.class.getClassLoader());
+        LOG.infof("GRID0902: cluster commands on group %s as %s (members now: %s)", group.getName(),
+                group.getLocalMember().getName(), group.getMembership().getMembers());
+    }
+
+    @PreDestroy
+    void stop() {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        dispatcher = null;
+        if (d != null) {
+            d.close();
+        }
+    }
+
+    /**
+     * Ends the sessions of {@code jid} (bare: every session of the platform; full: that session) on this node and
+     * on every other node of the cluster, once the current transaction commits (at once without one). Returns the
+     * number of sessions this node knew of.
+     */
+    public int endSessions(Jid jid, String reason) {
+        int here = endHere(jid, reason); // the adapter itself waits for the commit
+        if (transactions != null && transactions.getTransactionKey() != null
+                && transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    // not decided yet
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        elsewhere(jid, reason);
+                    }
+                }
+            });
+        } else {
+            elsewhere(jid, reason);
+        }
+        return here;
+    }
+
+    private int endHere(Jid jid, String reason) {
+        try (XmppConnection c = connections.getConnection()) {
+            return c.endSessions(jid, reason);
+        } catch (jakarta.resource.ResourceException e) {
+            // the state change still stops every future login; nothing is connected without the listener
+            LOG.warnf("GRID0207: sessions of %s not ended on this node: the XMPP listener is not available: %s", jid,
+                    e.getMessage());
+            return 0;
+        }
+    }
+
+    /** Asks every other member to end the sessions; does not wait (each member logs what it ended). */
+    private void elsewhere(Jid jid, String reason) {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        if (d == null) {
+            return;
+        }
+        try {
+            Map<GroupMember, CompletionStage<Integer>> sent = d.dispatchToGroup(new EndSessions(jid.toString(), reason),
+                    Set.of(group.getLocalMember()));
+            sent.forEach((member, stage) -> stage.whenComplete((n, failure) -> {
+                if (failure != null) {
+                    // a member that left (or has no grid deployed yet) has no sessions of it to end
+                    LOG.warnf("GRID0903: %s did not confirm ending the sessions of %s: %s", member.getName(), jid,
+                            failure.toString());
+                } else {
+                    LOG.debugf("GRID0904: %s ended %d sessions of %s", member.getName(), n, jid);
+                }
+            }));
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.errorf(e, "GRID0903: the other nodes were not asked to end the sessions of %s", jid);
+        }
+    }
+
+}

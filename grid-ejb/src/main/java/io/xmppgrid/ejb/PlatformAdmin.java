@@ -361,13 +361,9 @@ public class PlatformAdmin {
         return new StateChange(c.jid(), "deleted", c.sessionsEnded(), c.certificatesRevoked());
     }
 
-    /** Bare JIDs with a live session on this node, sorted (XEP-0133 get-online-users). */
+    /** Bare JIDs with a live session on any node of the cluster, sorted (XEP-0133 get-online-users). */
     public List<String> onlinePlatforms() {
-        try (XmppConnection c = connections.getConnection()) {
-            return c.sessions().jids().stream().map(j -> j.bare().toString()).distinct().sorted().toList();
-        } catch (jakarta.resource.ResourceException e) {
-            return List.of();
-        }
+        return cluster.onlinePlatforms();
     }
 
     /**
@@ -471,22 +467,20 @@ public class PlatformAdmin {
                               boolean available, int priority, long stanzasIn, long stanzasOut) {
     }
 
-    /** The platform's sessions on this node (bound, or waiting for XEP-0198 resumption: unavailable). */
+    /**
+     * The platform's sessions on every node of the cluster (bound, or waiting for XEP-0198 resumption: unavailable),
+     * each with the node that holds it.
+     */
     public List<SessionView> sessions(String name) {
         String local = normalize(name);
         if (find(local) == null) {
             throw new AdminException(AdminException.Reason.NOT_FOUND, "no platform " + local);
         }
-        try (XmppConnection c = connections.getConnection()) {
-            return c.sessions().findByBare(Jid.of(local, GridSettings.domain(), null)).stream()
-                    .map(s -> {
-                        io.xmppgrid.ra.api.SessionTraffic t = c.traffic(s.jid());
-                        return new SessionView(s.jid().toString(), s.node(), s.connectionId(), s.since(), s.remoteAddress(),
-                                s.available(), s.priority(), t.stanzasIn(), t.stanzasOut());
-                    }).toList();
-        } catch (jakarta.resource.ResourceException e) {
-            throw new AdminException(AdminException.Reason.INVALID, "the XMPP listener is not available: " + e.getMessage());
-        }
+        return cluster.sessions(Jid.of(local, GridSettings.domain(), null)).stream()
+                .map(r -> new SessionView(r[0], r[1], r[2], Instant.parse(r[3]), r[4], Boolean.parseBoolean(r[5]),
+                        Integer.parseInt(r[6]), Long.parseLong(r[7]), Long.parseLong(r[8])))
+                .sorted(java.util.Comparator.comparing(SessionView::since))
+                .toList();
     }
 
     /** Live sessions on this node (0 when the listener is not running). */

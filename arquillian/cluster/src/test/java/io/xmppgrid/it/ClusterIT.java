@@ -143,13 +143,40 @@ class ClusterIT {
     }
 
     /**
+     * What administrators see is the cluster's: a platform with a session on each node is listed with both sessions,
+     * each with the node that holds it, whichever node's API is asked.
+     */
+    @Test
+    @Order(6)
+    void sessionsOfEveryNodeAreListedWithTheirNode() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String token = Files.readString(Grid.tokenFile()).trim();
+        String name = Grid.platform(Grid.uniqueName("cl-list"), "cluster-secret-pw-4");
+        XMPPTCPConnection on1 = Smack.connect(Smack.starttls(name, "cluster-secret-pw-4", "SCRAM-SHA-256")
+                .setPort(NODE1.starttls()).setResource("on-1"));
+        XMPPTCPConnection on2 = Smack.connect(Smack.starttls(name, "cluster-secret-pw-4", "SCRAM-SHA-256")
+                .setPort(NODE2.starttls()).setResource("on-2"));
+        try {
+            for (Node asked : new Node[] {NODE1, NODE2}) {
+                HttpResponse<String> r = get(asked, "/platforms/" + name + "/sessions", token);
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(r.body().contains("\"jid\":\"" + name + "@grid.local/on-1\",\"node\":\"node-1\""), asked.name() + ": " + r.body());
+                assertTrue(r.body().contains("\"jid\":\"" + name + "@grid.local/on-2\",\"node\":\"node-2\""), asked.name() + ": " + r.body());
+            }
+        } finally {
+            on1.disconnect();
+            on2.disconnect();
+        }
+    }
+
+    /**
      * RFC 8600 §8.3.1 (revocation) across the cluster: a platform with a session on each node is disabled through
      * node 1's API, and the same for a revocation; both sessions end with {@code <not-authorized/>} within 1 s of the
      * API's answer (each time measured and printed), and neither node lets it log in again. Then an administrator's
      * end-session of the platform, asked of node 1, ends its session on node 2.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void revocationThroughNode1EndsSessionsOnBothNodesWithinASecond() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String token = Files.readString(Grid.tokenFile()).trim();
@@ -202,7 +229,7 @@ class ClusterIT {
      * node's sockets close at once; VERIFY_SUSPECT2 confirms), and keeps serving logins.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void killedNodeLeavesTheViewAndNode1KeepsServing() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String marker = "-Djboss.server.base.dir=" + Path.of(System.getProperty("grid.cluster.nodes.dir"), NODE2.name());
@@ -232,7 +259,7 @@ class ClusterIT {
 
     /** A node configured as a cluster member but left on its embedded H2 refuses to start the grid (GRID0005). */
     @Test
-    @Order(8)
+    @Order(9)
     void clusterNodeOnH2RefusesToStart() throws Exception {
         Path log = Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-h2", "log", "server.log");
         controller.start("node-h2");

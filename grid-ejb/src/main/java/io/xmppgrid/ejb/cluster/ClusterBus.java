@@ -1,5 +1,7 @@
 package io.xmppgrid.ejb.cluster;
 
+import io.xmppgrid.ra.api.SessionInfo;
+import io.xmppgrid.ra.api.SessionTraffic;
 import io.xmppgrid.ra.api.XmppConnection;
 import io.xmppgrid.ra.api.XmppConnectionFactory;
 import io.xmppgrid.xmpp.Jid;
@@ -13,9 +15,14 @@ import jakarta.ejb.Startup;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 import org.wildfly.clustering.server.Group;
 import org.wildfly.clustering.server.GroupMember;
@@ -24,7 +31,8 @@ import org.wildfly.clustering.server.dispatcher.CommandDispatcherFactory;
 
 /**
  * The grid's messages between cluster nodes, over WildFly's command dispatcher (the {@code ee} channel's
- * group): today, ending a platform's sessions on every node once the change that ends them has committed.
+ * group): ending a platform's sessions on every node once the change that ends them has committed, and the
+ * administrators' views of every node's sessions.
  * On a single node the group has one member and the commands go nowhere.
  */
 @Singleton
@@ -57,6 +65,67 @@ public class ClusterBus {
         int endLocalSessions(String jid, String reason) {
             return endHere(Jid.parse(jid), reason);
         }
+
+        /** This node's sessions of a platform: full JID, node, connection, since, address, available, priority, in, out. */
+        ArrayList<String[]> localSessions(String bareJid) {
+            ArrayList<String[]> rows = new ArrayList<>();
+            try (XmppConnection c = connections.getConnection()) {
+                for (SessionInfo s : c.sessions().findByBare(Jid.parse(bareJid))) {
+                    SessionTraffic t = c.traffic(s.jid());
+                    rows.add(new String[] {s.jid().toString(), s.node(), s.connectionId(), s.since().toString(),
+                        s.remoteAddress(), Boolean.toString(s.available()), Integer.toString(s.priority()),
+                        Long.toString(t.stanzasIn()), Long.toString(t.stanzasOut())});
+                }
+            } catch (jakarta.resource.ResourceException e) {
+                LOG.debugf("no sessions listed: the XMPP listener is not available: %s", e.getMessage());
+            }
+            return rows;
+        }
+
+        /** The bare JIDs of the platforms with a session on this node, one per row. */
+        ArrayList<String[]> localPlatforms() {
+            ArrayList<String[]> rows = new ArrayList<>();
+            try (XmppConnection c = connections.getConnection()) {
+                c.sessions().jids().stream().map(j -> j.bare().toString()).distinct().forEach(j -> rows.add(new String[] {j}));
+            } catch (jakarta.resource.ResourceException e) {
+                LOG.debugf("no sessions listed: the XMPP listener is not available: %s", e.getMessage());
+            }
+            return rows;
+        }
+    }
+
+    /** A platform's sessions on every node (rows as {@link Node#localSessions}); nodes that do not answer in 2 s are left out. */
+    public List<String[]> sessions(Jid bareJid) {
+        return everywhere(new ListSessions(bareJid.bare().toString()));
+    }
+
+    /** The bare JIDs of every platform with a session on some node, sorted (XEP-0133 get-online-users). */
+    public List<String> onlinePlatforms() {
+        return everywhere(new ListSessions(null)).stream().map(r -> r[0]).distinct().sorted().toList();
+    }
+
+    private List<String[]> everywhere(ListSessions query) {
+        List<String[]> rows = new ArrayList<>(query.execute(new Node()));
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        if (d == null) {
+            return rows;
+        }
+        try {
+            for (Map.Entry<GroupMember, CompletionStage<ArrayList<String[]>>> e
+                    : d.dispatchToGroup(query, Set.of(group.getLocalMember())).entrySet()) {
+                try {
+                    rows.addAll(e.getValue().toCompletableFuture().get(2, TimeUnit.SECONDS));
+                } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
+                    LOG.warnf("GRID0905: %s did not list its sessions: %s", e.getKey().getName(), ex.toString());
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException ex) {
+            LOG.warnf("GRID0905: the other nodes were not asked for their sessions: %s", ex.toString());
+        }
+        return rows;
     }
 
     @PostConstruct

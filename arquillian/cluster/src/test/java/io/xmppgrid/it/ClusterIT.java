@@ -170,13 +170,55 @@ class ClusterIT {
     }
 
     /**
+     * XEP-0060 state committed on one node governs the next publish on the other (the Topic cache is coherent):
+     * node 2 has cached a Topic (a publish); a platform subscribes through node 1, and node 2's next publish stores
+     * its notification for it (XEP-0060 §7.1.2, RFC 8600 §6); the owner removes the publisher's affiliation through
+     * node 1, and the publisher's next publish on node 2 is refused with {@code <forbidden/>} (XEP-0060 §7.1.3.1).
+     */
+    @Test
+    @Order(7)
+    void topicChangesThroughNode1GovernTheNextPublishOnNode2() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String owner = Topics.account("cl-own");
+        String publisher = Topics.account("cl-pub");
+        String subscriber = Topics.account("cl-sub");
+        String topic = Topics.node("cl-coh");
+        try (RawXmpp o = RawXmpp.bound(owner, Topics.PASSWORD)) { // node 1
+            Topics.create(o, topic, java.util.List.of(subscriber), "");
+            assertTrue(affiliation(o, topic, publisher, "publisher").contains("type=\"result\""));
+        }
+        try (RawXmpp p = RawXmpp.bound(NODE2.starttls(), publisher, Topics.PASSWORD, null)) {
+            Topics.publish(p, topic, "cached-", 1); // node 2 now caches the Topic: no subscribers
+            Topics.subscribe(subscriber, topic); // through node 1; the subscriber has no session from now on
+            Topics.publish(p, topic, "after-subscribe-", 1);
+            assertEquals(1, Grid.offline(subscriber, "messages"),
+                    "node 2's publish right after the subscription on node 1 stored the new subscriber's notification");
+            try (RawXmpp o = RawXmpp.bound(owner, Topics.PASSWORD)) {
+                assertTrue(affiliation(o, topic, publisher, "none").contains("type=\"result\""));
+            }
+            p.send("<iq type='set' to='broker.grid.local' id='refused'><pubsub xmlns='" + Topics.PS + "'><publish node='"
+                    + topic + "'><item id='x'>" + Iodef.example("x") + "</item></publish></pubsub></iq>");
+            String r = p.nextStanza(Topics.WAIT);
+            assertTrue(r.contains("type=\"error\"") && r.contains("<forbidden xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"),
+                    "the publisher's affiliation removed on node 1 governs node 2: " + r);
+        }
+    }
+
+    private static String affiliation(RawXmpp owner, String topic, String platform, String affiliation) throws Exception {
+        owner.send("<iq type='set' to='broker.grid.local' id='aff'><pubsub xmlns='http://jabber.org/protocol/pubsub#owner'>"
+                + "<affiliations node='" + topic + "'><affiliation jid='" + platform + "@grid.local' affiliation='"
+                + affiliation + "'/></affiliations></pubsub></iq>");
+        return owner.nextStanza(Topics.WAIT);
+    }
+
+    /**
      * RFC 8600 §8.3.1 (revocation) across the cluster: a platform with a session on each node is disabled through
      * node 1's API, and the same for a revocation; both sessions end with {@code <not-authorized/>} within 1 s of the
      * API's answer (each time measured and printed), and neither node lets it log in again. Then an administrator's
      * end-session of the platform, asked of node 1, ends its session on node 2.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void revocationThroughNode1EndsSessionsOnBothNodesWithinASecond() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String token = Files.readString(Grid.tokenFile()).trim();
@@ -229,7 +271,7 @@ class ClusterIT {
      * node's sockets close at once; VERIFY_SUSPECT2 confirms), and keeps serving logins.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void killedNodeLeavesTheViewAndNode1KeepsServing() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String marker = "-Djboss.server.base.dir=" + Path.of(System.getProperty("grid.cluster.nodes.dir"), NODE2.name());
@@ -259,7 +301,7 @@ class ClusterIT {
 
     /** A node configured as a cluster member but left on its embedded H2 refuses to start the grid (GRID0005). */
     @Test
-    @Order(9)
+    @Order(10)
     void clusterNodeOnH2RefusesToStart() throws Exception {
         Path log = Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-h2", "log", "server.log");
         controller.start("node-h2");

@@ -48,17 +48,26 @@ final class RawXmpp implements Closeable {
 
     /** TCP to the STARTTLS port, nothing sent yet. */
     static RawXmpp plain() throws IOException {
-        return new RawXmpp(new Socket(Grid.HOST, Grid.STARTTLS_PORT));
+        return plain(Grid.STARTTLS_PORT);
+    }
+
+    /** TCP to another server's STARTTLS port (a cluster's other node). */
+    static RawXmpp plain(int port) throws IOException {
+        return new RawXmpp(new Socket(Grid.HOST, port));
     }
 
     /** STARTTLS done, a new stream opened and its features read. */
     static RawXmpp secured() throws Exception {
-        RawXmpp x = plain();
+        return secured(Grid.STARTTLS_PORT);
+    }
+
+    static RawXmpp secured(int port) throws Exception {
+        RawXmpp x = plain(port);
         x.send(HEADER);
         x.await("</stream:features>");
         x.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         x.await("<proceed");
-        SSLSocket tls = (SSLSocket) Grid.tls().getSocketFactory().createSocket(x.socket, Grid.HOST, Grid.STARTTLS_PORT, true);
+        SSLSocket tls = (SSLSocket) Grid.tls().getSocketFactory().createSocket(x.socket, Grid.HOST, port, true);
         tls.setSoTimeout(15_000); // the handshake may take longer than one poll interval
         tls.startHandshake();
         x.use(tls);
@@ -80,7 +89,12 @@ final class RawXmpp implements Closeable {
 
     /** Bound with the given resource (null: server-generated). */
     static RawXmpp bound(String user, String password, String resource) throws Exception {
-        RawXmpp x = secured();
+        return bound(Grid.STARTTLS_PORT, user, password, resource);
+    }
+
+    /** Bound on the server listening on this STARTTLS port (a cluster's other node). */
+    static RawXmpp bound(int port, String user, String password, String resource) throws Exception {
+        RawXmpp x = secured(port);
         x.scramSha256(user, password);
         x.send(HEADER);
         x.await("</stream:features>");

@@ -8,7 +8,9 @@ import io.xmppgrid.xmpp.Jid;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import io.xmppgrid.ejb.pubsub.TopicCache;
 import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.EJB;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
@@ -54,6 +56,9 @@ public class ClusterBus {
     @Resource(lookup = FACTORY)
     private CommandDispatcherFactory<GroupMember> factory;
 
+    @EJB
+    private TopicCache topics;
+
     private volatile CommandDispatcher<GroupMember, Node> dispatcher;
     private volatile Group<GroupMember> group;
 
@@ -82,6 +87,10 @@ public class ClusterBus {
             return rows;
         }
 
+        void fenceTopic(String topic, String fence, boolean raise) {
+            topics.fence(topic, fence, raise);
+        }
+
         /** The bare JIDs of the platforms with a session on this node, one per row. */
         ArrayList<String[]> localPlatforms() {
             ArrayList<String[]> rows = new ArrayList<>();
@@ -91,6 +100,67 @@ public class ClusterBus {
                 LOG.debugf("no sessions listed: the XMPP listener is not available: %s", e.getMessage());
             }
             return rows;
+        }
+    }
+
+    /**
+     * Called while a transaction changes a Topic: every other node stops caching the Topic before the commit
+     * (waiting up to a second for each to confirm) and drops it again after the commit or rollback.
+     */
+    public void fenceTopic(String topic) {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        if (d == null || group.getMembership().getMembers().size() < 2) {
+            return; // no other node
+        }
+        if (transactions == null || transactions.getTransactionKey() == null
+                || transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
+            topicChanged(d, topic); // no transaction: the change is visible already
+            return;
+        }
+        String key = "grid.topic-fence:" + topic;
+        if (transactions.getResource(key) != null) {
+            return; // raised for this transaction already
+        }
+        String fence = group.getLocalMember().getName() + "/" + java.util.UUID.randomUUID();
+        transactions.putResource(key, fence);
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                try {
+                    for (Map.Entry<GroupMember, CompletionStage<Boolean>> e
+                            : d.dispatchToGroup(new TopicFence(topic, fence, true), Set.of(group.getLocalMember())).entrySet()) {
+                        try {
+                            e.getValue().toCompletableFuture().get(1, TimeUnit.SECONDS);
+                        } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
+                            // a member that does not answer is leaving, or has no grid yet: it has nothing cached
+                            LOG.warnf("GRID0906: %s did not confirm the fence on Topic %s: %s", e.getKey().getName(), topic,
+                                    ex.toString());
+                        } catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                } catch (java.io.IOException | RuntimeException ex) {
+                    LOG.warnf("GRID0906: no fence raised on Topic %s: %s", topic, ex.toString());
+                }
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                try {
+                    d.dispatchToGroup(new TopicFence(topic, fence, false), Set.of(group.getLocalMember()));
+                } catch (java.io.IOException | RuntimeException ex) {
+                    LOG.warnf("GRID0906: the fence on Topic %s was not lowered (it expires): %s", topic, ex.toString());
+                }
+            }
+        });
+    }
+
+    private void topicChanged(CommandDispatcher<GroupMember, Node> d, String topic) {
+        try {
+            d.dispatchToGroup(new TopicFence(topic, "none", false), Set.of(group.getLocalMember()));
+        } catch (java.io.IOException | RuntimeException ex) {
+            LOG.warnf("GRID0906: the other nodes were not told that Topic %s changed: %s", topic, ex.toString());
         }
     }
 

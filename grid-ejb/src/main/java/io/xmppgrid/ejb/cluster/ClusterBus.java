@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 import org.wildfly.clustering.server.Group;
 import org.wildfly.clustering.server.GroupMember;
+import org.wildfly.clustering.server.dispatcher.Command;
 import org.wildfly.clustering.server.dispatcher.CommandDispatcher;
 import org.wildfly.clustering.server.dispatcher.CommandDispatcherFactory;
 
@@ -126,23 +128,9 @@ public class ClusterBus {
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
-                try {
-                    for (Map.Entry<GroupMember, CompletionStage<Boolean>> e
-                            : d.dispatchToGroup(new TopicFence(topic, fence, true), Set.of(group.getLocalMember())).entrySet()) {
-                        try {
-                            e.getValue().toCompletableFuture().get(1, TimeUnit.SECONDS);
-                        } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
-                            // a member that does not answer is leaving, or has no grid yet: it has nothing cached
-                            LOG.warnf("GRID0906: %s did not confirm the fence on Topic %s: %s", e.getKey().getName(), topic,
-                                    ex.toString());
-                        } catch (InterruptedException ex) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                    }
-                } catch (java.io.IOException | RuntimeException ex) {
-                    LOG.warnf("GRID0906: no fence raised on Topic %s: %s", topic, ex.toString());
-                }
+                // a member that does not answer is leaving, or has no grid yet: it has nothing cached
+                askOthers(d, new TopicFence(topic, fence, true), 1, (member, raised) -> { },
+                        "GRID0906: %s did not confirm the fence on Topic " + topic + ": %s");
             }
 
             @Override
@@ -177,25 +165,35 @@ public class ClusterBus {
     private List<String[]> everywhere(ListSessions query) {
         List<String[]> rows = new ArrayList<>(query.execute(new Node()));
         CommandDispatcher<GroupMember, Node> d = dispatcher;
-        if (d == null) {
-            return rows;
-        }
-        try {
-            for (Map.Entry<GroupMember, CompletionStage<ArrayList<String[]>>> e
-                    : d.dispatchToGroup(query, Set.of(group.getLocalMember())).entrySet()) {
-                try {
-                    rows.addAll(e.getValue().toCompletableFuture().get(2, TimeUnit.SECONDS));
-                } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
-                    LOG.warnf("GRID0905: %s did not list its sessions: %s", e.getKey().getName(), ex.toString());
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        } catch (java.io.IOException | RuntimeException ex) {
-            LOG.warnf("GRID0905: the other nodes were not asked for their sessions: %s", ex.toString());
+        if (d != null) {
+            askOthers(d, query, 2, (member, theirs) -> rows.addAll(theirs), "GRID0905: %s did not list its sessions: %s");
         }
         return rows;
+    }
+
+    /**
+     * Sends a command to every other member and waits up to {@code seconds} for each answer, in turn; a member that
+     * does not answer (or fails) is logged with {@code failure} (its name and why) and left out.
+     */
+    private <R> void askOthers(CommandDispatcher<GroupMember, Node> d, Command<R, ? super Node, RuntimeException> command,
+                               int seconds, BiConsumer<GroupMember, R> answer, String failure) {
+        Map<GroupMember, CompletionStage<R>> sent;
+        try {
+            sent = d.dispatchToGroup(command, Set.of(group.getLocalMember()));
+        } catch (java.io.IOException | RuntimeException ex) {
+            LOG.warnf(failure, "the other nodes", ex.toString());
+            return;
+        }
+        for (Map.Entry<GroupMember, CompletionStage<R>> e : sent.entrySet()) {
+            try {
+                answer.accept(e.getKey(), e.getValue().toCompletableFuture().get(seconds, TimeUnit.SECONDS));
+            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
+                LOG.warnf(failure, e.getKey().getName(), ex.toString());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @PostConstruct

@@ -25,6 +25,7 @@ public final class Bench {
                            [--prefix bench-] [--password bench-password-1] [--pid PID (default: the port's listener)]
                            [--access whitelist] [--loops CORES] [--per-address 400] [--out bench/results] [--stamp NAME]
                            [--tsv FILE (append the rows)]
+                           [--sub-ports 5222,5322 (a cluster: subscribers spread over its nodes; CPU of every node counted)]
               fanout       [--subscribers 100] [--rates 100,200,500,1000] [--warmup 3] [--first-warmup 30] [--seconds 10]
                            [--break-ms 1000] [--payload-type urn:ietf:params:xml:ns:iodef-2.0|none]
               connections  [--sessions 50000] [--rate 200] [--checkpoint 5000] [--accounts SESSIONS] [--hold 30] [--break-ms 1000]
@@ -73,6 +74,12 @@ public final class Bench {
         return 0;
     }
 
+    private static List<Integer> subPorts(Map<String, String> o) {
+        String v = o.get("sub-ports");
+        return v == null || v.isBlank() ? List.of()
+                : java.util.Arrays.stream(v.split(",")).map(String::strip).map(Integer::parseInt).toList();
+    }
+
     public static void main(String[] args) throws Exception {
         System.exit(run(args, System.out));
     }
@@ -114,7 +121,13 @@ public final class Bench {
                 o.getOrDefault("pubsub", "broker." + domain), o.getOrDefault("prefix", "bench-"),
                 o.getOrDefault("password", "bench-password-1"), pid, o.getOrDefault("access", "whitelist"),
                 Integer.parseInt(o.getOrDefault("loops", Integer.toString(Runtime.getRuntime().availableProcessors()))),
-                Integer.parseInt(o.getOrDefault("per-address", "400")));
+                Integer.parseInt(o.getOrDefault("per-address", "400")), subPorts(o), new java.util.ArrayList<>());
+        for (int p : t.subscriberPorts()) {
+            long other = ProcessCpu.listening(p);
+            if (p != port && other != 0 && other != pid && !t.otherPids().contains(other)) {
+                t.otherPids().add(other);
+            }
+        }
         String stamp = o.getOrDefault("stamp", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 + "-" + t.name();
         Path dir = Path.of(o.getOrDefault("out", "bench/results"));

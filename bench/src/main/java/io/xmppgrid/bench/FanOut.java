@@ -72,7 +72,7 @@ final class FanOut {
     List<Step> run(List<Integer> rates) throws Exception {
         List<XmppLoops.Login> logins = new ArrayList<>();
         for (int i = 0; i < subscribers; i++) {
-            logins.add(target.login(target.subscriber(i), i));
+            logins.add(target.subscriberLogin(i));
         }
         try (XmppLoops loops = new XmppLoops(target.loops());
              XmppSession pub = loops.connect(target.login(target.publisher(), subscribers)).get()) {
@@ -184,7 +184,7 @@ final class FanOut {
         received.set(0);
         errors.set(0);
         measuring = stepId;
-        double cpu0 = ProcessCpu.seconds(target.pid());
+        double cpu0 = target.cpuSeconds();
         long t0 = System.nanoTime();
         long sent = publish(pub, node, rate, window, stepId);
         double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -194,7 +194,7 @@ final class FanOut {
             Thread.sleep(20);
         }
         double deliveredIn = (System.nanoTime() - t0) / 1e9;
-        double cpu = ProcessCpu.seconds(target.pid()) - cpu0;
+        double cpu = target.cpuSeconds() - cpu0;
         measuring = -1;
         Histogram h = recorder.getIntervalHistogram();
         long got = received.get();

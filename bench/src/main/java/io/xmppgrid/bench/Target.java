@@ -8,7 +8,36 @@ package io.xmppgrid.bench;
  * connections per address).
  */
 record Target(String name, String host, int port, String domain, String pubsub, String prefix, String password,
-              long pid, String accessModel, int loops, int perAddress) {
+              long pid, String accessModel, int loops, int perAddress, java.util.List<Integer> subscriberPorts,
+              java.util.List<Long> otherPids) {
+
+    /** One server: every session on {@code port}, CPU of {@code pid}. */
+    Target(String name, String host, int port, String domain, String pubsub, String prefix, String password, long pid,
+           String accessModel, int loops, int perAddress) {
+        this(name, host, port, domain, pubsub, prefix, password, pid, accessModel, loops, perAddress, java.util.List.of(),
+                java.util.List.of());
+    }
+
+    /**
+     * How the {@code i}-th subscriber logs in: on {@code port}, or, for a cluster, on the subscriber ports in turn
+     * (subscriber i on port i mod n).
+     */
+    XmppLoops.Login subscriberLogin(int i) {
+        if (subscriberPorts.isEmpty()) {
+            return login(subscriber(i), i);
+        }
+        return new XmppLoops.Login(host, subscriberPorts.get(i % subscriberPorts.size()), domain, subscriber(i), password,
+                "bench", host.startsWith("127.") && perAddress > 0 ? XmppLoops.source(i, perAddress) : null);
+    }
+
+    /** CPU seconds of the server's processes (a cluster's nodes together); 0 when unknown. */
+    double cpuSeconds() {
+        double s = ProcessCpu.seconds(pid);
+        for (long p : otherPids) {
+            s += ProcessCpu.seconds(p);
+        }
+        return s;
+    }
 
     /** How the {@code i}-th session of a run logs in as {@code user} (source addresses spread, see {@link XmppLoops#source}). */
     XmppLoops.Login login(String user, int i) {

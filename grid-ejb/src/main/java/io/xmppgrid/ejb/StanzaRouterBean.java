@@ -87,18 +87,23 @@ public class StanzaRouterBean implements StanzaListener {
     @EJB
     private ServiceAdministrationBean serviceAdministration;
 
+    @EJB
+    private io.xmppgrid.ejb.cluster.ClusterBus cluster;
+
     @Override
     public void onStanza(InboundStanza in) {
         try (XmppConnection c = connections.getConnection()) {
-            router(c).route(in.sender(), in.stanza(), new ConnectionDelivery(c, em));
+            JpaOfflineQueue offline = offlineQueue();
+            Delivery d = cluster.delivery(c, new ConnectionDelivery(c, em), offline);
+            router(d, offline).route(in.sender(), in.stanza(), d);
+            io.xmppgrid.ejb.cluster.ClusterBus.flush(d); // before the commit, under the locks the routing took
         } catch (ResourceException e) {
             throw new EJBException("GRID0101: no XMPP connection for " + in.connectionId(), e);
         }
     }
 
-    private Router router(XmppConnection c) {
-        JpaOfflineQueue offline = offlineQueue();
-        PubSubService service = broker(em, topicCache, new ConnectionDelivery(c, em), offline);
+    private Router router(Delivery d, JpaOfflineQueue offline) {
+        PubSubService service = broker(em, topicCache, d, offline);
         List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
         return new Router(ServerIqHandlers.all(components, new io.xmppgrid.core.admin.AdHocCommands(
                 ServiceAdministrationBean.forCore(serviceAdministration), Clock.systemUTC(), COMMAND_SESSION_KEY)),
@@ -172,11 +177,13 @@ public class StanzaRouterBean implements StanzaListener {
     @Override
     public void onUndelivered(Jid fullJid, List<XmlElement> stanzas) {
         try (XmppConnection c = connections.getConnection()) {
-            Router r = router(c);
-            Delivery d = new ConnectionDelivery(c, em);
+            JpaOfflineQueue offline = offlineQueue();
+            Delivery d = cluster.delivery(c, new ConnectionDelivery(c, em), offline);
+            Router r = router(d, offline);
             for (XmlElement s : stanzas) {
                 r.reroute(fullJid, s, d);
             }
+            io.xmppgrid.ejb.cluster.ClusterBus.flush(d);
             LOG.debugf("GRID0408: %d unacknowledged messages for %s routed again", stanzas.size(), fullJid);
         } catch (ResourceException e) {
             throw new EJBException("GRID0101: no XMPP connection to route messages for " + fullJid, e);

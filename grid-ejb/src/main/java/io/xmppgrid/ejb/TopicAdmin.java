@@ -6,6 +6,8 @@ import io.xmppgrid.core.pubsub.PubSubError;
 import io.xmppgrid.core.pubsub.PubSubService;
 import io.xmppgrid.core.pubsub.Result;
 import io.xmppgrid.core.pubsub.Subscription;
+import io.xmppgrid.core.Delivery;
+import io.xmppgrid.ejb.cluster.ClusterBus;
 import io.xmppgrid.ejb.offline.JpaOfflineQueue;
 import io.xmppgrid.ejb.offline.OfflineSettings;
 import io.xmppgrid.ejb.audit.JpaAudit;
@@ -41,6 +43,9 @@ public class TopicAdmin {
 
     @EJB
     private TopicCache topicCache;
+
+    @EJB
+    private ClusterBus cluster;
 
     @jakarta.annotation.Resource(lookup = XmppConnectionFactory.JNDI_NAME)
     private XmppConnectionFactory connections;
@@ -128,7 +133,9 @@ public class TopicAdmin {
     private void run(String topic, java.util.function.Function<PubSubService, Result<Void>> change) {
         try (XmppConnection c = connections.getConnection()) {
             JpaOfflineQueue offline = new JpaOfflineQueue(em, OfflineSettings.fromSystem(), Clock.systemUTC(), new JpaAudit(em));
-            Result<Void> r = change.apply(StanzaRouterBean.broker(em, topicCache, new ConnectionDelivery(c, em), offline));
+            Delivery d = cluster.delivery(c, new ConnectionDelivery(c, em), offline);
+            Result<Void> r = change.apply(StanzaRouterBean.broker(em, topicCache, d, offline));
+            ClusterBus.flush(d);
             if (!r.isOk()) {
                 throw new AdminException(r.error() == PubSubError.NODE_NOT_FOUND || r.error() == PubSubError.ITEM_NOT_FOUND
                         ? AdminException.Reason.NOT_FOUND : AdminException.Reason.INVALID, r.reason());

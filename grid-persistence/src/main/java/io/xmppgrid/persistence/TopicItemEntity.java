@@ -12,7 +12,9 @@ import java.time.Instant;
 
 /**
  * A published item; {@code id} is its sequence number within the service, which orders a node's
- * items and backs the RSM cursors. The payload is kept as the XML text that was published.
+ * items and backs the RSM cursors. It is taken from the database sequence one at a time while the
+ * publish holds its Topic's row lock, so a Topic's ids rise in the order its publishes commit, on
+ * whichever cluster node they run (blocks of ids cached per node would not). The payload is kept as the XML text that was published.
  */
 @Entity
 @Table(name = "pubsub_item")
@@ -41,7 +43,7 @@ public class TopicItemEntity {
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "pubsub_item_seq")
-    @SequenceGenerator(name = "pubsub_item_seq", sequenceName = "pubsub_item_seq", allocationSize = 50)
+    @SequenceGenerator(name = "pubsub_item_seq", sequenceName = "pubsub_item_seq", allocationSize = 1)
     public Long id;
 
     @Column(name = "node_id", nullable = false)

@@ -18,6 +18,11 @@ import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentMap;
+import io.xmppgrid.core.Delivery;
+import org.wildfly.clustering.server.Registration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +66,26 @@ public class ClusterBus {
     @EJB
     private TopicCache topics;
 
+    /** The {@code grid} container's replicated cache of available sessions ({@link SessionDirectory}). */
+    @Resource(lookup = "java:jboss/infinispan/cache/grid/sessions")
+    private ConcurrentMap<String, HashMap<String, String>> sessionCache;
+
+    @EJB
+    private io.xmppgrid.ejb.ClusterReroute rerouter;
+
+    @Resource
+    private jakarta.enterprise.concurrent.ManagedExecutorService executor;
+
+    /** Seconds a sender waits for another node to take a reservation (under the Topic's lock) and a release. */
+    private static final int RESERVE_SECONDS = 2;
+    private static final int RELEASE_SECONDS = 5;
+
+    private volatile SessionDirectory directory;
+    private final Inbox inbox = new Inbox(this::writeHere, System::currentTimeMillis);
+    /** Stanzas the inbox could not write (their session ended): routed again outside its lock. */
+    private final ConcurrentLinkedQueue<Object[]> undelivered = new ConcurrentLinkedQueue<>();
+    private Registration membershipRegistration;
+
     private volatile CommandDispatcher<GroupMember, Node> dispatcher;
     private volatile Group<GroupMember> group;
 
@@ -87,6 +112,16 @@ public class ClusterBus {
                 LOG.debugf("no sessions listed: the XMPP listener is not available: %s", e.getMessage());
             }
             return rows;
+        }
+
+        Inbox inbox() {
+            return inbox;
+        }
+
+        Boolean release(java.util.List<String> ids) {
+            boolean all = inbox.release(ids);
+            rerouteUndelivered();
+            return all;
         }
 
         void fenceTopic(String topic, String fence, boolean raise) {
@@ -206,14 +241,295 @@ public class ClusterBus {
         dispatcher = factory.createCommandDispatcher(DISPATCHER_ID, new Node(), ClusterBus.class.getClassLoader());
         LOG.infof("GRID0902: cluster commands on group %s as %s (members now: %s)", group.getName(),
                 group.getLocalMember().getName(), group.getMembership().getMembers());
+        if (Boolean.getBoolean("grid.cluster") && sessionCache != null) {
+            // only a cluster node routes across nodes: single nodes that happen to see each other (multicast on one
+            // network) each have their own database and must stay islands
+            SessionDirectory dir = new SessionDirectory(sessionCache, group.getLocalMember().getName(), executor);
+            dir.forgetEarlierRun();
+            membershipRegistration = group.register(this::membershipChanged);
+            directory = dir;
+            try (XmppConnection c = connections.getConnection()) {
+                c.watchSessions(dir::changed); // the listener starts later, with the stanza bean's endpoint
+            } catch (jakarta.resource.ResourceException | RuntimeException e) {
+                LOG.errorf("GRID0918: this node's sessions are not published to the cluster: %s", e.toString());
+            }
+            LOG.infof("GRID0910: sessions are routed across the cluster's nodes");
+        }
+    }
+
+    private void membershipChanged(org.wildfly.clustering.server.GroupMembershipEvent<GroupMember> event) {
+        Set<String> left = new java.util.HashSet<>();
+        event.getPreviousMembership().getMembers().forEach(m -> left.add(m.getName()));
+        event.getCurrentMembership().getMembers().forEach(m -> left.remove(m.getName()));
+        if (left.isEmpty()) {
+            return;
+        }
+        left.forEach(inbox::originGone);
+        rerouteUndelivered();
+        SessionDirectory dir = directory;
+        if (dir != null && event.getCurrentMembership().getCoordinator().equals(group.getLocalMember())) {
+            int n = dir.removeOf(left);
+            LOG.infof("GRID0915: %s left the cluster: %d platforms' session entries of it removed", left, n);
+        }
     }
 
     @PreDestroy
     void stop() {
         CommandDispatcher<GroupMember, Node> d = dispatcher;
         dispatcher = null;
+        directory = null;
+        if (membershipRegistration != null) {
+            membershipRegistration.close();
+        }
         if (d != null) {
             d.close();
+        }
+    }
+
+    // ---- live delivery across nodes -------------------------------------------------------------------------
+
+    /** A reservation a node confirmed: its stanzas, kept until the release is confirmed. */
+    record Reserved(String node, String id, List<ClusterDelivery.Entry> entries) {
+    }
+
+    /**
+     * The delivery a unit of work uses: across the cluster on a cluster node (call {@link #flush(Delivery)} before
+     * its transaction ends), else {@code local} itself.
+     */
+    public Delivery delivery(XmppConnection c, Delivery local, io.xmppgrid.core.OfflineSink offline) {
+        return delivery(c, local, offline, Set.of());
+    }
+
+    /** As {@link #delivery(XmppConnection, Delivery, io.xmppgrid.core.OfflineSink)}, leaving out some nodes. */
+    public Delivery delivery(XmppConnection c, Delivery local, io.xmppgrid.core.OfflineSink offline, Set<String> excluded) {
+        return directory == null ? local : new ClusterDelivery(local, this, c, offline, excluded);
+    }
+
+    /** Hands what {@code d} collected for other nodes to them (no-op for a node-local delivery). */
+    public static void flush(Delivery d) {
+        if (d instanceof ClusterDelivery cd) {
+            cd.flush();
+        }
+    }
+
+    /** Routes a stanza whose session is gone again through {@code d} (RFC 6121 §8.5.3.2.1). */
+    public static void reroute(Delivery d, Jid fullJid, io.xmppgrid.xmpp.XmlElement stanza, io.xmppgrid.core.OfflineSink offline) {
+        if (d instanceof ClusterDelivery cd) {
+            cd.reroute(fullJid, stanza);
+        } else {
+            ClusterDelivery.reroute(d, offline, fullJid, stanza);
+        }
+    }
+
+    private List<String> otherMembers(Set<String> excluded) {
+        List<String> names = new ArrayList<>();
+        for (GroupMember m : group.getMembership().getMembers()) {
+            if (!m.equals(group.getLocalMember()) && !excluded.contains(m.getName())) {
+                names.add(m.getName());
+            }
+        }
+        return names;
+    }
+
+    java.util.Optional<SessionInfo> remoteSession(Jid full, Set<String> excluded) {
+        SessionDirectory dir = directory;
+        return dir == null ? java.util.Optional.empty() : dir.find(full, otherMembers(excluded));
+    }
+
+    List<SessionInfo> remoteSessions(Jid bare, Set<String> excluded) {
+        SessionDirectory dir = directory;
+        return dir == null ? List.of() : dir.elsewhere(bare, otherMembers(excluded));
+    }
+
+    boolean inTransaction() {
+        return transactions != null && transactions.getTransactionKey() != null
+                && transactions.getTransactionStatus() == Status.STATUS_ACTIVE;
+    }
+
+    String reservationId(int round) {
+        return group.getLocalMember().getName() + "/" + java.util.UUID.randomUUID() + "/" + round;
+    }
+
+    /** This node's name in the group. */
+    String self() {
+        return group.getLocalMember().getName();
+    }
+
+    private GroupMember member(String name) {
+        for (GroupMember m : group.getMembership().getMembers()) {
+            if (m.getName().equals(name)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** Asks {@code node} to reserve these stanzas; true once it confirmed within {@link #RESERVE_SECONDS}. */
+    boolean reserve(String id, String node, List<ClusterDelivery.Entry> entries) {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        boolean here = node.equals(self());
+        GroupMember m = here ? null : member(node);
+        if (d == null || (!here && m == null)) {
+            return false;
+        }
+        String[] to = new String[entries.size()];
+        String[] keys = new String[to.length];
+        Object[] xml = here ? new Object[to.length] : new String[to.length];
+        for (int i = 0; i < to.length; i++) {
+            ClusterDelivery.Entry e = entries.get(i);
+            to[i] = e.to().toString();
+            keys[i] = e.key();
+            xml[i] = here ? e.stanza() : e.text();
+        }
+        if (here) {
+            return inbox.reserve(id, node, to, keys, xml); // a Topic's stanzas for this node's sessions: the same queue
+        }
+        try {
+            return Boolean.TRUE.equals(d.dispatchToMember(Forward.reserve(id, self(), to, keys, (String[]) xml), m)
+                    .toCompletableFuture().get(RESERVE_SECONDS, TimeUnit.SECONDS));
+        } catch (ExecutionException | TimeoutException | java.io.IOException
+                 | RuntimeException e) {
+            LOG.warnf("GRID0914: %s did not take %d stanzas (%s): they are routed without it: %s", node, to.length, id, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Tells {@code node} to drop a reservation (no answer awaited; an unanswered reservation expires anyway). */
+    void abort(String node, String id) {
+        if (node.equals(self())) {
+            inbox.abort(List.of(id));
+            rerouteUndelivered();
+            return;
+        }
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        GroupMember m = member(node);
+        if (d != null && m != null) {
+            try {
+                d.dispatchToMember(Forward.abort(List.of(id)), m);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.debugf("abort of %s not sent to %s: %s", id, node, e.toString());
+            }
+        }
+    }
+
+    /**
+     * The sending transaction completed: the reservations are released (committed) or aborted. A node that does
+     * not confirm its release in time left, or is about to be suspected: its stanzas are routed again without it,
+     * in a transaction of their own (another session of the platform, or its offline queue), before the sender's
+     * own replies are written.
+     */
+    void complete(boolean committed, List<Reserved> reserved) {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        Map<String, List<Reserved>> byNode = new java.util.LinkedHashMap<>();
+        reserved.forEach(r -> byNode.computeIfAbsent(r.node(), n -> new ArrayList<>()).add(r));
+        if (!committed) {
+            byNode.forEach((node, rs) -> rs.forEach(r -> abort(node, r.id())));
+            return;
+        }
+        Map<String, CompletionStage<Boolean>> sent = new java.util.LinkedHashMap<>();
+        Set<String> failed = new java.util.HashSet<>(byNode.keySet());
+        List<Reserved> mine = byNode.get(self());
+        if (mine != null) {
+            failed.remove(self());
+            inbox.release(mine.stream().map(Reserved::id).toList()); // written in the Topic's order
+            rerouteUndelivered();
+        }
+        for (Map.Entry<String, List<Reserved>> e : byNode.entrySet()) {
+            if (e.getKey().equals(self())) {
+                continue;
+            }
+            GroupMember m = member(e.getKey());
+            if (d != null && m != null) {
+                try {
+                    sent.put(e.getKey(), d.dispatchToMember(Forward.release(e.getValue().stream().map(Reserved::id).toList()), m));
+                } catch (java.io.IOException | RuntimeException ex) {
+                    LOG.warnf("GRID0916: release not sent to %s: %s", e.getKey(), ex.toString());
+                }
+            }
+        }
+        for (Map.Entry<String, CompletionStage<Boolean>> e : sent.entrySet()) {
+            try {
+                if (Boolean.TRUE.equals(e.getValue().toCompletableFuture().get(RELEASE_SECONDS, TimeUnit.SECONDS))) {
+                    failed.remove(e.getKey());
+                }
+            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
+                LOG.warnf("GRID0916: %s did not confirm a release: %s", e.getKey(), ex.toString());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (failed.isEmpty()) {
+            return;
+        }
+        List<Jid> to = new ArrayList<>();
+        List<io.xmppgrid.xmpp.XmlElement> stanzas = new ArrayList<>();
+        for (String node : failed) {
+            for (Reserved r : byNode.get(node)) {
+                r.entries().forEach(x -> {
+                    to.add(x.to());
+                    stanzas.add(x.stanza());
+                });
+            }
+        }
+        LOG.warnf("GRID0916: %d stanzas for sessions on %s routed again without it", to.size(), failed);
+        rerouter.reroute(to, stanzas, failed);
+    }
+
+    /** The inbox's writer: stanzas to this node's sessions, outside any transaction (written at once). */
+    private void writeHere(List<String> to, List<Object> stanzas) {
+        try (XmppConnection c = connections.getConnection()) {
+            for (int i = 0; i < to.size(); i++) {
+                io.xmppgrid.xmpp.XmlElement st;
+                if (stanzas.get(i) instanceof io.xmppgrid.xmpp.XmlElement e) {
+                    st = e; // reserved on this node
+                } else {
+                    try {
+                        st = io.xmppgrid.xmpp.XmlReader.parse((String) stanzas.get(i));
+                    } catch (IllegalArgumentException e) {
+                        LOG.errorf("GRID0917: a stanza forwarded to %s cannot be read: %s", to.get(i), e.getMessage());
+                        continue;
+                    }
+                }
+                Jid jid = Jid.parse(to.get(i));
+                if (c.send(jid, st)) {
+                    io.xmppgrid.ejb.GridMetrics.delivered();
+                } else {
+                    undelivered.add(new Object[] {jid, st});
+                }
+            }
+        } catch (jakarta.resource.ResourceException e) {
+            LOG.errorf("GRID0917: %d stanzas for this node's sessions not written: the XMPP listener is not available: %s",
+                    to.size(), e.getMessage());
+        }
+    }
+
+    private void rerouteUndelivered() {
+        List<Jid> to = new ArrayList<>();
+        List<io.xmppgrid.xmpp.XmlElement> stanzas = new ArrayList<>();
+        for (Object[] u; (u = undelivered.poll()) != null; ) {
+            to.add((Jid) u[0]);
+            stanzas.add((io.xmppgrid.xmpp.XmlElement) u[1]);
+        }
+        if (!to.isEmpty()) {
+            try {
+                rerouter.reroute(to, stanzas, Set.of());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "GRID0917: %d forwarded stanzas whose session ended were not routed again", to.size());
+            }
+        }
+    }
+
+    /** Writes what expired reservations held back, every few seconds. */
+    @jakarta.ejb.Schedule(second = "*/5", minute = "*", hour = "*", persistent = false)
+    @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.NOT_SUPPORTED)
+    void sweep() {
+        if (directory != null) {
+            inbox.sweep();
+            rerouteUndelivered();
         }
     }
 

@@ -141,7 +141,8 @@ public final class JpaPubSubStore implements PubSubStore {
     public void lock(String id) {
         TopicEntity t = topic(id);
         if (t != null) {
-            em.lock(t, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+            // re-read under the lock: another node may have changed the row (its item count) since it was read
+            em.refresh(t, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         }
     }
 
@@ -366,7 +367,7 @@ public final class JpaPubSubStore implements PubSubStore {
         if (t == null) {
             return 0;
         }
-        em.lock(t, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        em.refresh(t, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         t.itemCount = 0;
         return em.createNamedQuery(TopicItemEntity.DELETE_BY_NODE).setParameter("node", t.id).executeUpdate();
     }

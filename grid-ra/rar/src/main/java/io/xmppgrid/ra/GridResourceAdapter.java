@@ -156,6 +156,7 @@ public class GridResourceAdapter implements ResourceAdapter {
         try {
             TlsContext tls = TlsContext.create(config);
             XmppServer s = new XmppServer(config, tls, stanzaPool, directoryPool);
+            s.sessions().watch(sessionWatcher);
             s.start();
             server = s;
         } catch (Exception e) {
@@ -169,6 +170,17 @@ public class GridResourceAdapter implements ResourceAdapter {
         server = null;
         if (s != null) {
             s.stop();
+        }
+    }
+
+    private volatile java.util.function.Consumer<io.xmppgrid.ra.api.SessionInfo> sessionWatcher;
+
+    /** The application's watcher of sessions' routing state, kept across restarts of the listener. */
+    void watchSessions(java.util.function.Consumer<io.xmppgrid.ra.api.SessionInfo> watcher) {
+        sessionWatcher = watcher;
+        XmppServer s = server;
+        if (s != null) {
+            s.sessions().watch(watcher);
         }
     }
 

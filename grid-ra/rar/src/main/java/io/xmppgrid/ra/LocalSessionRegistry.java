@@ -19,6 +19,28 @@ final class LocalSessionRegistry implements SessionRegistry {
     private final Map<Jid, BoundSession> byFull = new ConcurrentHashMap<>();
     private final Map<Jid, List<BoundSession>> byBare = new ConcurrentHashMap<>();
     private final Map<String, BoundSession> byResumeId = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<SessionInfo> watcher;
+
+    /** The application's watcher of routing state ({@code XmppConnection#watchSessions}). */
+    void watch(java.util.function.Consumer<SessionInfo> w) {
+        watcher = w;
+    }
+
+    /** A session's routing state (presence, detached, resumed) changed. */
+    void changed(BoundSession s) {
+        report(s.info());
+    }
+
+    private void report(SessionInfo info) {
+        java.util.function.Consumer<SessionInfo> w = watcher;
+        if (w != null) {
+            try {
+                w.accept(info);
+            } catch (RuntimeException e) {
+                Log.SERVER.warnf("GRIDRA0110: the application's session watcher failed for %s: %s", info.jid(), e.toString());
+            }
+        }
+    }
 
     /** Registers a session; returns the session it displaced (same full JID), if any. */
     BoundSession register(BoundSession s) {
@@ -31,6 +53,7 @@ final class LocalSessionRegistry implements SessionRegistry {
             n.add(s);
             return List.copyOf(n);
         });
+        report(s.info());
         return old;
     }
 
@@ -56,6 +79,7 @@ final class LocalSessionRegistry implements SessionRegistry {
             n.remove(s);
             return n.isEmpty() ? null : List.copyOf(n);
         });
+        report(s.info().withPresence(false, s.info().priority()));
     }
 
     BoundSession session(Jid full) {

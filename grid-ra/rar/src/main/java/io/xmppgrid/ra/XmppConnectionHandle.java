@@ -92,16 +92,39 @@ public class XmppConnectionHandle implements XmppConnection {
             if (s.sessions().session(fullJid) == null) {
                 return false; // not queued: the caller's fallback is the only copy
             }
-            Outbox box = (Outbox) tsr.getResource(OUTBOX_KEY);
-            if (box == null) {
-                box = new Outbox(s);
-                tsr.putResource(OUTBOX_KEY, box);
-                tsr.registerInterposedSynchronization(box);
-            }
-            box.add(fullJid, stanza, xml, orderingKey, tracking);
+            outbox(s, tsr).add(fullJid, stanza, xml, orderingKey, tracking);
             return true;
         }
         return stanza != null ? s.send(fullJid, stanza, tracking) : s.sendStored(fullJid, xml, tracking);
+    }
+
+    private static Outbox outbox(XmppServer s, TransactionSynchronizationRegistry tsr) {
+        Outbox box = (Outbox) tsr.getResource(OUTBOX_KEY);
+        if (box == null) {
+            box = new Outbox(s);
+            tsr.putResource(OUTBOX_KEY, box);
+            tsr.registerInterposedSynchronization(box);
+        }
+        return box;
+    }
+
+    @Override
+    public void watchSessions(java.util.function.Consumer<SessionInfo> watcher) {
+        if (closed) {
+            throw new IllegalStateException("connection handle closed");
+        }
+        mc.adapter().watchSessions(watcher); // also before the listener runs (it starts with the first endpoint)
+    }
+
+    @Override
+    public void onCompletion(java.util.function.Consumer<Boolean> completion) {
+        XmppServer s = server();
+        TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
+        if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            outbox(s, tsr).completions.add(completion);
+        } else {
+            completion.accept(true);
+        }
     }
 
     @Override
@@ -193,6 +216,7 @@ public class XmppConnectionHandle implements XmppConnection {
         private long[] tracking = new long[8];
         private final java.util.TreeSet<Integer> stripes = new java.util.TreeSet<>();
         private final List<java.util.concurrent.locks.Lock> held = new ArrayList<>();
+        private final List<java.util.function.Consumer<Boolean>> completions = new ArrayList<>(1);
 
         Outbox(XmppServer server) {
             this.server = server;
@@ -223,6 +247,14 @@ public class XmppConnectionHandle implements XmppConnection {
         @Override
         public void afterCompletion(int status) {
             try {
+                for (java.util.function.Consumer<Boolean> c : completions) {
+                    try {
+                        c.accept(status == Status.STATUS_COMMITTED);
+                    } catch (RuntimeException e) {
+                        Log.SERVER.errorf(e,
+                                "GRID0108: a completion step of the application failed; this transaction's stanzas are written all the same");
+                    }
+                }
                 if (status == Status.STATUS_COMMITTED) {
                     // written together: stanzas for one peer share TLS records and socket writes
                     ClientConnection.corked(() -> {

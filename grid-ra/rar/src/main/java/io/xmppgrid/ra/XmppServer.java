@@ -478,6 +478,7 @@ final class XmppServer {
         BoundSession s = sessions.session(fullJid);
         if (s != null) {
             s.updatePresence(available, priority);
+            sessions.changed(s);
         }
     }
 

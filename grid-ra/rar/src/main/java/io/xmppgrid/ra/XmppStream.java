@@ -754,6 +754,7 @@ final class XmppStream {
         long[][] confirmed = new long[1][];
         String resumed = "<resumed xmlns=\"" + Ns.SM + "\" previd=\"" + previd + "\" h=\"" + s.handledCount() + "\"/>";
         ClientConnection old = s.resume(conn, h, resumed, confirmed);
+        server.sessions().changed(s);
         if (old == null) {
             if (s.isEnded()) {
                 smFailed(StanzaError.ITEM_NOT_FOUND, null);
@@ -1001,6 +1002,7 @@ final class XmppStream {
                     server.finish(s, s.endIfDetached(), "not resumed within " + cfg.resumeTimeout().toSeconds() + " s",
                             false)), ms, TimeUnit.MILLISECONDS);
             if (s.detach(conn, timer)) {
+                server.sessions().changed(s);
                 Log.CONN.infof("GRIDRA0304: %s session %s detached (%s); resumable for %d s", conn.id(), boundJid,
                         reason, cfg.resumeTimeout().toSeconds());
                 return;

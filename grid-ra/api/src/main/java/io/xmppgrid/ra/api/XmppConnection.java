@@ -50,6 +50,22 @@ public interface XmppConnection extends AutoCloseable {
 
     SessionRegistry sessions();
 
+    /**
+     * Reports every change of a local session's routing state to {@code watcher} (one per listener; a later call
+     * replaces it): bound, presence changed (RFC 6121 §4.7), detached waiting for XEP-0198 resumption (reported
+     * unavailable), resumed, ended (reported unavailable). Called on the adapter's threads, in the order of the
+     * changes of each session: it must not block (a cluster node hands the change to its directory asynchronously).
+     */
+    void watchSessions(java.util.function.Consumer<SessionInfo> watcher);
+
+    /**
+     * Inside a transaction: {@code completion} is called when it completes (true when it committed), before any
+     * stanza this transaction sent through the adapter is written, on the completing thread. The application
+     * hands stanzas to other cluster nodes there, so that the replies it sent here (a publisher's result) leave
+     * only once those are in the other nodes' hands. Outside a transaction it is called at once with true.
+     */
+    void onCompletion(java.util.function.Consumer<Boolean> completion);
+
     /** A live session's traffic on this node ({@link SessionTraffic#NONE} when there is no such session). */
     SessionTraffic traffic(Jid fullJid);
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# What crossing nodes costs (issue 16): the fan-out scenario against a local 2-node cluster on PostgreSQL, the
+# publisher on node 1 and the subscribers
+#   one-node   all on node 1 (the same clustered node, so only forwarding differs), or
+#   two-nodes  alternating between node 1 and node 2 (half of every notification crosses to node 2),
+# interleaved round by round in one run on one machine:
+#   bench/cluster.sh [--rounds 2] [--subscribers 100] [--rates 100,200,400] [--seconds 10] [--warmup 3] [--first-warmup 30]
+# Needs: mvn -DskipTests install (EAR, server, bench jar) and PostgreSQL on 127.0.0.1:5432 (user postgres); the
+# database grid_bench_cluster is made afresh. Both nodes run pinned to CPU 0 and the generator to CPU 1 (2 cores):
+# this measures overhead (latency added by the hop, CPU per delivery of the pair), not scale. The report's CPU column
+# is both nodes' CPU per 1,000 deliveries. Reports: bench/results/<stamp>-fanout.md (+ .png, .tsv).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=2 subscribers=100 rates=100,200,400 seconds=10 warmup=3 first_warmup=30
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rounds) rounds=$2; shift 2 ;; --subscribers) subscribers=$2; shift 2 ;; --rates) rates=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;; --warmup) warmup=$2; shift 2 ;; --first-warmup) first_warmup=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+jar=$root/bench/target/grid-bench.jar
+ear=$root/grid-ear/target/grid-ear.ear
+[ -f "$jar" ] && [ -f "$ear" ] || { echo "build first: mvn -DskipTests install" >&2; exit 1; }
+tls_cp=$(ls "$root"/grid-ra/security/target/grid-security-*.jar | head -1):$(find ~/.m2/repository/org/bouncycastle -name 'bcp*-jdk18on-*.jar' | tr '\n' ':')
+server_cpu=() gen_cpu=()
+if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0) gen_cpu=(taskset -c 1); fi
+cluster=$root/bench/target/cluster
+rm -rf "$cluster"
+psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists grid_bench_cluster" >/dev/null
+psql -h 127.0.0.1 -U postgres -d postgres -qc "create database grid_bench_cluster" >/dev/null
+stamp=$(date -u +%Y%m%d-%H%M%S)
+out=$root/bench/results
+tsv=$out/$stamp-fanout.tsv
+mkdir -p "$out" "$cluster"
+log=$out/$stamp-cluster-servers.log
+GRID_NODES=2 GRID_PG_DB=grid_bench_cluster GRID_OPTS="-Dgrid.scram.iterations=4096 ${GRID_OPTS:-}" \
+  JBOSS_JAVA_SIZING="${CONTROLLER_HEAP:--Xms1g -Xmx1g}" \
+  "${server_cpu[@]}" bash "$root/config/run-cluster.sh" "$root/config/target/wildfly" "$cluster" "$ear" "$tls_cp" > "$log" 2>&1 &
+cluster_pid=$!
+trap 'kill -TERM $cluster_pid 2>/dev/null || true; wait $cluster_pid 2>/dev/null || true' EXIT
+for n in 1 2; do
+  for _ in $(seq 300); do grep -q 'GRIDRA0001' "$cluster/node-$n/log/server.log" 2>/dev/null && break; sleep 1; done
+  grep -q 'GRIDRA0001' "$cluster/node-$n/log/server.log" || { echo "node-$n did not start (see $log)" >&2; exit 1; }
+done
+echo "cluster: 2 nodes up"
+GRID_TOKEN_FILE=$cluster/shared/admin-token GRID_API=http://127.0.0.1:8080/grid-admin/api \
+  "$root/bench/targets/controller.sh" provision "$subscribers"
+for ((r = 1; r <= rounds; r++)); do
+  for layout in one-node two-nodes; do
+    echo "== round $r: $layout"
+    ports=5222
+    [ $layout = two-nodes ] && ports=5222,5322
+    "${gen_cpu[@]}" java -jar "$jar" fanout --name "$layout" --port 5222 --sub-ports $ports --subscribers "$subscribers" \
+      --rates "$rates" --seconds "$seconds" --warmup "$warmup" --first-warmup "$first_warmup" \
+      --out "$out" --stamp "$stamp-r$r" --tsv "$tsv" || true
+  done
+done
+java -jar "$jar" report --scenario fanout --tsv "$tsv" --out "$out" --stamp "$stamp" \
+  --parameters "cluster of 2 nodes on PostgreSQL, both on CPU 0, generator on CPU 1; subscribers=$subscribers rates=$rates seconds=$seconds rounds=$rounds"

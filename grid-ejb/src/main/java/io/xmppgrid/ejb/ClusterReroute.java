@@ -1,0 +1,54 @@
+package io.xmppgrid.ejb;
+
+import io.xmppgrid.core.Delivery;
+import io.xmppgrid.ejb.audit.JpaAudit;
+import io.xmppgrid.ejb.cluster.ClusterBus;
+import io.xmppgrid.ejb.offline.JpaOfflineQueue;
+import io.xmppgrid.ejb.offline.OfflineSettings;
+import io.xmppgrid.ra.api.XmppConnection;
+import io.xmppgrid.ra.api.XmppConnectionFactory;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.XmlElement;
+import jakarta.annotation.Resource;
+import jakarta.ejb.EJB;
+import jakarta.ejb.EJBException;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Routes stanzas again whose session on another node is out of reach (that node stopped confirming) or whose
+ * session on this node ended before a forwarded stanza was written, in a transaction of its own: RFC 6121 §8.5.3.2.1,
+ * to another available session of the platform or to its offline queue.
+ */
+@Stateless
+public class ClusterReroute {
+
+    @PersistenceContext(unitName = "grid")
+    private EntityManager em;
+
+    @Resource(lookup = XmppConnectionFactory.JNDI_NAME)
+    private XmppConnectionFactory connections;
+
+    @EJB
+    private ClusterBus bus;
+
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public void reroute(List<Jid> to, List<XmlElement> stanzas, Set<String> excludedNodes) {
+        try (XmppConnection c = connections.getConnection()) {
+            JpaOfflineQueue offline = new JpaOfflineQueue(em, OfflineSettings.fromSystem(), Clock.systemUTC(), new JpaAudit(em));
+            Delivery d = bus.delivery(c, new ConnectionDelivery(c, em), offline, excludedNodes);
+            for (int i = 0; i < to.size(); i++) {
+                ClusterBus.reroute(d, to.get(i), stanzas.get(i), offline);
+            }
+            ClusterBus.flush(d);
+        } catch (jakarta.resource.ResourceException e) {
+            throw new EJBException("GRID0101: no XMPP connection to route forwarded stanzas again", e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.xmppgrid.ejb.cluster;
+
+import java.io.Serializable;
+import java.util.List;
+import org.wildfly.clustering.server.dispatcher.Command;
+
+/**
+ * Stanzas for sessions on another node, in two steps around the sending transaction's commit ({@link Inbox}):
+ * {@code RESERVE} before it, while the transaction holds the lock that orders its kind of stanza (a Topic's row),
+ * carrying the stanzas; then {@code RELEASE} once it has committed, or {@code ABORT} when it rolled back or the
+ * sender gave up waiting for the reservation. The answer is whether the receiving node took the step.
+ */
+final class Forward implements Command<Boolean, ClusterBus.Node, RuntimeException>, Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    enum Step { RESERVE, RELEASE, ABORT }
+
+    private final Step step;
+    private final List<String> ids;
+    private final String origin;
+    /** For RESERVE: per stanza its full JID, ordering key and text. */
+    private final String[] to;
+    private final String[] keys;
+    private final String[] xml;
+
+    private Forward(Step step, List<String> ids, String origin, String[] to, String[] keys, String[] xml) {
+        this.step = step;
+        this.ids = ids;
+        this.origin = origin;
+        this.to = to;
+        this.keys = keys;
+        this.xml = xml;
+    }
+
+    static Forward reserve(String id, String origin, String[] to, String[] keys, String[] xml) {
+        return new Forward(Step.RESERVE, List.of(id), origin, to, keys, xml);
+    }
+
+    static Forward release(List<String> ids) {
+        return new Forward(Step.RELEASE, List.copyOf(ids), null, null, null, null);
+    }
+
+    static Forward abort(List<String> ids) {
+        return new Forward(Step.ABORT, List.copyOf(ids), null, null, null, null);
+    }
+
+    @Override
+    public Boolean execute(ClusterBus.Node node) {
+        return switch (step) {
+            case RESERVE -> node.inbox().reserve(ids.get(0), origin, to, keys, xml);
+            case RELEASE -> node.release(ids);
+            case ABORT -> {
+                node.inbox().abort(ids);
+                yield Boolean.TRUE;
+            }
+        };
+    }
+}

@@ -1,0 +1,143 @@
+package io.xmppgrid.ejb.cluster;
+
+import io.xmppgrid.ra.api.SessionInfo;
+import io.xmppgrid.xmpp.Jid;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The cluster-wide directory of available sessions (RFC 6121 §4.7: those that sent initial presence, the only ones
+ * a message to a bare JID is routed to), kept in the {@code grid} container's replicated {@code sessions} cache:
+ * key "bare JID, newline, node name", value that node's available sessions of the platform (full JID → priority).
+ * Each node writes only its own keys, whole, from a mirror it holds, so writes never contend; a reader asks for the
+ * keys of the current members. Entries of a node that left the view are removed by the coordinator.
+ */
+final class SessionDirectory {
+
+    private static final Logger LOG = Logger.getLogger(SessionDirectory.class);
+
+    private final ConcurrentMap<String, HashMap<String, String>> cache;
+    private final String self;
+    /** This node's available sessions by bare JID, as last written to the cache (written by one drain at a time). */
+    private final Map<String, HashMap<String, String>> mine = new ConcurrentHashMap<>();
+    private final java.util.concurrent.Executor executor;
+    private final java.util.concurrent.ConcurrentLinkedQueue<SessionInfo> changes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+
+    SessionDirectory(ConcurrentMap<String, HashMap<String, String>> cache, String self, java.util.concurrent.Executor executor) {
+        this.cache = cache;
+        this.self = self;
+        this.executor = executor;
+    }
+
+    private static String key(String bare, String node) {
+        return bare + "\n" + node;
+    }
+
+    /**
+     * A session of this node changed its routing state (the adapter's watcher, on its I/O threads): applied in
+     * order on {@code executor}, one change at a time, so the adapter never waits for the cache's replication.
+     */
+    void changed(SessionInfo info) {
+        changes.add(info);
+        schedule();
+    }
+
+    private void schedule() {
+        if (!changes.isEmpty() && draining.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (RuntimeException e) {
+                draining.set(false);
+                LOG.warnf("GRID0918: session directory updates not scheduled: %s", e.toString());
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            for (SessionInfo i; (i = changes.poll()) != null; ) {
+                try {
+                    apply(i.jid(), i.available(), i.priority());
+                } catch (RuntimeException e) {
+                    LOG.warnf("GRID0918: session directory not updated for %s: %s", i.jid(), e.toString());
+                }
+            }
+        } finally {
+            draining.set(false);
+            schedule(); // what arrived after the last poll
+        }
+    }
+
+    private void apply(Jid full, boolean available, int priority) {
+        String bare = full.bare().toString();
+        HashMap<String, String> now = new HashMap<>(mine.getOrDefault(bare, new HashMap<>()));
+        String before = available ? now.put(full.toString(), Integer.toString(priority)) : now.remove(full.toString());
+        if (available ? Integer.toString(priority).equals(before) : before == null) {
+            return; // nothing changed
+        }
+        write(bare, now);
+    }
+
+    private void write(String bare, HashMap<String, String> now) {
+        if (now.isEmpty()) {
+            mine.remove(bare);
+            cache.remove(key(bare, self));
+        } else {
+            mine.put(bare, now);
+            cache.put(key(bare, self), now);
+        }
+    }
+
+    /** The available sessions of a platform on the other members (not this node), as sessions of their node. */
+    List<SessionInfo> elsewhere(Jid bare, Collection<String> members) {
+        List<SessionInfo> out = new ArrayList<>(2);
+        String b = bare.bare().toString();
+        for (String node : members) {
+            if (node.equals(self)) {
+                continue;
+            }
+            HashMap<String, String> theirs = cache.get(key(b, node));
+            if (theirs != null) {
+                theirs.forEach((full, priority) -> out.add(new SessionInfo(Jid.parse(full), node, node, Instant.EPOCH,
+                        "", true, Integer.parseInt(priority))));
+            }
+        }
+        return out;
+    }
+
+    /** The other member that holds this full JID's available session, if any. */
+    Optional<SessionInfo> find(Jid full, Collection<String> members) {
+        return elsewhere(full.bare(), members).stream().filter(s -> s.jid().equals(full)).findFirst();
+    }
+
+    /** After a crash and a restart under the same name: what an earlier run of this node left in the cache. */
+    void forgetEarlierRun() {
+        int n = removeOf(Set.of(self));
+        if (n > 0) {
+            LOG.infof("GRID0911: %d platforms' session entries of an earlier run of %s removed", n, self);
+        }
+    }
+
+    /** Removes the entries of nodes that left the view; returns how many keys went. */
+    int removeOf(Set<String> nodes) {
+        int n = 0;
+        for (String k : List.copyOf(cache.keySet())) {
+            int nl = k.lastIndexOf('\n');
+            if (nl > 0 && nodes.contains(k.substring(nl + 1))) {
+                cache.remove(k);
+                n++;
+            }
+        }
+        return n;
+    }
+}

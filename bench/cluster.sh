@@ -4,14 +4,14 @@
 #   one-node   all on node 1 (the same clustered node, so only forwarding differs), or
 #   two-nodes  alternating between node 1 and node 2 (half of every notification crosses to node 2),
 # interleaved round by round in one run on one machine:
-#   bench/cluster.sh [--rounds 2] [--subscribers 100] [--rates 100,200,400] [--seconds 10] [--warmup 3] [--first-warmup 30]
+#   bench/cluster.sh [--rounds 2] [--subscribers 100] [--rates 20,50,100] [--seconds 10] [--warmup 3] [--first-warmup 90]
 # Needs: mvn -DskipTests install (EAR, server, bench jar) and PostgreSQL on 127.0.0.1:5432 (user postgres); the
 # database grid_bench_cluster is made afresh. Both nodes run pinned to CPU 0 and the generator to CPU 1 (2 cores):
 # this measures overhead (latency added by the hop, CPU per delivery of the pair), not scale. The report's CPU column
 # is both nodes' CPU per 1,000 deliveries. Reports: bench/results/<stamp>-fanout.md (+ .png, .tsv).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-rounds=2 subscribers=100 rates=100,200,400 seconds=10 warmup=3 first_warmup=30
+rounds=2 subscribers=100 rates=20,50,100 seconds=10 warmup=3 first_warmup=90
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;; --subscribers) subscribers=$2; shift 2 ;; --rates) rates=$2; shift 2 ;;
@@ -22,7 +22,7 @@ done
 jar=$root/bench/target/grid-bench.jar
 ear=$root/grid-ear/target/grid-ear.ear
 [ -f "$jar" ] && [ -f "$ear" ] || { echo "build first: mvn -DskipTests install" >&2; exit 1; }
-tls_cp=$(ls "$root"/grid-ra/security/target/grid-security-*.jar | head -1):$(find ~/.m2/repository/org/bouncycastle -name 'bcp*-jdk18on-*.jar' | tr '\n' ':')
+tls_cp=$(ls "$root"/grid-ra/security/target/grid-security-*.jar | head -1):$(find ~/.m2/repository/org/bouncycastle -name 'bc*-jdk18on-*.jar' | tr '\n' ':')
 server_cpu=() gen_cpu=()
 if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0) gen_cpu=(taskset -c 1); fi
 cluster=$root/bench/target/cluster
@@ -34,8 +34,12 @@ out=$root/bench/results
 tsv=$out/$stamp-fanout.tsv
 mkdir -p "$out" "$cluster"
 log=$out/$stamp-cluster-servers.log
-GRID_NODES=2 GRID_PG_DB=grid_bench_cluster GRID_OPTS="-Dgrid.scram.iterations=4096 ${GRID_OPTS:-}" \
-  JBOSS_JAVA_SIZING="${CONTROLLER_HEAP:--Xms1g -Xmx1g}" \
+# the nodes run as bench/run.sh runs the controller: Temurin 25 where present, its heap settings (1 GB each here)
+java_home=${CONTROLLER_JAVA_HOME:-}
+[ -z "$java_home" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && java_home=/usr/lib/jvm/temurin-25-jdk-amd64
+java_home=${java_home:-${JAVA_HOME:-}}
+GRID_NODES=2 GRID_PG_DB=grid_bench_cluster GRID_OPTS="-Dgrid.scram.iterations=4096 ${GRID_OPTS:-}" JAVA_HOME=$java_home \
+  JBOSS_JAVA_SIZING="${CONTROLLER_HEAP:--Xms1g -Xmx1g -XX:MaxTenuringThreshold=2 -XX:SweeperThreshold=50}" \
   "${server_cpu[@]}" bash "$root/config/run-cluster.sh" "$root/config/target/wildfly" "$cluster" "$ear" "$tls_cp" > "$log" 2>&1 &
 cluster_pid=$!
 trap 'kill -TERM $cluster_pid 2>/dev/null || true; wait $cluster_pid 2>/dev/null || true' EXIT
@@ -57,4 +61,4 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 java -jar "$jar" report --scenario fanout --tsv "$tsv" --out "$out" --stamp "$stamp" \
-  --parameters "cluster of 2 nodes on PostgreSQL, both on CPU 0, generator on CPU 1; subscribers=$subscribers rates=$rates seconds=$seconds rounds=$rounds"
+  --parameters "cluster of 2 nodes on PostgreSQL, both on CPU 0, generator on CPU 1; subscribers=$subscribers rates=$rates seconds=$seconds warmup=$warmup first-warmup=$first_warmup rounds=$rounds; nodes: $("${java_home:+$java_home/bin/}java" -version 2>&1 | head -1 | tr -d '"')"

@@ -57,7 +57,7 @@ public class GridStartup {
             LOG.infof("GRID0006: internal secrets derived from the shared secret %s", f);
         });
         // the CRL on disk matches the database from the start (RFC 5280: published by the grid CA)
-        PlatformAdmin.publishCrl(PlatformAdmin.revokedCertificates(em));
+        PlatformAdmin.publishCrl(em);
         if (io.xmppgrid.ejb.audit.AuditChain.createKeyIfAbsent()) {
             LOG.infof("GRID0004: first start: audit chain key written to %s (keep it; cluster nodes share it)",
                     io.xmppgrid.ejb.audit.AuditChain.keyFile());

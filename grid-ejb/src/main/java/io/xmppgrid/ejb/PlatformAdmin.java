@@ -60,11 +60,20 @@ public class PlatformAdmin {
         return m;
     }
 
-    /** Signs and writes the grid CA's CRL (RFC 5280) to the TLS directory, where EXTERNAL logins check it. */
-    static void publishCrl(java.util.Map<java.math.BigInteger, Instant> revoked) {
+    /**
+     * Signs and writes the grid CA's CRL (RFC 5280) to the TLS directory, where EXTERNAL logins check it: the revoked
+     * certificates as the database has them, numbered with the cluster's next CRL number, both read under the
+     * numbering row's lock (so that a higher number never lists less). Call inside a transaction.
+     */
+    static void publishCrl(EntityManager em) {
         try {
-            GridKeyMaterial.loadOrCreate(GridSettings.tlsDirectory(), GridSettings.domain()).publishCrl(revoked);
-            LOG.infof("GRID0211: CRL published with %d revoked certificates", revoked.size());
+            io.xmppgrid.persistence.CrlState state = em.find(io.xmppgrid.persistence.CrlState.class,
+                    io.xmppgrid.persistence.CrlState.ID, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+            java.util.Map<java.math.BigInteger, Instant> revoked = revokedCertificates(em);
+            state.lastNumber++;
+            GridKeyMaterial.loadOrCreate(GridSettings.tlsDirectory(), GridSettings.domain())
+                    .publishCrl(revoked, java.math.BigInteger.valueOf(state.lastNumber));
+            LOG.infof("GRID0211: CRL %d published with %d revoked certificates", state.lastNumber, revoked.size());
         } catch (IOException | RuntimeException e) {
             LOG.errorf("GRID0212: the CRL could not be published (the database still refuses the revoked certificates): %s",
                     e.getMessage());
@@ -300,7 +309,6 @@ public class PlatformAdmin {
         }
         int ended = endSessions(p, "platform revoked by an administrator");
         if (!serials.isEmpty()) {
-            java.util.Map<java.math.BigInteger, Instant> crl = revokedCertificates(em);
             transactions.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
                 @Override
                 public void beforeCompletion() {
@@ -310,7 +318,7 @@ public class PlatformAdmin {
                 @Override
                 public void afterCompletion(int status) {
                     if (status == jakarta.transaction.Status.STATUS_COMMITTED) {
-                        publishCrl(crl);
+                        cluster.crlChanged(); // here, in a transaction of its own, and on every other node
                     }
                 }
             });

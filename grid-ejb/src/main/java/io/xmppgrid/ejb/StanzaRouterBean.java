@@ -133,7 +133,7 @@ public class StanzaRouterBean implements StanzaListener {
             live.add(session.connectionId());
             c.sessions().findByBare(bare).forEach(s -> live.add(s.connectionId()));
             JpaOfflineQueue.Batch batch = offlineQueue().next(bare.local(), session.connectionId(), live, OFFLINE.batch(),
-                    OfflineLeases.NODE, undo -> transactions.registerInterposedSynchronization(new Synchronization() {
+                    OfflineLeases.NODE, () -> cluster.leasedElsewhere(bare), undo -> transactions.registerInterposedSynchronization(new Synchronization() {
                         @Override
                         public void beforeCompletion() {
                         }

@@ -361,6 +361,86 @@ class ClusterIT {
         Thread.sleep(2000);
     }
 
+    /** Stored messages of the backlog test (issue 16: 10,000). */
+    private static final int BACKLOG = Integer.getInteger("grid.cluster.backlog", 10_000);
+
+    /**
+     * XEP-0160 offline messages with sessions on two nodes (issue 16 §5, RFC 6121 §8.5.2.2): a platform has
+     * {@link #BACKLOG} stored notifications; two of its sessions bind at the same moment, one on each node, and
+     * between them receive every stored message exactly once (each node skips what the other's session holds);
+     * once both close cleanly, nothing is left stored.
+     */
+    @Test
+    @Order(10)
+    void storedMessagesReachTwoSessionsOnTwoNodesExactlyOnce() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String sub = Topics.account("bl-sub");
+        java.util.List<String> published = Topics.publishedWhileAway(sub, Topics.node("backlog"), "bl-", BACKLOG);
+        assertEquals(BACKLOG, awaitOffline(sub, BACKLOG), "every notification stored");
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.concurrent.Future<java.util.List<String>> on1 = two.submit(() -> drain(NODE1, sub, "one", go));
+            java.util.concurrent.Future<java.util.List<String>> on2 = two.submit(() -> drain(NODE2, sub, "two", go));
+            go.countDown();
+            java.util.List<String> got1 = on1.get(10, java.util.concurrent.TimeUnit.MINUTES);
+            java.util.List<String> got2 = on2.get(10, java.util.concurrent.TimeUnit.MINUTES);
+            java.util.List<String> all = new java.util.ArrayList<>(got1);
+            all.addAll(got2);
+            java.util.Set<String> distinct = new java.util.HashSet<>(all);
+            assertEquals(all.size(), distinct.size(), "no stored message twice (node 1 got " + got1.size() + ", node 2 "
+                    + got2.size() + ")");
+            assertEquals(new java.util.HashSet<>(published), distinct, "every stored message once");
+            System.out.println("CLUSTER backlog: " + BACKLOG + " stored messages, two sessions on two nodes at once: node-1's got "
+                    + got1.size() + ", node-2's " + got2.size() + ", none twice");
+            assertEquals(0, Grid.offline(sub, "messages"), "all confirmed by the clean closes");
+        } finally {
+            two.shutdownNow();
+        }
+    }
+
+    /** Binds on the node once {@code go} opens, reads stored messages until none comes for 5 s, closes cleanly. */
+    private static java.util.List<String> drain(Node n, String user, String resource, java.util.concurrent.CountDownLatch go)
+            throws Exception {
+        RawXmpp x = RawXmpp.secured(n.starttls());
+        x.scramSha256(user, Topics.PASSWORD);
+        go.await();
+        x.send(RawXmpp.HEADER);
+        x.await("</stream:features>");
+        x.send("<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>" + resource
+                + "</resource></bind></iq>");
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        try {
+            while (true) {
+                ids.addAll(Topics.itemIds(x.nextStanza(java.time.Duration.ofSeconds(5))));
+            }
+        } catch (AssertionError quiet) {
+            // nothing more for this session
+        }
+        x.closeStream(); // RFC 6120 §4.4: a clean close confirms what was written (no XEP-0198 here)
+        return ids;
+    }
+
+    /**
+     * RFC 6120 §7.7.2.2 resource conflicts decided cluster-wide (policy {@code override}, the default): a session binds
+     * resource "dup" on node 1, then another session of the platform binds the same resource on node 2; the older
+     * session, on node 1, ends with a {@code <conflict/>} stream error, and the newer one keeps working.
+     */
+    @Test
+    @Order(11)
+    void sameResourceBoundOnTheOtherNodeReplacesTheOlderSession() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String user = Topics.account("dup");
+        try (RawXmpp older = RawXmpp.bound(NODE1.starttls(), user, Topics.PASSWORD, "dup")) {
+            awaitDirectory();
+            try (RawXmpp newer = RawXmpp.bound(NODE2.starttls(), user, Topics.PASSWORD, "dup")) {
+                String end = older.awaitAny(java.time.Duration.ofSeconds(10), "<conflict");
+                assertTrue(end.contains("<conflict"), "the older session on node 1 ended with <conflict/>: " + end);
+                newer.sync(); // fails unless node 2 answers: the newer session still works
+            }
+        }
+    }
+
     /**
      * RFC 8600 §8.3.1 (revocation) across the cluster: a platform with a session on each node is disabled through
      * node 1's API, and the same for a revocation; both sessions end with {@code <not-authorized/>} within 1 s of the
@@ -368,7 +448,7 @@ class ClusterIT {
      * end-session of the platform, asked of node 1, ends its session on node 2.
      */
     @Test
-    @Order(10)
+    @Order(12)
     void revocationThroughNode1EndsSessionsOnBothNodesWithinASecond() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String token = Files.readString(Grid.tokenFile()).trim();
@@ -424,7 +504,7 @@ class ClusterIT {
      * both, once, when it logs in again on node 1.
      */
     @Test
-    @Order(11)
+    @Order(13)
     void killedNodeLeavesTheViewAndNode1KeepsServing() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String owner = Topics.account("kl-own");
@@ -484,7 +564,7 @@ class ClusterIT {
 
     /** A node configured as a cluster member but left on its embedded H2 refuses to start the grid (GRID0005). */
     @Test
-    @Order(12)
+    @Order(14)
     void clusterNodeOnH2RefusesToStart() throws Exception {
         Path log = Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-h2", "log", "server.log");
         controller.start("node-h2");

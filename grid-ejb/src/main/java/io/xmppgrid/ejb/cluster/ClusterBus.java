@@ -73,6 +73,9 @@ public class ClusterBus {
     @EJB
     private io.xmppgrid.ejb.ClusterReroute rerouter;
 
+    @EJB
+    private io.xmppgrid.ejb.CrlPublisher crl;
+
     @Resource
     private jakarta.enterprise.concurrent.ManagedExecutorService executor;
 
@@ -114,6 +117,18 @@ public class ClusterBus {
             return rows;
         }
 
+        boolean replace(String fullJid) {
+            try (XmppConnection c = connections.getConnection()) {
+                return c.replaceSession(Jid.parse(fullJid));
+            } catch (jakarta.resource.ResourceException e) {
+                return false;
+            }
+        }
+
+        void publishCrl() {
+            crl.publish();
+        }
+
         Inbox inbox() {
             return inbox;
         }
@@ -122,6 +137,25 @@ public class ClusterBus {
             boolean all = inbox.release(ids);
             rerouteUndelivered();
             return all;
+        }
+
+        /** The stored messages of a platform its live sessions on this node hold (positions first..last, in pairs). */
+        long[] leased(String bareJid) {
+            Jid bare = Jid.parse(bareJid);
+            List<String> live = new ArrayList<>();
+            try (XmppConnection c = connections.getConnection()) {
+                c.sessions().findByBare(bare).forEach(s -> live.add(s.connectionId()));
+            } catch (jakarta.resource.ResourceException e) {
+                return new long[0]; // no listener, no sessions
+            }
+            List<io.xmppgrid.ejb.offline.OfflineLeases.Range> held =
+                    io.xmppgrid.ejb.offline.OfflineLeases.NODE.heldByOthers(bare.local(), "", live);
+            long[] out = new long[2 * held.size()];
+            for (int i = 0; i < held.size(); i++) {
+                out[2 * i] = held.get(i).first();
+                out[2 * i + 1] = held.get(i).last();
+            }
+            return out;
         }
 
         void fenceTopic(String topic, String fence, boolean raise) {
@@ -244,12 +278,13 @@ public class ClusterBus {
         if (Boolean.getBoolean("grid.cluster") && sessionCache != null) {
             // only a cluster node routes across nodes: single nodes that happen to see each other (multicast on one
             // network) each have their own database and must stay islands
-            SessionDirectory dir = new SessionDirectory(sessionCache, group.getLocalMember().getName(), executor);
+            SessionDirectory dir = new SessionDirectory(sessionCache, group.getLocalMember().getName(), executor,
+                    () -> otherMembers(Set.of()), this::replaceElsewhere);
             dir.forgetEarlierRun();
             membershipRegistration = group.register(this::membershipChanged);
             directory = dir;
             try (XmppConnection c = connections.getConnection()) {
-                c.watchSessions(dir::changed); // the listener starts later, with the stanza bean's endpoint
+                c.watchSessions(dir); // the listener starts later, with the stanza bean's endpoint
             } catch (jakarta.resource.ResourceException | RuntimeException e) {
                 LOG.errorf("GRID0918: this node's sessions are not published to the cluster: %s", e.toString());
             }
@@ -309,6 +344,65 @@ public class ClusterBus {
     public static void flush(Delivery d) {
         if (d instanceof ClusterDelivery cd) {
             cd.flush();
+        }
+    }
+
+    /**
+     * The stored messages of a platform that its sessions on the other nodes hold (XEP-0160 offline messages handed
+     * to a session and not yet confirmed), so that a session here is not handed them too. Called with the
+     * platform's queue row locked, under which every node changes its leases. A node that does not answer in
+     * {@link #RESERVE_SECONDS} is leaving: what its sessions held is free again, as when a session ends.
+     */
+    public List<io.xmppgrid.ejb.offline.OfflineLeases.Range> leasedElsewhere(Jid bare) {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        if (directory == null || d == null || group.getMembership().getMembers().size() < 2) {
+            return List.of();
+        }
+        List<io.xmppgrid.ejb.offline.OfflineLeases.Range> out = new ArrayList<>();
+        askOthers(d, new Leased(bare.bare().toString()), RESERVE_SECONDS, (member, pairs) -> {
+            for (int i = 0; i + 1 < pairs.length; i += 2) {
+                out.add(new io.xmppgrid.ejb.offline.OfflineLeases.Range(pairs[i], pairs[i + 1]));
+            }
+        }, "GRID0919: %s did not say which stored messages of " + bare + " its sessions hold: %s");
+        return out;
+    }
+
+    /**
+     * A revocation committed: this node publishes the CRL from the database (a transaction of its own), then every
+     * other node does the same (asked, not awaited), each with the cluster's next CRL number.
+     */
+    public void crlChanged() {
+        try {
+            crl.publish();
+        } catch (RuntimeException e) {
+            LOG.errorf("GRID0212: the CRL could not be published on this node: %s", e.toString());
+        }
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        if (d != null && group.getMembership().getMembers().size() > 1) {
+            try {
+                d.dispatchToGroup(new CrlChanged(), Set.of(group.getLocalMember())).forEach((member, stage) ->
+                        stage.whenComplete((ok, failure) -> {
+                            if (failure != null) {
+                                LOG.warnf("GRID0921: %s did not confirm publishing the CRL: %s", member.getName(), failure.toString());
+                            }
+                        }));
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warnf("GRID0921: the other nodes were not asked to publish the CRL: %s", e.toString());
+            }
+        }
+    }
+
+    /** RFC 6120 §7.7.2.2 across nodes: the older session of a full JID bound again here ends on its node. */
+    private void replaceElsewhere(Jid full, String node) {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        GroupMember m = member(node);
+        if (d != null && m != null) {
+            try {
+                d.dispatchToMember(new Replace(full.toString()), m);
+                LOG.infof("GRID0920: %s bound here: its older session on %s is replaced", full, node);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warnf("GRID0920: %s bound here, but %s was not asked to end its older session: %s", full, node, e.toString());
+            }
         }
     }
 
@@ -372,24 +466,20 @@ public class ClusterBus {
         if (d == null || (!here && m == null)) {
             return false;
         }
-        String[] to = new String[entries.size()];
-        String[] keys = new String[to.length];
-        Object[] xml = here ? new Object[to.length] : new String[to.length];
-        for (int i = 0; i < to.length; i++) {
-            ClusterDelivery.Entry e = entries.get(i);
-            to[i] = e.to().toString();
-            keys[i] = e.key();
-            xml[i] = here ? e.stanza() : e.text();
+        List<Parcel> parcels = new ArrayList<>(entries.size());
+        for (ClusterDelivery.Entry e : entries) {
+            parcels.add(e.parcel(here));
         }
         if (here) {
-            return inbox.reserve(id, node, to, keys, xml); // a Topic's stanzas for this node's sessions: the same queue
+            return inbox.reserve(id, node, parcels); // a Topic's stanzas for this node's sessions: the same queue
         }
         try {
-            return Boolean.TRUE.equals(d.dispatchToMember(Forward.reserve(id, self(), to, keys, (String[]) xml), m)
+            return Boolean.TRUE.equals(d.dispatchToMember(Forward.reserve(id, self(), parcels), m)
                     .toCompletableFuture().get(RESERVE_SECONDS, TimeUnit.SECONDS));
         } catch (ExecutionException | TimeoutException | java.io.IOException
                  | RuntimeException e) {
-            LOG.warnf("GRID0914: %s did not take %d stanzas (%s): they are routed without it: %s", node, to.length, id, e.toString());
+            LOG.warnf("GRID0914: %s did not take %d stanzas (%s): they are routed without it: %s", node,
+                    entries.stream().mapToInt(x -> x.to.size()).sum(), id, e.toString());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -469,10 +559,10 @@ public class ClusterBus {
         List<io.xmppgrid.xmpp.XmlElement> stanzas = new ArrayList<>();
         for (String node : failed) {
             for (Reserved r : byNode.get(node)) {
-                r.entries().forEach(x -> {
-                    to.add(x.to());
-                    stanzas.add(x.stanza());
-                });
+                r.entries().forEach(x -> x.forEachCopy((j, st) -> {
+                    to.add(j);
+                    stanzas.add(st);
+                }));
             }
         }
         LOG.warnf("GRID0916: %d stanzas for sessions on %s routed again without it", to.size(), failed);
@@ -480,30 +570,31 @@ public class ClusterBus {
     }
 
     /** The inbox's writer: stanzas to this node's sessions, outside any transaction (written at once). */
-    private void writeHere(List<String> to, List<Object> stanzas) {
+    private void writeHere(List<Parcel> parcels) {
         try (XmppConnection c = connections.getConnection()) {
-            for (int i = 0; i < to.size(); i++) {
-                io.xmppgrid.xmpp.XmlElement st;
-                if (stanzas.get(i) instanceof io.xmppgrid.xmpp.XmlElement e) {
-                    st = e; // reserved on this node
-                } else {
+            for (Parcel p : parcels) {
+                io.xmppgrid.xmpp.XmlElement st = p.element;
+                if (st == null) {
                     try {
-                        st = io.xmppgrid.xmpp.XmlReader.parse((String) stanzas.get(i));
+                        st = io.xmppgrid.xmpp.XmlReader.parse(p.xml); // once for all the copies
                     } catch (IllegalArgumentException e) {
-                        LOG.errorf("GRID0917: a stanza forwarded to %s cannot be read: %s", to.get(i), e.getMessage());
+                        LOG.errorf("GRID0917: a stanza forwarded for %d sessions cannot be read: %s", p.size(), e.getMessage());
                         continue;
                     }
                 }
-                Jid jid = Jid.parse(to.get(i));
-                if (c.send(jid, st)) {
-                    io.xmppgrid.ejb.GridMetrics.delivered();
-                } else {
-                    undelivered.add(new Object[] {jid, st});
+                for (Object[] copy : p.copies(st)) {
+                    Jid jid = (Jid) copy[0];
+                    io.xmppgrid.xmpp.XmlElement one = (io.xmppgrid.xmpp.XmlElement) copy[1];
+                    if (c.send(jid, one)) {
+                        io.xmppgrid.ejb.GridMetrics.delivered();
+                    } else {
+                        undelivered.add(new Object[] {jid, one});
+                    }
                 }
             }
         } catch (jakarta.resource.ResourceException e) {
             LOG.errorf("GRID0917: %d stanzas for this node's sessions not written: the XMPP listener is not available: %s",
-                    to.size(), e.getMessage());
+                    parcels.stream().mapToInt(Parcel::size).sum(), e.getMessage());
         }
     }
 

@@ -28,8 +28,60 @@ import java.util.Set;
  */
 public final class ClusterDelivery implements Delivery {
 
-    /** A stanza for a session on another node. */
-    record Entry(Jid to, String key, XmlElement stanza, String text) {
+    /**
+     * Stanzas of one key for one node while the unit of work collects them: a notification's copies for several
+     * sessions share one entry (same payload, each copy addressed to its session).
+     */
+    static final class Entry {
+        final String key;
+        final XmlElement stanza; // without its 'to' and 'id' when addressed
+        final boolean addressed;
+        final List<Jid> to = new ArrayList<>(1);
+        final List<String> ids = new ArrayList<>(1);
+
+        Entry(String key, XmlElement stanza, boolean addressed) {
+            this.key = key;
+            this.stanza = stanza;
+            this.addressed = addressed;
+        }
+
+        /**
+         * Whether {@code other} (a copy of the same notification: its 'to' and 'id' removed, the same child elements)
+         * belongs here.
+         */
+        boolean takes(String otherKey, XmlElement other, boolean otherAddressed) {
+            if (!addressed || !otherAddressed || !key.equals(otherKey) || !stanza.name().equals(other.name())
+                    || !stanza.attributes().equals(other.attributes())) {
+                return false;
+            }
+            List<Object> a = stanza.content();
+            List<Object> b = other.content();
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i) != b.get(i)) {
+                    return false; // not the very same event element
+                }
+            }
+            return true;
+        }
+
+        Parcel parcel(boolean here) {
+            String[] names = new String[to.size()];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = to.get(i).toString();
+            }
+            return new Parcel(key, names, addressed ? ids.toArray(new String[0]) : null, here ? null
+                    : XmlWriter.toXml(stanza, Ns.CLIENT), stanza);
+        }
+
+        /** Each copy, as it would have been sent: recipient and stanza. */
+        void forEachCopy(java.util.function.BiConsumer<Jid, XmlElement> copy) {
+            for (int i = 0; i < to.size(); i++) {
+                copy.accept(to.get(i), addressed ? Parcel.addressed(stanza, to.get(i).toString(), ids.get(i)) : stanza);
+            }
+        }
     }
 
     private final Delivery local;
@@ -96,8 +148,17 @@ public final class ClusterDelivery implements Delivery {
         }
         // without a Topic, stanzas to one session keep their order (RFC 6120 §10.1)
         String key = orderingKey != null ? "topic:" + orderingKey : "to:" + fullJid;
-        pending.computeIfAbsent(node, n -> new ArrayList<>()).add(new Entry(fullJid, key, stanza,
-                node.equals(bus.self()) ? null : XmlWriter.toXml(stanza, Ns.CLIENT)));
+        // a notification's copies differ in 'to' and 'id' only: one entry carries them all
+        boolean addressed = orderingKey != null && fullJid.toString().equals(stanza.attribute("to"));
+        XmlElement body = addressed ? stanza.withAttribute("to", null).withAttribute("id", null) : stanza;
+        List<Entry> entries = pending.computeIfAbsent(node, n -> new ArrayList<>());
+        Entry last = entries.isEmpty() ? null : entries.get(entries.size() - 1);
+        if (last == null || !last.takes(key, body, addressed)) {
+            last = new Entry(key, body, addressed);
+            entries.add(last);
+        }
+        last.to.add(fullJid);
+        last.ids.add(stanza.attribute("id"));
         if (!bus.inTransaction()) {
             flush();
         }
@@ -131,7 +192,7 @@ public final class ClusterDelivery implements Delivery {
                 } else {
                     unreachable.add(e.getKey());
                     bus.abort(e.getKey(), id);
-                    e.getValue().forEach(x -> reroute(x.to(), x.stanza()));
+                    e.getValue().forEach(x -> x.forEachCopy(this::reroute));
                 }
             }
             if (taken.isEmpty()) {

@@ -19,36 +19,32 @@ final class Forward implements Command<Boolean, ClusterBus.Node, RuntimeExceptio
     private final Step step;
     private final List<String> ids;
     private final String origin;
-    /** For RESERVE: per stanza its full JID, ordering key and text. */
-    private final String[] to;
-    private final String[] keys;
-    private final String[] xml;
+    /** For RESERVE: the stanzas. */
+    private final List<Parcel> parcels;
 
-    private Forward(Step step, List<String> ids, String origin, String[] to, String[] keys, String[] xml) {
+    private Forward(Step step, List<String> ids, String origin, List<Parcel> parcels) {
         this.step = step;
         this.ids = ids;
         this.origin = origin;
-        this.to = to;
-        this.keys = keys;
-        this.xml = xml;
+        this.parcels = parcels;
     }
 
-    static Forward reserve(String id, String origin, String[] to, String[] keys, String[] xml) {
-        return new Forward(Step.RESERVE, List.of(id), origin, to, keys, xml);
+    static Forward reserve(String id, String origin, List<Parcel> parcels) {
+        return new Forward(Step.RESERVE, List.of(id), origin, new java.util.ArrayList<>(parcels));
     }
 
     static Forward release(List<String> ids) {
-        return new Forward(Step.RELEASE, List.copyOf(ids), null, null, null, null);
+        return new Forward(Step.RELEASE, List.copyOf(ids), null, null);
     }
 
     static Forward abort(List<String> ids) {
-        return new Forward(Step.ABORT, List.copyOf(ids), null, null, null, null);
+        return new Forward(Step.ABORT, List.copyOf(ids), null, null);
     }
 
     @Override
     public Boolean execute(ClusterBus.Node node) {
         return switch (step) {
-            case RESERVE -> node.inbox().reserve(ids.get(0), origin, to, keys, xml);
+            case RESERVE -> node.inbox().reserve(ids.get(0), origin, parcels);
             case RELEASE -> node.release(ids);
             case ABORT -> {
                 node.inbox().abort(ids);

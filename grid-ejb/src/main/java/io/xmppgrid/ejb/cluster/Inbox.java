@@ -26,9 +26,9 @@ final class Inbox {
     static final long EXPIRY_MILLIS = 15_000;
     private static final long ABORTED_KEPT_MILLIS = 120_000;
 
-    /** Writes stanzas to this node's sessions (in the order given): each is its text, or the element itself. */
+    /** Writes stanzas to this node's sessions, parcel after parcel. */
     interface Sink {
-        void write(List<String> to, List<Object> stanzas);
+        void write(List<Parcel> parcels);
     }
 
     private static final class Reservation {
@@ -45,7 +45,7 @@ final class Inbox {
         }
     }
 
-    private record Part(Reservation r, String key, List<String> to, List<Object> xml) {
+    private record Part(Reservation r, String key, List<Parcel> parcels) {
     }
 
     private final Sink sink;
@@ -60,7 +60,7 @@ final class Inbox {
     }
 
     /** Queues the stanzas of a reservation; false if it was aborted already (the abort overtook it). */
-    synchronized boolean reserve(String id, String origin, String[] to, String[] keys, Object[] xml) {
+    synchronized boolean reserve(String id, String origin, List<Parcel> parcels) {
         if (aborted.containsKey(id)) {
             return false;
         }
@@ -69,11 +69,8 @@ final class Inbox {
         }
         Reservation r = new Reservation(id, origin, clock.getAsLong());
         Map<String, Part> byKey = new LinkedHashMap<>();
-        for (int i = 0; i < to.length; i++) {
-            byKey.computeIfAbsent(keys[i], k -> new Part(r, k, new ArrayList<>(), new ArrayList<>()));
-            Part p = byKey.get(keys[i]);
-            p.to().add(to[i]);
-            p.xml().add(xml[i]);
+        for (Parcel p : parcels) {
+            byKey.computeIfAbsent(p.key, k -> new Part(r, k, new ArrayList<>())).parcels().add(p);
         }
         for (Part p : byKey.values()) {
             r.parts.add(p);
@@ -184,7 +181,7 @@ final class Inbox {
             if (r.parts.isEmpty()) {
                 byId.remove(r.id);
             }
-            sink.write(head.to(), head.xml());
+            sink.write(head.parcels());
         }
         if (q != null) {
             queues.remove(key);

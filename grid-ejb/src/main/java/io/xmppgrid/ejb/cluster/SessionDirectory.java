@@ -17,11 +17,12 @@ import org.jboss.logging.Logger;
 /**
  * The cluster-wide directory of available sessions (RFC 6121 §4.7: those that sent initial presence, the only ones
  * a message to a bare JID is routed to), kept in the {@code grid} container's replicated {@code sessions} cache:
- * key "bare JID, newline, node name", value that node's available sessions of the platform (full JID → priority).
+ * key "bare JID, newline, node name", value that node's available sessions of the platform (full JID → priority, tab,
+ * bound since in epoch milliseconds).
  * Each node writes only its own keys, whole, from a mirror it holds, so writes never contend; a reader asks for the
  * keys of the current members. Entries of a node that left the view are removed by the coordinator.
  */
-final class SessionDirectory {
+final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
 
     private static final Logger LOG = Logger.getLogger(SessionDirectory.class);
 
@@ -33,10 +34,18 @@ final class SessionDirectory {
     private final java.util.concurrent.ConcurrentLinkedQueue<SessionInfo> changes = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
-    SessionDirectory(ConcurrentMap<String, HashMap<String, String>> cache, String self, java.util.concurrent.Executor executor) {
+    /** The other current members' names. */
+    private final java.util.function.Supplier<Collection<String>> members;
+    /** Told when a session bound here is also bound, since earlier, on another node: (full JID, that node). */
+    private final java.util.function.BiConsumer<Jid, String> olderElsewhere;
+
+    SessionDirectory(ConcurrentMap<String, HashMap<String, String>> cache, String self, java.util.concurrent.Executor executor,
+                     java.util.function.Supplier<Collection<String>> members, java.util.function.BiConsumer<Jid, String> olderElsewhere) {
         this.cache = cache;
         this.self = self;
         this.executor = executor;
+        this.members = members;
+        this.olderElsewhere = olderElsewhere;
     }
 
     private static String key(String bare, String node) {
@@ -47,9 +56,16 @@ final class SessionDirectory {
      * A session of this node changed its routing state (the adapter's watcher, on its I/O threads): applied in
      * order on {@code executor}, one change at a time, so the adapter never waits for the cache's replication.
      */
-    void changed(SessionInfo info) {
+    @Override
+    public void changed(SessionInfo info) {
         changes.add(info);
         schedule();
+    }
+
+    /** RFC 6120 §7.7.2.2 at bind time (policy {@code refuse}): the full JID is bound on another current member. */
+    @Override
+    public boolean boundElsewhere(Jid full) {
+        return find(full, members.get()).isPresent();
     }
 
     private void schedule() {
@@ -67,7 +83,7 @@ final class SessionDirectory {
         try {
             for (SessionInfo i; (i = changes.poll()) != null; ) {
                 try {
-                    apply(i.jid(), i.available(), i.priority());
+                    apply(i.jid(), i.available(), i.priority(), i.since());
                 } catch (RuntimeException e) {
                     LOG.warnf("GRID0918: session directory not updated for %s: %s", i.jid(), e.toString());
                 }
@@ -78,14 +94,24 @@ final class SessionDirectory {
         }
     }
 
-    private void apply(Jid full, boolean available, int priority) {
+    private void apply(Jid full, boolean available, int priority, Instant since) {
         String bare = full.bare().toString();
         HashMap<String, String> now = new HashMap<>(mine.getOrDefault(bare, new HashMap<>()));
-        String before = available ? now.put(full.toString(), Integer.toString(priority)) : now.remove(full.toString());
-        if (available ? Integer.toString(priority).equals(before) : before == null) {
+        String value = priority + "\t" + since.toEpochMilli();
+        String before = available ? now.put(full.toString(), value) : now.remove(full.toString());
+        if (available ? value.equals(before) : before == null) {
             return; // nothing changed
         }
         write(bare, now);
+        if (available && before == null) {
+            // RFC 6120 §7.7.2.2 (policy override): the older session of the same full JID, on whichever node, ends
+            for (SessionInfo other : elsewhere(full.bare(), members.get())) {
+                if (other.jid().equals(full) && (other.since().isBefore(since)
+                        || other.since().equals(since) && other.node().compareTo(self) < 0)) {
+                    olderElsewhere.accept(full, other.node());
+                }
+            }
+        }
     }
 
     private void write(String bare, HashMap<String, String> now) {
@@ -108,8 +134,12 @@ final class SessionDirectory {
             }
             HashMap<String, String> theirs = cache.get(key(b, node));
             if (theirs != null) {
-                theirs.forEach((full, priority) -> out.add(new SessionInfo(Jid.parse(full), node, node, Instant.EPOCH,
-                        "", true, Integer.parseInt(priority))));
+                theirs.forEach((full, value) -> {
+                    int tab = value.indexOf('\t');
+                    Instant since = tab < 0 ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(value.substring(tab + 1)));
+                    int priority = Integer.parseInt(tab < 0 ? value : value.substring(0, tab));
+                    out.add(new SessionInfo(Jid.parse(full), node, node, since, "", true, priority));
+                });
             }
         }
         return out;

@@ -96,11 +96,27 @@ public final class JpaOfflineQueue implements OfflineSink {
      */
     public Batch next(String owner, String sessionId, Collection<String> liveSessions, int max, OfflineLeases leases,
             Consumer<Runnable> onRollback) {
+        return next(owner, sessionId, liveSessions, max, leases, List::of, onRollback);
+    }
+
+    /**
+     * As {@link #next(String, String, Collection, int, OfflineLeases, Consumer)}, also skipping what sessions of the
+     * platform on other cluster nodes hold: {@code elsewhere} is asked once the queue row is locked (their leases,
+     * too, change only under that lock).
+     */
+    public Batch next(String owner, String sessionId, Collection<String> liveSessions, int max, OfflineLeases leases,
+            java.util.function.Supplier<List<OfflineLeases.Range>> elsewhere, Consumer<Runnable> onRollback) {
         OfflineQueueEntity q = lock(owner);
         if (q == null || q.messageCount == 0) {
             return new Batch(List.of(), false);
         }
         List<OfflineLeases.Range> others = leases.heldByOthers(owner, sessionId, liveSessions);
+        List<OfflineLeases.Range> remote = elsewhere.get();
+        if (!remote.isEmpty()) {
+            others = new ArrayList<>(others);
+            others.addAll(remote);
+            others.sort((a, b) -> Long.compare(a.first(), b.first()));
+        }
         long cursor = leases.after(owner, sessionId);
         Instant now = clock.instant();
         List<OfflineMessageEntity> out = new ArrayList<>(max);

@@ -18,14 +18,14 @@ class InboxTest {
 
     private final List<String> written = new ArrayList<>();
     private final AtomicLong now = new AtomicLong(1_000);
-    private final Inbox inbox = new Inbox((to, xml) -> xml.forEach(x -> written.add((String) x)), now::get);
+    private final Inbox inbox = new Inbox(parcels -> parcels.forEach(p -> written.add(p.xml)), now::get);
 
     private boolean reserve(String id, String origin, String key, String... stanzas) {
-        String[] to = new String[stanzas.length];
-        String[] keys = new String[stanzas.length];
-        java.util.Arrays.fill(to, "s@grid.local/r");
-        java.util.Arrays.fill(keys, key);
-        return inbox.reserve(id, origin, to, keys, stanzas);
+        List<Parcel> parcels = new ArrayList<>();
+        for (String st : stanzas) {
+            parcels.add(new Parcel(key, new String[] {"s@grid.local/r"}, null, st, null));
+        }
+        return inbox.reserve(id, origin, parcels);
     }
 
     @Test
@@ -83,8 +83,8 @@ class InboxTest {
     @Test
     void oneReservationOverSeveralKeysWaitsPerKey() {
         assertTrue(reserve("t1", "n1", "topic:a", "1"));
-        String[] to = {"s@grid.local/r", "s@grid.local/r"};
-        assertTrue(inbox.reserve("t2", "n2", to, new String[] {"topic:a", "topic:b"}, new String[] {"2a", "2b"}));
+        assertTrue(inbox.reserve("t2", "n2", List.of(new Parcel("topic:a", new String[] {"s@grid.local/r"}, null, "2a", null),
+                new Parcel("topic:b", new String[] {"s@grid.local/r"}, null, "2b", null))));
         inbox.release(List.of("t2"));
         assertEquals(List.of("2b"), written, "its part for topic:b is free, its part for topic:a waits for t1");
         inbox.release(List.of("t1"));

@@ -173,10 +173,10 @@ public class GridResourceAdapter implements ResourceAdapter {
         }
     }
 
-    private volatile java.util.function.Consumer<io.xmppgrid.ra.api.SessionInfo> sessionWatcher;
+    private volatile io.xmppgrid.ra.api.SessionWatcher sessionWatcher;
 
     /** The application's watcher of sessions' routing state, kept across restarts of the listener. */
-    void watchSessions(java.util.function.Consumer<io.xmppgrid.ra.api.SessionInfo> watcher) {
+    void watchSessions(io.xmppgrid.ra.api.SessionWatcher watcher) {
         sessionWatcher = watcher;
         XmppServer s = server;
         if (s != null) {

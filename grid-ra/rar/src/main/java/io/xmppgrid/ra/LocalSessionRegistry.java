@@ -19,11 +19,25 @@ final class LocalSessionRegistry implements SessionRegistry {
     private final Map<Jid, BoundSession> byFull = new ConcurrentHashMap<>();
     private final Map<Jid, List<BoundSession>> byBare = new ConcurrentHashMap<>();
     private final Map<String, BoundSession> byResumeId = new ConcurrentHashMap<>();
-    private volatile java.util.function.Consumer<SessionInfo> watcher;
+    private volatile io.xmppgrid.ra.api.SessionWatcher watcher;
 
     /** The application's watcher of routing state ({@code XmppConnection#watchSessions}). */
-    void watch(java.util.function.Consumer<SessionInfo> w) {
+    void watch(io.xmppgrid.ra.api.SessionWatcher w) {
         watcher = w;
+    }
+
+    /** Whether the application knows of a session with this full JID on another cluster node. */
+    boolean boundElsewhere(Jid full) {
+        io.xmppgrid.ra.api.SessionWatcher w = watcher;
+        if (w == null) {
+            return false;
+        }
+        try {
+            return w.boundElsewhere(full);
+        } catch (RuntimeException e) {
+            Log.SERVER.warnf("GRIDRA0110: the application's session watcher failed for %s: %s", full, e.toString());
+            return false;
+        }
     }
 
     /** A session's routing state (presence, detached, resumed) changed. */
@@ -32,10 +46,10 @@ final class LocalSessionRegistry implements SessionRegistry {
     }
 
     private void report(SessionInfo info) {
-        java.util.function.Consumer<SessionInfo> w = watcher;
+        io.xmppgrid.ra.api.SessionWatcher w = watcher;
         if (w != null) {
             try {
-                w.accept(info);
+                w.changed(info);
             } catch (RuntimeException e) {
                 Log.SERVER.warnf("GRIDRA0110: the application's session watcher failed for %s: %s", info.jid(), e.toString());
             }

@@ -109,11 +109,16 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
-    public void watchSessions(java.util.function.Consumer<SessionInfo> watcher) {
+    public void watchSessions(io.xmppgrid.ra.api.SessionWatcher watcher) {
         if (closed) {
             throw new IllegalStateException("connection handle closed");
         }
         mc.adapter().watchSessions(watcher); // also before the listener runs (it starts with the first endpoint)
+    }
+
+    @Override
+    public boolean replaceSession(Jid fullJid) {
+        return server().replaceSession(fullJid);
     }
 
     @Override

@@ -409,6 +409,22 @@ final class XmppServer {
      * Ends the sessions of a bare JID (all of them, and streams of that platform that authenticated
      * before now cannot bind), or of a full JID (that one session only).
      */
+    /** RFC 6120 §7.7.2.2: the resource was bound on another node; the session here ends with {@code <conflict/>}. */
+    boolean replaceSession(Jid full) {
+        BoundSession s = sessions.session(full);
+        if (s == null) {
+            return false;
+        }
+        Log.CONN.infof("GRIDRA0315: %s session %s replaced by a session of the same resource on another node", s.id(), full);
+        ClientConnection c = s.connection();
+        if (c != null) {
+            c.replaced();
+        } else {
+            workers.execute(() -> finish(s, s.endIfDetached(), "replaced by a session with the same resource on another node", false));
+        }
+        return true;
+    }
+
     void endSessions(Jid jid, String reason) {
         long t0 = System.nanoTime();
         Jid bare = jid.bare();

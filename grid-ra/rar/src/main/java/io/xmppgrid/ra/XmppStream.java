@@ -651,7 +651,8 @@ final class XmppStream {
             }
         }
         BoundSession existing = server.sessions().session(full);
-        if (existing != null && existing.connection() != conn && ServerConfig.REFUSE.equals(cfg.resourceConflict())) {
+        if (ServerConfig.REFUSE.equals(cfg.resourceConflict())
+                && (existing != null && existing.connection() != conn || existing == null && server.sessions().boundElsewhere(full))) {
             // RFC 6120 §7.7.2.2: refuse the new session
             conn.write(XmlWriter.toXml(Stanzas.error(iq, StanzaError.CONFLICT, "resource in use"), Ns.CLIENT));
             return;

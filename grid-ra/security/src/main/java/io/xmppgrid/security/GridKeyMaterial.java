@@ -184,9 +184,14 @@ public final class GridKeyMaterial {
      */
     public java.security.cert.X509CRL publishCrl(java.util.Map<java.math.BigInteger, java.time.Instant> revoked)
             throws IOException {
+        return publishCrl(revoked, java.math.BigInteger.valueOf(java.time.Instant.now().toEpochMilli()));
+    }
+
+    /** As {@link #publishCrl(java.util.Map)}, numbered {@code number} (a cluster's one sequence, RFC 5280 §5.2.3). */
+    public java.security.cert.X509CRL publishCrl(java.util.Map<java.math.BigInteger, java.time.Instant> revoked,
+                                                 java.math.BigInteger number) throws IOException {
         java.time.Instant now = java.time.Instant.now();
-        java.security.cert.X509CRL crl = GridPki.createCrl(ca(), revoked, java.math.BigInteger.valueOf(now.toEpochMilli()),
-                now, java.time.Duration.ofDays(30));
+        java.security.cert.X509CRL crl = GridPki.createCrl(ca(), revoked, number, now, java.time.Duration.ofDays(30));
         Path tmp = java.nio.file.Files.createTempFile(directory(), "crl", ".tmp");
         java.nio.file.Files.writeString(tmp, GridPki.toPem(crl), java.nio.charset.StandardCharsets.US_ASCII);
         java.nio.file.Files.move(tmp, directory().resolve(CRL_PEM), java.nio.file.StandardCopyOption.REPLACE_EXISTING,

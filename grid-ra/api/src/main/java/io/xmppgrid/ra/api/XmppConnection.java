@@ -51,12 +51,19 @@ public interface XmppConnection extends AutoCloseable {
     SessionRegistry sessions();
 
     /**
-     * Reports every change of a local session's routing state to {@code watcher} (one per listener; a later call
-     * replaces it): bound, presence changed (RFC 6121 §4.7), detached waiting for XEP-0198 resumption (reported
-     * unavailable), resumed, ended (reported unavailable). Called on the adapter's threads, in the order of the
-     * changes of each session: it must not block (a cluster node hands the change to its directory asynchronously).
+     * Hands every change of a local session's routing state to {@code watcher} (one per adapter; a later call
+     * replaces it), and asks it at every bind whether the full JID is bound on another node: bound, presence changed
+     * (RFC 6121 §4.7), detached waiting for XEP-0198 resumption (reported unavailable), resumed, ended (reported
+     * unavailable). Called on the adapter's threads, in the order of the changes of each session: it must not block
+     * (a cluster node hands the change to its directory asynchronously). Kept across restarts of the listener.
      */
-    void watchSessions(java.util.function.Consumer<SessionInfo> watcher);
+    void watchSessions(SessionWatcher watcher);
+
+    /**
+     * Ends the session with this full JID on this node with a {@code <conflict/>} stream error (RFC 6120 §7.7.2.2):
+     * the resource was bound again, on another node. False if there is no such session here.
+     */
+    boolean replaceSession(Jid fullJid);
 
     /**
      * Inside a transaction: {@code completion} is called when it completes (true when it committed), before any

@@ -1,5 +1,6 @@
 package io.xmppgrid.ejb;
 
+import io.xmppgrid.core.BareJidDelivery;
 import io.xmppgrid.core.Delivery;
 import io.xmppgrid.ejb.audit.JpaAudit;
 import io.xmppgrid.ejb.cluster.ClusterBus;
@@ -37,6 +38,38 @@ public class ClusterReroute {
 
     @EJB
     private ClusterBus bus;
+
+    /**
+     * What was released to a node that crashed, again (issue 16: nothing acknowledged is lost): each copy goes to its
+     * platform unless the platform has an available session that existed at {@code releasedAt} (it had its own copy),
+     * to the sessions that came since, else to the offline queue. Returns how many copies went somewhere.
+     */
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public int replay(List<Jid> to, List<XmlElement> stanzas, List<Long> releasedAt, Set<String> excludedNodes) {
+        try (XmppConnection c = connections.getConnection()) {
+            JpaOfflineQueue offline = new JpaOfflineQueue(em, OfflineSettings.fromSystem(), Clock.systemUTC(), new JpaAudit(em));
+            Delivery d = bus.delivery(c, new ConnectionDelivery(c, em), offline, excludedNodes);
+            int n = 0;
+            for (int i = 0; i < to.size(); i++) {
+                Jid bare = to.get(i).bare();
+                long at = releasedAt.get(i);
+                boolean hadCopy = d.sessions(bare).stream()
+                        .anyMatch(s -> s.available() && s.since().toEpochMilli() <= at);
+                XmlElement st = stanzas.get(i);
+                if (hadCopy || !BareJidDelivery.storable(st)) {
+                    continue;
+                }
+                XmlElement m = to.get(i).toString().equals(st.attribute("to")) ? st.withAttribute("to", bare.toString()) : st;
+                if (new BareJidDelivery(d, offline, true).deliver(bare, m, null, true) != BareJidDelivery.Outcome.DROPPED) {
+                    n++;
+                }
+            }
+            ClusterBus.flush(d);
+            return n;
+        } catch (jakarta.resource.ResourceException e) {
+            throw new EJBException("GRID0101: no XMPP connection to deliver again what a crashed node had", e);
+        }
+    }
 
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public void reroute(List<Jid> to, List<XmlElement> stanzas, Set<String> excludedNodes) {

@@ -301,10 +301,73 @@ public class ClusterBus {
         }
         left.forEach(inbox::originGone);
         rerouteUndelivered();
+        for (String node : left) {
+            java.util.ArrayDeque<Released> sent = recent.remove(node);
+            if (sent == null || sent.isEmpty()) {
+                continue;
+            }
+            executor.execute(() -> replay(node, sent));
+        }
         SessionDirectory dir = directory;
         if (dir != null && event.getCurrentMembership().getCoordinator().equals(group.getLocalMember())) {
             int n = dir.removeOf(left);
             LOG.infof("GRID0915: %s left the cluster: %d platforms' session entries of it removed", left, n);
+        }
+    }
+
+    // ---- a node that leaves: what was released to it lately is delivered again to its recipients -----------------
+
+    /** How long (and how much) of what this node released to another node is kept, in case that node crashes. */
+    static final long REPLAY_WINDOW_MILLIS = 30_000;
+    private static final int REPLAY_MAX = 20_000;
+
+    private record Released(long at, List<ClusterDelivery.Entry> entries) {
+    }
+
+    private final Map<String, java.util.ArrayDeque<Released>> recent = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void remember(String node, List<Reserved> released) {
+        if (released == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        java.util.ArrayDeque<Released> q = recent.computeIfAbsent(node, n -> new java.util.ArrayDeque<>());
+        synchronized (q) {
+            for (Reserved r : released) {
+                q.addLast(new Released(now, r.entries()));
+            }
+            while (!q.isEmpty() && (now - q.peekFirst().at() > REPLAY_WINDOW_MILLIS || q.size() > REPLAY_MAX)) {
+                q.pollFirst();
+            }
+        }
+    }
+
+    /**
+     * {@code node} left the view (crashed, or stopped: a stopping node's stanza bean is deactivated before its
+     * sessions close, so it cannot store what they had not acknowledged): the stanzas released to it within the
+     * window may never have reached their sessions (not written yet, or written and not acknowledged). Each is delivered again to its platform unless the platform has
+     * an available session that already existed when it was released (that session had its own copy): to its
+     * sessions that came since (a reconnect), else to its offline queue.
+     */
+    private void replay(String node, java.util.ArrayDeque<Released> sent) {
+        List<Jid> to = new ArrayList<>();
+        List<io.xmppgrid.xmpp.XmlElement> stanzas = new ArrayList<>();
+        List<Long> at = new ArrayList<>();
+        synchronized (sent) {
+            for (Released r : sent) {
+                r.entries().forEach(x -> x.forEachCopy((j, st) -> {
+                    to.add(j);
+                    stanzas.add(st);
+                    at.add(r.at());
+                }));
+            }
+        }
+        try {
+            int n = rerouter.replay(to, stanzas, at, Set.of(node));
+            LOG.warnf("GRID0922: %s left: %d of the %d stanzas released to it in the last %d s delivered again or stored",
+                    node, n, to.size(), REPLAY_WINDOW_MILLIS / 1000);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "GRID0922: %s left: the %d stanzas released to it lately were not stored again", node, to.size());
         }
     }
 
@@ -544,6 +607,7 @@ public class ClusterBus {
             try {
                 if (Boolean.TRUE.equals(e.getValue().toCompletableFuture().get(RELEASE_SECONDS, TimeUnit.SECONDS))) {
                     failed.remove(e.getKey());
+                    remember(e.getKey(), byNode.get(e.getKey()));
                 }
             } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
                 LOG.warnf("GRID0916: %s did not confirm a release: %s", e.getKey(), ex.toString());

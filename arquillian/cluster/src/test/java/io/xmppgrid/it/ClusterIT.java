@@ -479,13 +479,51 @@ class ClusterIT {
     }
 
     /**
+     * RFC 8600 §8.3.2 rate limits across nodes (issue 16 §8): a platform whose role allows 5 stanzas/s has a session on
+     * each node; each node allows it half (the nodes holding its sessions share its rate), so 9 stanzas on each
+     * stream (bind and 8 pings, within one node's burst of 2 s x 5/s = 10) are throttled, and still all answered.
+     */
+    @Test
+    @Order(12)
+    void aPlatformsRateIsSharedByTheNodesHoldingItsSessions() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String role = "rate-" + Grid.uniqueName("r").substring(2);
+        Grid.Result saved = Grid.api("PUT", "/roles/" + role, "grants=ALL&stanzaRate=5");
+        assertEquals(200, saved.status(), saved.out());
+        String p = Grid.platform(Grid.uniqueName("rate"), Topics.PASSWORD, role);
+        try (RawXmpp one = RawXmpp.bound(NODE1.starttls(), p, Topics.PASSWORD, "one");
+             RawXmpp two = RawXmpp.bound(NODE2.starttls(), p, Topics.PASSWORD, "two")) {
+            awaitDirectory(); // each node learns of the other's session (and asks again at most once a second)
+            for (RawXmpp x : java.util.List.of(one, two)) {
+                StringBuilder pings = new StringBuilder();
+                for (int i = 0; i < 8; i++) {
+                    pings.append("<iq type='get' id='ping").append(i).append("'><ping xmlns='urn:xmpp:ping'/></iq>");
+                }
+                x.send(pings.toString());
+            }
+            for (RawXmpp x : java.util.List.of(one, two)) {
+                for (int i = 0; i < 8; i++) {
+                    assertTrue(x.await("id=\"ping" + i + "\"", java.time.Duration.ofSeconds(30)).contains("type=\"result\""));
+                }
+            }
+        }
+        long end = System.currentTimeMillis() + 15_000;
+        String audit = "";
+        while (System.currentTimeMillis() < end && !audit.contains("\"action\":\"limit.exceeded\"")) {
+            Thread.sleep(200);
+            audit = Grid.api("GET", "/audit?actor=" + p + "@grid.local&action=limit.exceeded", null).out();
+        }
+        assertTrue(audit.contains("\"outcome\":\"throttled\""), "throttled at half its rate on a node: " + audit);
+    }
+
+    /**
      * RFC 8600 §8.3.1 (revocation) across the cluster: a platform with a session on each node is disabled through
      * node 1's API, and the same for a revocation; both sessions end with {@code <not-authorized/>} within 1 s of the
      * API's answer (each time measured and printed), and neither node lets it log in again. Then an administrator's
      * end-session of the platform, asked of node 1, ends its session on node 2.
      */
     @Test
-    @Order(12)
+    @Order(13)
     void revocationThroughNode1EndsSessionsOnBothNodesWithinASecond() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String token = Files.readString(Grid.tokenFile()).trim();
@@ -541,7 +579,7 @@ class ClusterIT {
      * gets the stored notifications and every acknowledged publish of the meantime, each once on its stream.
      */
     @Test
-    @Order(13)
+    @Order(14)
     void gracefulStopStoresWhatWasUnacknowledgedAndARestartedNodeJoinsWhilePublishesFlow() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String owner = Topics.account("gs-own");
@@ -600,7 +638,7 @@ class ClusterIT {
      * delivered again), and no stream got one twice. The audit chain still verifies; node 1 keeps serving logins.
      */
     @Test
-    @Order(14)
+    @Order(15)
     void killedUnderLoadNothingAcknowledgedIsLost() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String owner = Topics.account("kl-own");
@@ -680,7 +718,7 @@ class ClusterIT {
 
     /** A node configured as a cluster member but left on its embedded H2 refuses to start the grid (GRID0005). */
     @Test
-    @Order(15)
+    @Order(16)
     void clusterNodeOnH2RefusesToStart() throws Exception {
         Path log = Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-h2", "log", "server.log");
         controller.start("node-h2");

@@ -62,6 +62,19 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
         schedule();
     }
 
+    /** This node and every other current member with an available session of the platform. */
+    @Override
+    public int nodesWithSessions(Jid bare) {
+        String b = bare.bare().toString();
+        int n = 1;
+        for (String node : members.get()) {
+            if (cache.containsKey(key(b, node))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** RFC 6120 §7.7.2.2 at bind time (policy {@code refuse}): the full JID is bound on another current member. */
     @Override
     public boolean boundElsewhere(Jid full) {

@@ -26,6 +26,20 @@ final class LocalSessionRegistry implements SessionRegistry {
         watcher = w;
     }
 
+    /** How many cluster nodes, this one included, hold sessions of the platform (1 without a watcher). */
+    int nodesWithSessions(Jid bare) {
+        io.xmppgrid.ra.api.SessionWatcher w = watcher;
+        if (w == null) {
+            return 1;
+        }
+        try {
+            return Math.max(1, w.nodesWithSessions(bare));
+        } catch (RuntimeException e) {
+            Log.SERVER.warnf("GRIDRA0110: the application's session watcher failed for %s: %s", bare, e.toString());
+            return 1;
+        }
+    }
+
     /** Whether the application knows of a session with this full JID on another cluster node. */
     boolean boundElsewhere(Jid full) {
         io.xmppgrid.ra.api.SessionWatcher w = watcher;

@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Per-platform token buckets (RFC 8600 §8.3.2 MAY: rate limits), shared by all of a platform's
  * sessions on this node: stanzas per second and inbound bytes per second, each with a burst of
- * two seconds' worth. A stream whose platform is over its rate waits (its stanzas are throttled,
+ * two seconds' worth. In a cluster the platform's rate is shared among the nodes that hold its
+ * sessions: each of N such nodes allows 1/N of it (N asked again at most once a second), so a
+ * platform with sessions on two nodes gets its rate once, not twice. A stream whose platform is over its rate waits (its stanzas are throttled,
  * never dropped); each second in which that happens counts as one violation.
  */
 final class RateLimits {
@@ -21,6 +23,9 @@ final class RateLimits {
 
     /** The buckets of one platform. */
     static final class Buckets {
+        private final java.util.function.IntSupplier share;
+        private int shareNow = 1;
+        private long shareAt = Long.MIN_VALUE;
         private volatile Limits limits;
         private double stanzas;
         private double bytes;
@@ -29,7 +34,8 @@ final class RateLimits {
         private final long[] violationSeconds = new long[64];
         private int violations;
 
-        Buckets(Limits limits) {
+        Buckets(Limits limits, java.util.function.IntSupplier share) {
+            this.share = share;
             this.limits = limits;
             this.stanzas = 2.0 * limits.stanzasPerSecond();
             this.bytes = 2.0 * limits.bytesPerSecond();
@@ -41,19 +47,25 @@ final class RateLimits {
          */
         synchronized long take(int stanzaCount, long size, long now) {
             Limits l = limits;
+            if (now - shareAt > 1_000_000_000L || shareAt == Long.MIN_VALUE) {
+                shareAt = now;
+                shareNow = Math.max(1, share.getAsInt());
+            }
+            double stanzaRate = (double) l.stanzasPerSecond() / shareNow;
+            double byteRate = (double) l.bytesPerSecond() / shareNow;
             double seconds = (now - refilledAt) / 1e9;
             refilledAt = now;
             long wait = 0;
             if (l.stanzasPerSecond() > 0) {
-                stanzas = Math.min(2.0 * l.stanzasPerSecond(), stanzas + seconds * l.stanzasPerSecond()) - stanzaCount;
+                stanzas = Math.min(2.0 * stanzaRate, stanzas + seconds * stanzaRate) - stanzaCount;
                 if (stanzas < 0) {
-                    wait = Math.max(wait, (long) (-stanzas / l.stanzasPerSecond() * 1e9));
+                    wait = Math.max(wait, (long) (-stanzas / stanzaRate * 1e9));
                 }
             }
             if (l.bytesPerSecond() > 0) {
-                bytes = Math.min(2.0 * l.bytesPerSecond(), bytes + seconds * l.bytesPerSecond()) - size;
+                bytes = Math.min(2.0 * byteRate, bytes + seconds * byteRate) - size;
                 if (bytes < 0) {
-                    wait = Math.max(wait, (long) (-bytes / l.bytesPerSecond() * 1e9));
+                    wait = Math.max(wait, (long) (-bytes / byteRate * 1e9));
                 }
             }
             return wait;
@@ -81,6 +93,16 @@ final class RateLimits {
     }
 
     private final Map<Jid, Buckets> byPlatform = new ConcurrentHashMap<>();
+    /** How many cluster nodes (this one included) hold sessions of a platform; 1 on a single node. */
+    private final java.util.function.ToIntFunction<Jid> nodesWithSessions;
+
+    RateLimits() {
+        this(bare -> 1);
+    }
+
+    RateLimits(java.util.function.ToIntFunction<Jid> nodesWithSessions) {
+        this.nodesWithSessions = nodesWithSessions;
+    }
 
     /** The platform's buckets with its current limits (from its latest authentication); null when unlimited. */
     Buckets update(Jid bare, Limits limits) {
@@ -88,7 +110,7 @@ final class RateLimits {
             byPlatform.remove(bare);
             return null;
         }
-        Buckets b = byPlatform.computeIfAbsent(bare, k -> new Buckets(limits));
+        Buckets b = byPlatform.computeIfAbsent(bare, k -> new Buckets(limits, () -> nodesWithSessions.applyAsInt(k)));
         b.limits = limits;
         return b;
     }

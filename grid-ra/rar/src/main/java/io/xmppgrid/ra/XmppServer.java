@@ -48,7 +48,7 @@ final class XmppServer {
     private final java.util.concurrent.atomic.LongAdder stanzasOut = new java.util.concurrent.atomic.LongAdder();
     private final AuthThrottle throttle = new AuthThrottle();
     private final java.util.Map<Jid, Long> revokedAt = new ConcurrentHashMap<>();
-    private final RateLimits rateLimits = new RateLimits();
+    private final RateLimits rateLimits = new RateLimits(bare -> sessions.nodesWithSessions(bare));
     private final java.util.Map<String, AtomicInteger> connectionsPerHost = new ConcurrentHashMap<>();
     private final java.util.Map<String, Long> refusalReported = new ConcurrentHashMap<>();
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();

@@ -23,6 +23,16 @@ class RateLimitsTest {
         assertEquals(0, b.take(1, 100, t + SECOND), "a second later five more tokens are there");
     }
 
+    @Test // RFC 8600 §8.3.2 in a cluster: with sessions on two nodes each node allows half the platform's rate
+    void rateSharedAmongTheNodesHoldingSessions() {
+        RateLimits.Buckets b = new RateLimits(bare -> 2).update(Jid.parse("p@grid.local"), new RateLimits.Limits(10, 0));
+        long t = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(0, b.take(1, 100, t), "within the burst of 2 s x 10/s / 2 nodes");
+        }
+        assertEquals(SECOND / 5, b.take(1, 100, t), SECOND / 1000, "one stanza over at 5/s: 200 ms");
+    }
+
     @Test // bytes count on their own; the longer wait wins
     void byteBucket() {
         RateLimits.Buckets b = new RateLimits().update(Jid.parse("p@grid.local"), new RateLimits.Limits(0, 1000));

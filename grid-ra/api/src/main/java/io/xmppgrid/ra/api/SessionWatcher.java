@@ -15,4 +15,12 @@ public interface SessionWatcher {
 
     /** Whether another node holds a session with this full JID now. */
     boolean boundElsewhere(Jid fullJid);
+
+    /**
+     * How many cluster nodes, this one included, hold sessions of the platform now: its rate limits (RFC 8600 §8.3.2)
+     * are shared among them. Asked at most once a second per platform.
+     */
+    default int nodesWithSessions(Jid bareJid) {
+        return 1;
+    }
 }

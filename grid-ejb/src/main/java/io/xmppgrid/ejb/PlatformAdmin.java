@@ -500,7 +500,10 @@ public class PlatformAdmin {
         }
     }
 
-    /** A platform as the console's list shows it: state, role, credentials, live sessions on this node, queue depth. */
+    /**
+     * A platform as the console's list shows it: state, role, credentials, live sessions (this node's, and the
+     * available ones on other cluster nodes), stanza counts of this node's sessions, queue depth.
+     */
     public record PlatformRow(String name, String jid, String state, String role, List<String> scram,
                               List<String> certificates, List<String> revokedCertificates, int sessions, long stanzasIn,
                               long stanzasOut, int queued, Instant createdAt, Instant updatedAt) {
@@ -546,7 +549,8 @@ public class PlatformAdmin {
                     in += t.stanzasIn();
                     out += t.stanzasOut();
                 }
-                rows.add(row(p, live.size(), in, out));
+                rows.add(row(p, live.size() + cluster.sessionsElsewhere(Jid.of(p.getLocalpart(), GridSettings.domain(), null)),
+                        in, out));
             }
         } catch (jakarta.resource.ResourceException e) {
             page.forEach(p -> rows.add(row(p, 0, 0, 0)));

@@ -145,7 +145,7 @@ class ClusterIT {
 
     /**
      * What administrators see is the cluster's: a platform with a session on each node is listed with both sessions,
-     * each with the node that holds it, whichever node's API is asked.
+     * each with the node that holds it, whichever node's API is asked, and the platform list counts both.
      */
     @Test
     @Order(6)
@@ -163,6 +163,15 @@ class ClusterIT {
                 assertEquals(200, r.statusCode(), r.body());
                 assertTrue(r.body().contains("\"jid\":\"" + name + "@grid.local/on-1\",\"node\":\"node-1\""), asked.name() + ": " + r.body());
                 assertTrue(r.body().contains("\"jid\":\"" + name + "@grid.local/on-2\",\"node\":\"node-2\""), asked.name() + ": " + r.body());
+            }
+            // the platform list counts both sessions on either node (the other node's from the session directory)
+            for (Node asked : new Node[] {NODE1, NODE2}) {
+                long end = System.currentTimeMillis() + 10_000;
+                String body;
+                do {
+                    body = get(asked, "/platforms?q=" + name, token).body();
+                } while (!body.contains("\"sessions\":2") && System.currentTimeMillis() < end && sleep(200));
+                assertTrue(body.contains("\"sessions\":2"), asked.name() + ": " + body);
             }
         } finally {
             on1.disconnect();
@@ -380,6 +389,11 @@ class ClusterIT {
         } catch (AssertionError | IOException closed) {
             return ids;
         }
+    }
+
+    private static boolean sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return true;
     }
 
     /** The platform's stored message count once it reaches {@code expected} (or after 10 s). */

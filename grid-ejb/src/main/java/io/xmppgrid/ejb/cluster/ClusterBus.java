@@ -498,6 +498,11 @@ public class ClusterBus {
         return dir == null ? List.of() : dir.elsewhere(bare, otherMembers(excluded));
     }
 
+    /** How many available sessions of the platform other nodes hold (the session directory; 0 on a single node). */
+    public int sessionsElsewhere(Jid bare) {
+        return remoteSessions(bare, Set.of()).size();
+    }
+
     boolean inTransaction() {
         return transactions != null && transactions.getTransactionKey() != null
                 && transactions.getTransactionStatus() == Status.STATUS_ACTIVE;

@@ -282,6 +282,7 @@ public class ClusterBus {
                     () -> otherMembers(Set.of()), this::replaceElsewhere);
             dir.forgetEarlierRun();
             membershipRegistration = group.register(this::membershipChanged);
+            viewChanged(group.getMembership().getMembers());
             directory = dir;
             try (XmppConnection c = connections.getConnection()) {
                 c.watchSessions(dir); // the listener starts later, with the stanza bean's endpoint
@@ -296,6 +297,7 @@ public class ClusterBus {
         Set<String> left = new java.util.HashSet<>();
         event.getPreviousMembership().getMembers().forEach(m -> left.add(m.getName()));
         event.getCurrentMembership().getMembers().forEach(m -> left.remove(m.getName()));
+        viewChanged(event.getCurrentMembership().getMembers());
         if (left.isEmpty()) {
             return;
         }
@@ -478,14 +480,22 @@ public class ClusterBus {
         }
     }
 
-    private List<String> otherMembers(Set<String> excluded) {
+    /** The other members' names as of the last view (read per recipient on the delivery path: kept, not rebuilt). */
+    private volatile List<String> others = List.of();
+
+    private void viewChanged(List<GroupMember> members) {
         List<String> names = new ArrayList<>();
-        for (GroupMember m : group.getMembership().getMembers()) {
-            if (!m.equals(group.getLocalMember()) && !excluded.contains(m.getName())) {
+        for (GroupMember m : members) {
+            if (!m.equals(group.getLocalMember())) {
                 names.add(m.getName());
             }
         }
-        return names;
+        others = List.copyOf(names);
+    }
+
+    private List<String> otherMembers(Set<String> excluded) {
+        List<String> now = others;
+        return excluded.isEmpty() ? now : now.stream().filter(n -> !excluded.contains(n)).toList();
     }
 
     java.util.Optional<SessionInfo> remoteSession(Jid full, Set<String> excluded) {

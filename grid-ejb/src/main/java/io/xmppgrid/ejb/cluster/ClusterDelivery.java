@@ -89,6 +89,8 @@ public final class ClusterDelivery implements Delivery {
     private final XmppConnection connection;
     private final OfflineSink offline;
     private final Set<String> unreachable;
+    /** Other nodes' sessions this unit of work listed (full JID → node): a fan-out reads the directory once. */
+    private final Map<Jid, String> listed = new java.util.HashMap<>();
     private Map<String, List<Entry>> pending = new LinkedHashMap<>();
     private final List<ClusterBus.Reserved> reserved = new ArrayList<>(1);
     private int rounds;
@@ -119,6 +121,7 @@ public final class ClusterDelivery implements Delivery {
         if (there.isEmpty()) {
             return here;
         }
+        there.forEach(s -> listed.put(s.jid(), s.node())); // the sends that follow need not read the directory again
         List<SessionInfo> all = new ArrayList<>(here);
         all.addAll(there);
         return all;
@@ -140,11 +143,14 @@ public final class ClusterDelivery implements Delivery {
             // reserved under the Topic's lock like them: one order per Topic on this node, whoever published
             node = bus.self();
         } else {
-            Optional<SessionInfo> there = bus.remoteSession(fullJid, unreachable);
-            if (there.isEmpty()) {
-                return false;
+            node = listed.get(fullJid);
+            if (node == null) {
+                Optional<SessionInfo> there = bus.remoteSession(fullJid, unreachable);
+                if (there.isEmpty()) {
+                    return false;
+                }
+                node = there.get().node();
             }
-            node = there.get().node();
         }
         // without a Topic, stanzas to one session keep their order (RFC 6120 §10.1)
         String key = orderingKey != null ? "topic:" + orderingKey : "to:" + fullJid;
@@ -191,6 +197,7 @@ public final class ClusterDelivery implements Delivery {
                     taken.add(new ClusterBus.Reserved(e.getKey(), id, e.getValue()));
                 } else {
                     unreachable.add(e.getKey());
+                    listed.values().removeIf(e.getKey()::equals); // its sessions are not routed to again
                     bus.abort(e.getKey(), id);
                     e.getValue().forEach(x -> x.forEachCopy(this::reroute));
                 }

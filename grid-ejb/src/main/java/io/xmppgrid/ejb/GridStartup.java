@@ -31,8 +31,8 @@ public class GridStartup {
     @Resource(lookup = "java:jboss/datasources/GridDS")
     private DataSource dataSource;
 
-    @jakarta.persistence.PersistenceContext(unitName = "grid")
-    private jakarta.persistence.EntityManager em;
+    @jakarta.ejb.EJB
+    private CrlPublisher crl;
 
     @PostConstruct
     void start() {
@@ -57,7 +57,7 @@ public class GridStartup {
             LOG.infof("GRID0006: internal secrets derived from the shared secret %s", f);
         });
         // the CRL on disk matches the database from the start (RFC 5280: published by the grid CA)
-        PlatformAdmin.publishCrl(em);
+        crl.publish(); // in a transaction of its own: the numbering row is locked
         if (io.xmppgrid.ejb.audit.AuditChain.createKeyIfAbsent()) {
             LOG.infof("GRID0004: first start: audit chain key written to %s (keep it; cluster nodes share it)",
                     io.xmppgrid.ejb.audit.AuditChain.keyFile());

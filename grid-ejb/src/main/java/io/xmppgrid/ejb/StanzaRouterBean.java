@@ -20,6 +20,7 @@ import io.xmppgrid.ejb.offline.OfflineLeases;
 import io.xmppgrid.persistence.AuditEntry;
 import io.xmppgrid.ejb.offline.OfflineSettings;
 import io.xmppgrid.persistence.OfflineMessageEntity;
+import io.xmppgrid.xmpp.Ns;
 import io.xmppgrid.xmpp.XmlReader;
 import java.util.HashSet;
 import java.util.Set;
@@ -152,7 +153,7 @@ public class StanzaRouterBean implements StanzaListener {
                 }
                 XmlElement stored; // stored before V13: the delay is added now
                 try {
-                    stored = XmlReader.parse(m.stanza);
+                    stored = XmlReader.parse(m.stanza, Ns.CLIENT); // written for a jabber:client stream
                 } catch (IllegalArgumentException e) {
                     LOG.errorf("GRID0406: stored message %d for %s cannot be read back, kept in the queue: %s", m.id,
                             bare, e.getMessage());

@@ -655,7 +655,7 @@ public class ClusterBus {
                 io.xmppgrid.xmpp.XmlElement st = p.element;
                 if (st == null) {
                     try {
-                        st = io.xmppgrid.xmpp.XmlReader.parse(p.xml); // once for all the copies
+                        st = io.xmppgrid.xmpp.XmlReader.parse(p.xml, io.xmppgrid.xmpp.Ns.CLIENT); // once for all the copies
                     } catch (IllegalArgumentException e) {
                         LOG.errorf("GRID0917: a stanza forwarded for %d sessions cannot be read: %s", p.size(), e.getMessage());
                         continue;

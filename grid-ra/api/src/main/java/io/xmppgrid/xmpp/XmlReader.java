@@ -27,11 +27,33 @@ public final class XmlReader {
     }
 
     public static XmlElement parse(String xml) {
+        return parse(xml, null);
+    }
+
+    /**
+     * Reads text written by {@link XmlWriter#toXml(XmlElement, String)} as a child of a parent whose default
+     * namespace is {@code inheritedNamespace} (a stanza written for a {@code jabber:client} stream carries no
+     * {@code xmlns} of its own): the element gets that namespace back, and so do its undeclared descendants.
+     */
+    public static XmlElement parse(String xml, String inheritedNamespace) {
+        boolean wrapped = inheritedNamespace != null && !inheritedNamespace.isEmpty();
+        StringBuilder text = new StringBuilder(xml.length() + (wrapped ? 64 : 0));
+        if (wrapped) {
+            text.append("<w xmlns='");
+            XmlWriter.escapeAttribute(text, inheritedNamespace);
+            text.append("'>");
+        }
+        text.append(xml);
+        if (wrapped) {
+            text.append("</w>");
+        }
         try {
-            XMLStreamReader r = FACTORY.createXMLStreamReader(new StringReader(xml));
+            XMLStreamReader r = FACTORY.createXMLStreamReader(new StringReader(text.toString()));
             try {
-                while (r.next() != XMLStreamConstants.START_ELEMENT) {
-                    // skip the prolog
+                for (int depth = wrapped ? 2 : 1; depth > 0; ) {
+                    if (r.next() == XMLStreamConstants.START_ELEMENT) {
+                        depth--; // the prolog and the wrapper are skipped
+                    }
                 }
                 return element(r);
             } finally {

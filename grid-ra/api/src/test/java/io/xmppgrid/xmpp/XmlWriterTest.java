@@ -27,6 +27,24 @@ class XmlWriterTest {
         assertEquals("<text xmlns=\"" + Ns.STANZA_ERRORS + "\" xml:lang=\"en\">x</text>", XmlWriter.toXml(e));
     }
 
+    /**
+     * A stanza written for a {@code jabber:client} stream (RFC 6120 §4.8.3: it inherits the stream's default namespace)
+     * reads back as a {@code jabber:client} stanza when the reader is told the namespace; without it the element would
+     * have none and would not count as a message (what a node forwarding stanzas to another node relies on).
+     */
+    @Test
+    void aStanzaWrittenForAClientStreamReadsBackInItsNamespace() {
+        XmlElement m = XmlElement.builder("message", Ns.CLIENT).attribute("to", "a@grid.local/r")
+                .child(XmlElement.builder("body", Ns.CLIENT).text("x").build())
+                .child(XmlElement.empty("event", EVENT))
+                .build();
+        String text = XmlWriter.toXml(m, Ns.CLIENT);
+        assertEquals(m, XmlReader.parse(text, Ns.CLIENT));
+        assertTrue(Stanzas.isMessage(XmlReader.parse(text, Ns.CLIENT)));
+        assertTrue(!Stanzas.isMessage(XmlReader.parse(text)), "without the inherited namespace it is no jabber:client stanza");
+        assertEquals(m, XmlReader.parse(XmlWriter.toXml(m), Ns.CLIENT), "a declared namespace wins");
+    }
+
     @Test
     void roundTripThroughTheReader() {
         XmlElement e = XmlElement.builder("IODEF-Document", "urn:ietf:params:xml:ns:iodef-2.0")

@@ -48,7 +48,7 @@ public class ClusterReroute {
     public int replay(List<Jid> to, List<XmlElement> stanzas, List<Long> releasedAt, Set<String> excludedNodes) {
         try (XmppConnection c = connections.getConnection()) {
             JpaOfflineQueue offline = new JpaOfflineQueue(em, OfflineSettings.fromSystem(), Clock.systemUTC(), new JpaAudit(em));
-            Delivery d = bus.delivery(c, new ConnectionDelivery(c, em), offline, excludedNodes);
+            Delivery d = bus.delivery(c, new ConnectionDelivery(c, em, bus.listening()), offline, excludedNodes);
             int n = 0;
             for (int i = 0; i < to.size(); i++) {
                 Jid bare = to.get(i).bare();
@@ -75,7 +75,7 @@ public class ClusterReroute {
     public void reroute(List<Jid> to, List<XmlElement> stanzas, Set<String> excludedNodes) {
         try (XmppConnection c = connections.getConnection()) {
             JpaOfflineQueue offline = new JpaOfflineQueue(em, OfflineSettings.fromSystem(), Clock.systemUTC(), new JpaAudit(em));
-            Delivery d = bus.delivery(c, new ConnectionDelivery(c, em), offline, excludedNodes);
+            Delivery d = bus.delivery(c, new ConnectionDelivery(c, em, bus.listening()), offline, excludedNodes);
             for (int i = 0; i < to.size(); i++) {
                 ClusterBus.reroute(d, to.get(i), stanzas.get(i), offline);
             }

@@ -627,7 +627,10 @@ class ClusterIT {
         s.send("<enable xmlns='urn:xmpp:sm:3'/>");
         s.await("<enabled");
         awaitDirectory();
-        java.util.List<String> first = Topics.publish(o, topic, "gs-", 5);
+        // forwarded by node 1, and published on node 2 itself for its own session
+        java.util.List<String> first = new java.util.ArrayList<>(Topics.publish(o, topic, "gs-", 5));
+        RawXmpp o2 = RawXmpp.bound(NODE2.starttls(), owner, Topics.PASSWORD, "on-two");
+        first.addAll(Topics.publish(o2, topic, "gs2-", 5));
         java.util.List<String> seen = new java.util.ArrayList<>();
         while (seen.size() < first.size()) {
             seen.addAll(Topics.itemIds(s.nextStanza(Topics.WAIT))); // read, never acknowledged
@@ -636,7 +639,11 @@ class ClusterIT {
         controller.stop(NODE2.name());
         awaitViewSize(NODE1, 1, 60_000);
         s.close();
+        o2.close();
         assertEquals(first.size(), awaitOffline(sub, first.size()), "what node 2's session had not acknowledged is stored");
+        Thread.sleep(1000);
+        assertEquals(first.size(), Grid.offline(sub, "messages"),
+                "stored once: node 2 handed its session's unacknowledged notifications over, node 1 did not store them again");
         java.util.List<String> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();

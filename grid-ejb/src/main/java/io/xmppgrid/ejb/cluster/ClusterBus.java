@@ -92,6 +92,11 @@ public class ClusterBus {
     private volatile CommandDispatcher<GroupMember, Node> dispatcher;
     private volatile Group<GroupMember> group;
 
+    /** False while this node's XMPP listener is stopped: it holds no sessions, and what it routes goes elsewhere. */
+    private volatile boolean listening = true;
+    /** Other members whose listener stopped (they said so): nothing is routed to them, nothing replayed for them. */
+    private final Set<String> notServing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** This node as the commands of other nodes see it. */
     public final class Node {
         private Node() {
@@ -131,6 +136,21 @@ public class ClusterBus {
 
         Inbox inbox() {
             return inbox;
+        }
+
+        /**
+         * {@code node}'s listener stopped (a graceful stop: it hands its sessions' unacknowledged stanzas over itself)
+         * or started again. While stopped nothing is routed to it, and what was released to it is not delivered again
+         * when it leaves.
+         */
+        void serving(String node, boolean up) {
+            if (up) {
+                notServing.remove(node);
+            } else {
+                notServing.add(node);
+                recent.remove(node);
+            }
+            LOG.infof("GRID0923: %s %s", node, up ? "serves sessions" : "stopped serving sessions: nothing is routed to it");
         }
 
         Boolean release(java.util.List<String> ids) {
@@ -267,6 +287,11 @@ public class ClusterBus {
 
     @PostConstruct
     void start() {
+        try (XmppConnection c = connections.getConnection()) {
+            c.onStop(new Handover());
+        } catch (jakarta.resource.ResourceException | RuntimeException e) {
+            LOG.errorf("GRID0923: a stopping listener cannot hand its sessions' unacknowledged stanzas over: %s", e.toString());
+        }
         if (factory == null) {
             LOG.infof("GRID0901: no cluster command dispatcher: platforms' sessions are ended on this node only");
             return;
@@ -371,6 +396,67 @@ public class ClusterBus {
         } catch (RuntimeException e) {
             LOG.errorf(e, "GRID0922: %s left: the %d stanzas released to it lately were not stored again", node, to.size());
         }
+    }
+
+    /**
+     * The adapter's handover when this node's listener stops (WildFly deactivates the stanza bean first when it
+     * suspends): the other nodes stop routing to this node at once, and the messages this node's sessions had not
+     * acknowledged are routed again here, in transactions of their own, without this node's sessions: to the
+     * platform's sessions on other nodes, else to its offline queue. Nothing is lost, and since the other nodes are
+     * told, nothing they released here is delivered twice.
+     */
+    private final class Handover implements io.xmppgrid.ra.api.StopHandover {
+        @Override
+        public void stopping() {
+            listening = false;
+            serving(false);
+        }
+
+        @Override
+        public void undelivered(Jid fullJid, List<io.xmppgrid.xmpp.XmlElement> stanzas) {
+            rerouter.reroute(java.util.Collections.nCopies(stanzas.size(), fullJid), stanzas, Set.of());
+        }
+
+        @Override
+        public void stopped() {
+            rerouteUndelivered();
+            LOG.infof("GRID0923: this node's listener stopped: its sessions' unacknowledged stanzas were handed over");
+        }
+
+        @Override
+        public void started() {
+            listening = true;
+            serving(true);
+        }
+    }
+
+    private void serving(boolean up) {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        Group<GroupMember> g = group;
+        if (d != null && g != null && g.getMembership().getMembers().size() > 1) {
+            askOthers(d, new Serving(self(), up), 1, (member, ok) -> { },
+                    "GRID0923: %s was not told that this node's listener " + (up ? "started" : "stops") + ": %s");
+        }
+    }
+
+    /** Whether this node's listener runs (it holds sessions). */
+    public boolean listening() {
+        return listening;
+    }
+
+    /** {@code completion} after the current transaction (where no listener runs to order it with this node's stanzas). */
+    void onCompletion(java.util.function.Consumer<Boolean> completion) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                // not decided yet
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                completion.accept(status == Status.STATUS_COMMITTED);
+            }
+        });
     }
 
     @PreDestroy
@@ -491,11 +577,15 @@ public class ClusterBus {
             }
         }
         others = List.copyOf(names);
+        notServing.retainAll(names);
     }
 
     private List<String> otherMembers(Set<String> excluded) {
         List<String> now = others;
-        return excluded.isEmpty() ? now : now.stream().filter(n -> !excluded.contains(n)).toList();
+        if (excluded.isEmpty() && notServing.isEmpty()) {
+            return now;
+        }
+        return now.stream().filter(n -> !excluded.contains(n) && !notServing.contains(n)).toList();
     }
 
     java.util.Optional<SessionInfo> remoteSession(Jid full, Set<String> excluded) {
@@ -650,30 +740,33 @@ public class ClusterBus {
 
     /** The inbox's writer: stanzas to this node's sessions, outside any transaction (written at once). */
     private void writeHere(List<Parcel> parcels) {
-        try (XmppConnection c = connections.getConnection()) {
-            for (Parcel p : parcels) {
-                io.xmppgrid.xmpp.XmlElement st = p.element;
-                if (st == null) {
-                    try {
-                        st = io.xmppgrid.xmpp.XmlReader.parse(p.xml, io.xmppgrid.xmpp.Ns.CLIENT); // once for all the copies
-                    } catch (IllegalArgumentException e) {
-                        LOG.errorf("GRID0917: a stanza forwarded for %d sessions cannot be read: %s", p.size(), e.getMessage());
-                        continue;
-                    }
-                }
-                for (Object[] copy : p.copies(st)) {
-                    Jid jid = (Jid) copy[0];
-                    io.xmppgrid.xmpp.XmlElement one = (io.xmppgrid.xmpp.XmlElement) copy[1];
-                    if (c.send(jid, one)) {
-                        io.xmppgrid.ejb.GridMetrics.delivered();
-                    } else {
-                        undelivered.add(new Object[] {jid, one});
-                    }
+        List<Object[]> copies = new ArrayList<>();
+        for (Parcel p : parcels) {
+            io.xmppgrid.xmpp.XmlElement st = p.element;
+            if (st == null) {
+                try {
+                    st = io.xmppgrid.xmpp.XmlReader.parse(p.xml, io.xmppgrid.xmpp.Ns.CLIENT); // once for all the copies
+                } catch (IllegalArgumentException e) {
+                    LOG.errorf("GRID0917: a stanza forwarded for %d sessions cannot be read: %s", p.size(), e.getMessage());
+                    continue;
                 }
             }
-        } catch (jakarta.resource.ResourceException e) {
-            LOG.errorf("GRID0917: %d stanzas for this node's sessions not written: the XMPP listener is not available: %s",
-                    parcels.stream().mapToInt(Parcel::size).sum(), e.getMessage());
+            copies.addAll(p.copies(st));
+        }
+        int written = 0;
+        try (XmppConnection c = connections.getConnection()) {
+            for (Object[] copy : copies) {
+                if (c.send((Jid) copy[0], (io.xmppgrid.xmpp.XmlElement) copy[1])) {
+                    io.xmppgrid.ejb.GridMetrics.delivered();
+                } else {
+                    undelivered.add(copy); // the session ended: routed again
+                }
+                written++;
+            }
+        } catch (jakarta.resource.ResourceException | IllegalStateException e) {
+            // the listener stopped meanwhile: what was not written is routed again, without this node's sessions
+            LOG.debugf("%d forwarded stanzas not written here (%s): routed again", copies.size() - written, e.toString());
+            undelivered.addAll(copies.subList(written, copies.size()));
         }
     }
 

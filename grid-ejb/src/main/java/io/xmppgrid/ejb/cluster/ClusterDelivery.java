@@ -210,7 +210,12 @@ public final class ClusterDelivery implements Delivery {
             } else {
                 if (reserved.isEmpty()) {
                     // released after the commit, before this transaction's own stanzas (a publisher's result) leave
-                    connection.onCompletion(committed -> bus.complete(committed, List.copyOf(reserved)));
+                    java.util.function.Consumer<Boolean> release = committed -> bus.complete(committed, List.copyOf(reserved));
+                    if (bus.listening()) {
+                        connection.onCompletion(release);
+                    } else {
+                        bus.onCompletion(release); // no listener (it stops): no stanza of this node to come after
+                    }
                 }
                 reserved.addAll(taken);
             }

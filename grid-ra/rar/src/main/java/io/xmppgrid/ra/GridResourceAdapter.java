@@ -157,8 +157,13 @@ public class GridResourceAdapter implements ResourceAdapter {
             TlsContext tls = TlsContext.create(config);
             XmppServer s = new XmppServer(config, tls, stanzaPool, directoryPool);
             s.sessions().watch(sessionWatcher);
+            s.handover(stopHandover);
             s.start();
             server = s;
+            io.xmppgrid.ra.api.StopHandover h = stopHandover;
+            if (h != null) {
+                h.started();
+            }
         } catch (Exception e) {
             Log.SERVER.errorf(e, "GRIDRA0007: cannot start the XMPP listener: %s", e.getMessage());
             throw new ResourceAdapterInternalException("cannot start the XMPP listener: " + e.getMessage(), e);
@@ -167,9 +172,23 @@ public class GridResourceAdapter implements ResourceAdapter {
 
     private void stopServer() {
         XmppServer s = server;
+        if (s != null) {
+            s.stopping(); // before the handle sees no listener: the application routes around this node from now on
+        }
         server = null;
         if (s != null) {
             s.stop();
+        }
+    }
+
+    private volatile io.xmppgrid.ra.api.StopHandover stopHandover;
+
+    /** The application's handover for a stopping listener, kept across restarts of the listener. */
+    void onStop(io.xmppgrid.ra.api.StopHandover handover) {
+        stopHandover = handover;
+        XmppServer s = server;
+        if (s != null) {
+            s.handover(handover);
         }
     }
 

@@ -117,6 +117,14 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public void onStop(io.xmppgrid.ra.api.StopHandover handover) {
+        if (closed) {
+            throw new IllegalStateException("connection handle closed");
+        }
+        mc.adapter().onStop(handover);
+    }
+
+    @Override
     public boolean replaceSession(Jid fullJid) {
         return server().replaceSession(fullJid);
     }

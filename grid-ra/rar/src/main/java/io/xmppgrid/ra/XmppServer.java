@@ -177,7 +177,32 @@ final class XmppServer {
         }
     }
 
+    private volatile io.xmppgrid.ra.api.StopHandover handover;
+    /** Set when the listener starts to stop: what sessions had goes to the handover, not the deactivated bean. */
+    private volatile boolean stopping;
+
+    void handover(io.xmppgrid.ra.api.StopHandover h) {
+        handover = h;
+    }
+
+    /** The listener is about to stop: the application is told before any session ends. */
+    void stopping() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        io.xmppgrid.ra.api.StopHandover h = handover;
+        if (h != null) {
+            try {
+                h.stopping();
+            } catch (RuntimeException e) {
+                Log.SERVER.warnf("GRIDRA0008: the application was not told that the listener stops: %s", e.toString());
+            }
+        }
+    }
+
     void stop() {
+        stopping();
         for (ServerSocketChannel ssc : listeners) {
             try {
                 ssc.close();
@@ -212,6 +237,14 @@ final class XmppServer {
         }
         if (scheduler != null) {
             scheduler.shutdownNow();
+        }
+        io.xmppgrid.ra.api.StopHandover h = handover;
+        if (h != null) {
+            try {
+                h.stopped();
+            } catch (RuntimeException e) {
+                Log.SERVER.warnf("GRIDRA0008: the application was not told that the listener stopped: %s", e.toString());
+            }
         }
         Log.SERVER.infof("GRIDRA0003: XMPP listener for %s stopped", domain);
     }
@@ -303,6 +336,19 @@ final class XmppServer {
         if (stanzas.isEmpty()) {
             return;
         }
+        io.xmppgrid.ra.api.StopHandover h = handover;
+        if (stopping && h != null) {
+            // the server suspends: the stanza bean is deactivated before the sessions end
+            try {
+                h.undelivered(fullJid, stanzas);
+                Log.CONN.debugf("GRIDRA0306: %d unacknowledged stanzas for %s handed over by the stopping listener",
+                        stanzas.size(), fullJid);
+            } catch (RuntimeException e) {
+                Log.CONN.errorf("GRIDRA0307: %d stanzas for %s could not be handed back and are lost: %s", stanzas.size(),
+                        fullJid, e.toString());
+            }
+            return;
+        }
         try {
             stanzaEndpoints.call(l -> {
                 l.onUndelivered(fullJid, stanzas);
@@ -320,6 +366,10 @@ final class XmppServer {
         try {
             workers.execute(() -> undelivered(fullJid, stanzas));
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (stopping && handover != null) {
+                undelivered(fullJid, stanzas); // the workers are gone: the handover takes them on this thread
+                return;
+            }
             Log.CONN.errorf("GRIDRA0307: %d stanzas for %s could not be handed back and are lost: listener stopping",
                     stanzas.size(), fullJid);
         }

@@ -60,6 +60,13 @@ public interface XmppConnection extends AutoCloseable {
     void watchSessions(SessionWatcher watcher);
 
     /**
+     * Where the listener hands its sessions' unacknowledged messages when it stops while the stanza bean is
+     * deactivated (a graceful shutdown), and whom it tells that it stopped and started (one per adapter; a later call
+     * replaces it; kept across restarts of the listener).
+     */
+    void onStop(StopHandover handover);
+
+    /**
      * Ends the session with this full JID on this node with a {@code <conflict/>} stream error (RFC 6120 §7.7.2.2):
      * the resource was bound again, on another node. False if there is no such session here.
      */

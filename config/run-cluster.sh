@@ -6,13 +6,15 @@
 # 100*(i-1) (HTTP 8080, 8180, ...; management 9990, 10090, ...) and XMPP on 5222+100*(i-1) / 5223+100*(i-1).
 # Every node reads the grid's identity from CLUSTER_DIR/shared: CA and server key (tls/), audit key,
 # administration token, the shared secret, the messaging cluster password. Node 1 starts first; the others
-# start once it listens. Ctrl+C (or SIGTERM to this script) stops them all. Extra settings for every node come from GRID_OPTS.
+# start once it listens (GRID_STAGGER=0: all at once, as an orchestrator would start them). GRID_PORT_OFFSET (default 0)
+# shifts every node's ports further. Ctrl+C (or SIGTERM to this script) stops them all. Extra settings for every node
+# come from GRID_OPTS.
 set -euo pipefail
 server_home=$1 ear=$3 tls_cp=${4:-}
 # absolute: the nodes get these paths as settings and resolve relative ones against their own working directory
 cluster_dir=$(mkdir -p "$2" && cd "$2" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-nodes=${GRID_NODES:-2}
+nodes=${GRID_NODES:-2} stagger=${GRID_STAGGER:-1} port_offset=${GRID_PORT_OFFSET:-0}
 pg_host=${GRID_PG_HOST:-127.0.0.1} pg_port=${GRID_PG_PORT:-5432} pg_user=${GRID_PG_USER:-postgres}
 pg_db=${GRID_PG_DB:-grid} pg_password=${GRID_PG_PASSWORD:-}
 shared=$cluster_dir/shared
@@ -58,7 +60,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 for i in $(seq 1 "$nodes"); do
-  shift_by=$((100 * (i - 1)))
+  shift_by=$((port_offset + 100 * (i - 1)))
   node_dir=$cluster_dir/node-$i
   mkdir -p "$node_dir"
   # run-node.sh makes the base directory and copies the configuration and the EAR; the cluster settings:
@@ -72,7 +74,7 @@ for i in $(seq 1 "$nodes"); do
 -Dgrid.admin.tokenFile=$shared/admin-token -Dgrid.secretFile=$shared/grid-secret ${GRID_OPTS:-}" \
     bash "$here/run-node.sh" "$server_home" "$node_dir" "$ear" > >(sed -u "s/^/[node-$i] /") 2>&1 &
   pids+=($!)
-  if [ "$i" = 1 ] && [ "$nodes" -gt 1 ]; then
+  if [ "$i" = 1 ] && [ "$nodes" -gt 1 ] && [ "$stagger" != 0 ]; then
     # node 1 first: it creates the schema, the token and the audit key; the others join its view
     log=$node_dir/log/server.log
     for _ in $(seq 1 300); do

@@ -794,13 +794,13 @@ class ClusterIT {
         }
     }
 
-    private static HttpResponse<String> post(Node n, String path, String token) throws IOException, InterruptedException {
+    static HttpResponse<String> post(Node n, String path, String token) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(n.api() + path))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-        private static HttpResponse<String> get(Node n, String path, String token) throws IOException, InterruptedException {
+    static HttpResponse<String> get(Node n, String path, String token) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(n.api() + path))
                 .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -354,7 +354,11 @@ final class RawXmpp implements Closeable {
 
     /** Authenticated but not bound: the features after SASL read, ready for bind or XEP-0198 resume. */
     static RawXmpp authenticated(String user, String password) throws Exception {
-        RawXmpp x = secured();
+        return authenticated(Grid.STARTTLS_PORT, user, password);
+    }
+
+    static RawXmpp authenticated(int port, String user, String password) throws Exception {
+        RawXmpp x = secured(port);
         x.scramSha256(user, password);
         x.send(HEADER);
         x.features = x.await("</stream:features>");

@@ -790,9 +790,11 @@ public class ClusterBus {
     @jakarta.ejb.Schedule(second = "*/5", minute = "*", hour = "*", persistent = false)
     @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.NOT_SUPPORTED)
     void sweep() {
-        if (directory != null) {
+        SessionDirectory dir = directory;
+        if (dir != null) {
             inbox.sweep();
             rerouteUndelivered();
+            dir.sweepCounts();
         }
     }
 

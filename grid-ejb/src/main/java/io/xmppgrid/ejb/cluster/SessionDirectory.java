@@ -46,6 +46,25 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
         this.executor = executor;
         this.members = members;
         this.olderElsewhere = olderElsewhere;
+        this.counts = new SharedCounts(cache, self, executor, members);
+    }
+
+    /** Per-address connections and sign-in failures, shared with the other nodes (issue 16 §8). */
+    private final SharedCounts counts;
+
+    @Override
+    public int countedElsewhere(String key) {
+        return counts.elsewhere(key);
+    }
+
+    @Override
+    public void counted(String key, int count) {
+        counts.counted(key, count);
+    }
+
+    /** Drops this node's shared failure counts that are older than the sign-in throttle's window. */
+    int sweepCounts() {
+        return counts.sweep();
     }
 
     private static String key(String bare, String node) {

@@ -21,9 +21,41 @@ final class AuthThrottle {
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
+    /**
+     * Counts shared with the other nodes of a cluster (what they saw; told of this node's), so that guessing spread over
+     * the nodes is slowed as if it went to one.
+     */
+    interface Shared {
+        int elsewhere(String key);
+
+        void counted(String key, int failures);
+
+        Shared NONE = new Shared() {
+            @Override
+            public int elsewhere(String key) {
+                return 0;
+            }
+
+            @Override
+            public void counted(String key, int failures) {
+                // a single node
+            }
+        };
+    }
+
+    private final Shared shared;
+
+    AuthThrottle() {
+        this(Shared.NONE);
+    }
+
+    AuthThrottle(Shared shared) {
+        this.shared = shared;
+    }
+
     /** Records a failure and returns how long to wait before answering it. */
     long failure(String address, String username, long now) {
-        int n = Math.max(bump("a:" + address, now), username == null ? 0 : bump("u:" + username, now));
+        int n = Math.max(bumpShared("a:" + address, now), username == null ? 0 : bumpShared("u:" + username, now));
         if (entries.size() > MAX_KEYS) {
             prune(now);
         }
@@ -32,10 +64,19 @@ final class AuthThrottle {
     }
 
     void success(String address, String username) {
-        entries.remove("a:" + address);
-        if (username != null) {
-            entries.remove("u:" + username);
+        if (entries.remove("a:" + address) != null) {
+            shared.counted("a:" + address, 0);
         }
+        if (username != null && entries.remove("u:" + username) != null) {
+            shared.counted("u:" + username, 0);
+        }
+    }
+
+    /** This node's failures for the key, now one more, plus the other nodes' recent ones. */
+    private int bumpShared(String key, long now) {
+        int here = bump(key, now);
+        shared.counted(key, here);
+        return here + shared.elsewhere(key);
     }
 
     private int bump(String key, long now) {

@@ -40,6 +40,32 @@ final class LocalSessionRegistry implements SessionRegistry {
         }
     }
 
+    /** What the other cluster nodes count for a shared limit's key (0 without a watcher, or when it fails). */
+    int countedElsewhere(String key) {
+        io.xmppgrid.ra.api.SessionWatcher w = watcher;
+        if (w == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, w.countedElsewhere(key));
+        } catch (RuntimeException e) {
+            Log.SERVER.warnf("GRIDRA0110: the application's session watcher failed for %s: %s", key, e.toString());
+            return 0;
+        }
+    }
+
+    /** This node's count for a shared limit's key changed. */
+    void counted(String key, int count) {
+        io.xmppgrid.ra.api.SessionWatcher w = watcher;
+        if (w != null) {
+            try {
+                w.counted(key, count);
+            } catch (RuntimeException e) {
+                Log.SERVER.warnf("GRIDRA0110: the application's session watcher failed for %s: %s", key, e.toString());
+            }
+        }
+    }
+
     /** Whether the application knows of a session with this full JID on another cluster node. */
     boolean boundElsewhere(Jid full) {
         io.xmppgrid.ra.api.SessionWatcher w = watcher;

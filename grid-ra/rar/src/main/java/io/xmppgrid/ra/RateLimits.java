@@ -90,6 +90,18 @@ final class RateLimits {
             }
             return recent;
         }
+
+        private long lastBreachSecond = Long.MIN_VALUE;
+
+        /** Whether a breach may be reported now: at most once a minute per platform on this node. */
+        synchronized boolean breachDue(long now) {
+            long second = now / 1_000_000_000L;
+            if (lastBreachSecond != Long.MIN_VALUE && second - lastBreachSecond < 60) {
+                return false;
+            }
+            lastBreachSecond = second;
+            return true;
+        }
     }
 
     private final Map<Jid, Buckets> byPlatform = new ConcurrentHashMap<>();

@@ -46,7 +46,19 @@ final class XmppServer {
     private final LocalSessionRegistry sessions = new LocalSessionRegistry();
     private final java.util.concurrent.atomic.LongAdder stanzasIn = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder stanzasOut = new java.util.concurrent.atomic.LongAdder();
-    private final AuthThrottle throttle = new AuthThrottle();
+    private final AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Shared() {
+        @Override
+        public int elsewhere(String key) {
+            return sessions.countedElsewhere(key);
+        }
+
+        @Override
+        public void counted(String key, int failures) {
+            sessions.counted(key, failures);
+        }
+    });
+    /** An address's connections on this node are shared with the other nodes from this many on (fewer: no traffic). */
+    static final int SHARED_CONNECTIONS_FROM = 8;
     private final java.util.Map<Jid, Long> revokedAt = new ConcurrentHashMap<>();
     private final RateLimits rateLimits = new RateLimits(bare -> sessions.nodesWithSessions(bare));
     private final java.util.Map<String, AtomicInteger> connectionsPerHost = new ConcurrentHashMap<>();
@@ -140,7 +152,9 @@ final class XmppServer {
             ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             int max = cfg.maxConnectionsPerAddress();
             String host = max > 0 ? hostOf(ch) : null;
-            if (max > 0 && connectionsPerHost.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet() > max) {
+            int here = max > 0 ? connectionsPerHost.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet() : 0;
+            // the cap holds cluster-wide: what the other nodes last published of this address counts too
+            if (max > 0 && (here > max || here + sessions.countedElsewhere("c:" + host) > max)) {
                 connectionsPerHost.computeIfPresent(host, (h, n) -> n.decrementAndGet() <= 0 ? null : n);
                 ch.close(); // before any state is made for it: a flood costs little
                 long now = System.currentTimeMillis();
@@ -154,6 +168,9 @@ final class XmppServer {
                     audit(null, "connection", "too-many-connections", max + " connections from " + host + " already", host);
                 }
                 return;
+            }
+            if (here >= SHARED_CONNECTIONS_FROM) {
+                sessions.counted("c:" + host, here);
             }
             IoLoop l = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
             ClientConnection c = new ClientConnection(this, l, ch, directTls);
@@ -265,7 +282,13 @@ final class XmppServer {
     void connectionClosed(ClientConnection c) {
         connections.remove(c);
         if (c.countedHost != null) {
-            connectionsPerHost.computeIfPresent(c.countedHost, (h, n) -> n.decrementAndGet() <= 0 ? null : n);
+            AtomicInteger left = connectionsPerHost.computeIfPresent(c.countedHost, (h, n) -> n.decrementAndGet() <= 0 ? null : n);
+            int now = left == null ? 0 : left.get();
+            if (now >= SHARED_CONNECTIONS_FROM) {
+                sessions.counted("c:" + c.countedHost, now);
+            } else if (now == SHARED_CONNECTIONS_FROM - 1) {
+                sessions.counted("c:" + c.countedHost, 0); // below the threshold: no longer shared
+            }
         }
     }
 

@@ -793,13 +793,17 @@ final class XmppStream {
         if (wait <= 0) {
             return;
         }
-        int recent = b.violation(now);
-        if (recent > 0) {
+        int here = b.violation(now);
+        if (here > 0) {
+            // the other nodes' seconds of throttling count too (a platform with sessions on several nodes)
+            String key = "v:" + authenticatedJid.bare();
+            server.sessions().counted(key, here);
+            int recent = here + server.sessions().countedElsewhere(key);
             Log.AUTH.infof("GRIDRA0220: %s %s over its rate limits: throttled %d ms (%d seconds of throttling in the last "
                     + "minute)", conn.id(), authenticatedJid, TimeUnit.NANOSECONDS.toMillis(wait), recent);
             server.audit(authenticatedJid.toString(), "limit.exceeded", "throttled", recent
                     + " seconds throttled in the last minute", conn.remoteAddress());
-            if (cfg.limitsDisableAfter() > 0 && recent == cfg.limitsDisableAfter()) {
+            if (cfg.limitsDisableAfter() > 0 && recent >= cfg.limitsDisableAfter() && b.breachDue(now)) {
                 server.limitsBreached(authenticatedJid, recent);
             }
         }

@@ -23,4 +23,19 @@ public interface SessionWatcher {
     default int nodesWithSessions(Jid bareJid) {
         return 1;
     }
+
+    /**
+     * Limits that hold cluster-wide: what the other nodes count for {@code key} as they last published it: connections
+     * an address holds ({@code c:ADDRESS}, for the per-address cap) or recent failed sign-ins ({@code a:ADDRESS},
+     * {@code u:USERNAME}, for the sign-in throttle). Read on the adapter's threads at every accept and failure: it must
+     * answer from memory and not block. 0 on a single node.
+     */
+    default int countedElsewhere(String key) {
+        return 0;
+    }
+
+    /** This node's count for {@code key} is now {@code count} (0: none): published to the other nodes asynchronously. */
+    default void counted(String key, int count) {
+        // a single node keeps its counts to itself
+    }
 }

@@ -674,9 +674,10 @@ class ClusterIT {
     }
 
     /**
-     * A graceful stop (issue 16): a subscriber on node 2 with XEP-0198 stream management has received notifications
-     * from node 1 that it has not acknowledged when node 2 stops; they are stored for it (XEP-0198 §4, RFC 6121
-     * §8.5.2.2: node 1 delivers again what it released to node 2 lately, the platform having no other session).
+     * A graceful stop (issue 16): a subscriber on node 2 with XEP-0198 stream management has received notifications,
+     * published on node 1 and on node 2 itself, that it has not acknowledged when node 2 stops; each is stored for it
+     * once (XEP-0198 §4, RFC 6121 §8.5.2.2: node 2's stopping listener hands them over, having told node 1 first, so
+     * node 1 routes nothing more to it and does not deliver again what it had released to it).
      * Then node 2 starts again and joins while node 1 publishes at a steady rate: the platform logs in on node 2 and
      * gets the stored notifications and every acknowledged publish of the meantime, each once on its stream.
      */

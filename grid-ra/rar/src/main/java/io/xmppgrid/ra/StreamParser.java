@@ -39,12 +39,15 @@ final class StreamParser {
     }
 
     /** More attributes than this on one element is refused (Aalto's attribute handling is quadratic). */
-    static final int MAX_ATTRIBUTES = 64;
+    static final int MAX_ATTRIBUTES = TagScanner.MAX_ATTRIBUTES;
     /**
-     * Distinct element and attribute names per stream. Aalto keeps every name of a stream in a
-     * symbol table that slows down as it grows, so an endless supply of fresh names is refused.
+     * Distinct qualified element and attribute names per authenticated stream. Aalto keeps every name of a stream in
+     * a symbol table that slows down as it grows, so an endless supply of fresh names is refused (by the
+     * {@link TagScanner}, before Aalto sees them).
      */
-    static final int MAX_DISTINCT_NAMES = 10_000;
+    static final int MAX_DISTINCT_NAMES = 2_000;
+    /** The same before authentication: a stream header, STARTTLS and SASL need a few dozen. */
+    static final int MAX_DISTINCT_NAMES_UNAUTHENTICATED = 64;
     /** Unparsed bytes looked at for a pending end tag; a longer remainder is left to Aalto. */
     static final int MAX_PENDING_END_TAG = 1024;
 
@@ -58,7 +61,7 @@ final class StreamParser {
     private final Deque<Chunk> recent = new ArrayDeque<>();  // the fed arrays that may hold unparsed bytes
     private long lastEventEnd;    // byte offset after the last event Aalto reported
     private boolean lastWasCdata; // the last event was CDATA: what follows may still be inside it
-    private final java.util.Set<String> names = new java.util.HashSet<>();
+    private final TagScanner scanner;
     private long fed;
     private final StringBuilder prolog = new StringBuilder(); // bytes before the stream header, as Latin-1
     private long boundary; // byte offset where the current top-level element (or gap) began
@@ -73,9 +76,14 @@ final class StreamParser {
     }
 
     StreamParser(int maxElementBytes, int maxDepth) {
+        this(maxElementBytes, maxDepth, MAX_DISTINCT_NAMES);
+    }
+
+    StreamParser(int maxElementBytes, int maxDepth, int maxDistinctNames) {
         this.reader = FACTORY.createAsyncForByteArray();
         this.maxElementBytes = maxElementBytes;
         this.maxDepth = maxDepth;
+        this.scanner = new TagScanner(maxDistinctNames);
     }
 
     private static AsyncXMLInputFactory newFactory() {
@@ -108,6 +116,7 @@ final class StreamParser {
         while (!recent.isEmpty() && recent.peekFirst().end() <= Math.max(lastEventEnd, fed - MAX_PENDING_END_TAG)) {
             recent.removeFirst();
         }
+        scanner.scan(bytes, off, len); // start tags Aalto would labour over are refused before it sees them
         if (!opened && prolog.length() < 4096) {
             prolog.append(new String(bytes, off, Math.min(len, 4096), java.nio.charset.StandardCharsets.ISO_8859_1));
         }
@@ -326,21 +335,13 @@ final class StreamParser {
         if (n > MAX_ATTRIBUTES) {
             throw new StreamFault(StreamError.POLICY_VIOLATION, "more than " + MAX_ATTRIBUTES + " attributes");
         }
-        noteName(reader.getLocalName());
         String ns = reader.getNamespaceURI();
         XmlElement.Builder b = XmlElement.builder(reader.getLocalName(), ns == null || ns.isEmpty() ? null : ns);
         for (int i = 0; i < n; i++) {
-            noteName(reader.getAttributeLocalName(i));
             String ans = reader.getAttributeNamespace(i);
             b.attribute(ans == null || ans.isEmpty() ? null : ans, reader.getAttributeLocalName(i), reader.getAttributeValue(i));
         }
         return b;
-    }
-
-    private void noteName(String name) throws StreamFault {
-        if (names.add(name) && names.size() > MAX_DISTINCT_NAMES) {
-            throw new StreamFault(StreamError.POLICY_VIOLATION, "more than " + MAX_DISTINCT_NAMES + " distinct names in one stream");
-        }
     }
 
     private String defaultNamespaceDeclared() {

@@ -73,7 +73,7 @@ final class XmppStream {
         this.conn = conn;
         this.server = server;
         this.cfg = server.config();
-        this.parser = new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth());
+        this.parser = new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth(), StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED);
         this.authTimer = server.scheduler().schedule(this::authTimeout, cfg.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -913,7 +913,8 @@ final class XmppStream {
 
     private void resetParser() {
         StreamParser old = parser;
-        parser = new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth());
+        parser = new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth(), authenticatedJid == null
+                ? StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED : StreamParser.MAX_DISTINCT_NAMES);
         if (!old.needsInput()) {
             // bytes pipelined after an element that restarts the stream: not allowed (RFC 6120 §5.4.3.3, §6.4.6)
             Log.CONN.debugf("%s data pipelined across a stream restart", conn.id());

@@ -151,6 +151,83 @@ class StreamParserTest {
                 () -> parse(names.toString().getBytes(StandardCharsets.UTF_8), 4096, 1 << 20, 32)).error());
     }
 
+    /** Feeds the whole input at once and returns the fault feed() itself raised (before Aalto parsed anything). */
+    private static StreamFault refusedWhileFed(String in, int maxDistinctNames) {
+        StreamParser p = new StreamParser(1 << 20, 32, maxDistinctNames);
+        byte[] b = in.getBytes(StandardCharsets.UTF_8);
+        return assertThrows(StreamFault.class, () -> p.feed(b, 0, b.length), "refused by the scan, before parsing");
+    }
+
+    /**
+     * Issue 18 §1: a stream header with 12,000 namespace declarations (242 KB) or 15,000 attributes is refused while
+     * its bytes are fed, before the parser handles any of them (Aalto's handling is quadratic): RFC 6120 §4.9.3.14
+     * {@code <policy-violation/>}. Declarations count with attributes.
+     */
+    @Test
+    void startTagsWithThousandsOfDeclarationsOrAttributesAreRefusedBeforeParsing() {
+        StringBuilder ns = new StringBuilder("<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'");
+        for (int i = 0; i < 12_000; i++) {
+            ns.append(" xmlns:p").append(i).append("='urn:x:").append(i).append('\'');
+        }
+        ns.append('>');
+        StreamFault f = refusedWhileFed(ns.toString(), StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED);
+        assertEquals(StreamError.POLICY_VIOLATION, f.error());
+        StringBuilder attrs = new StringBuilder(HEADER + "<message");
+        for (int i = 0; i < 15_000; i++) {
+            attrs.append(" a").append(i % 50).append(" = \"v\"");
+        }
+        assertEquals(StreamError.POLICY_VIOLATION, refusedWhileFed(attrs + "/>", StreamParser.MAX_DISTINCT_NAMES).error());
+        // 62 of them together (31 declarations, 31 attributes in those namespaces) are fine
+        StringBuilder ok = new StringBuilder(HEADER + "<message");
+        for (int i = 0; i < 31; i++) {
+            ok.append(" xmlns:q").append(i).append("='urn:q").append(i).append("' q").append(i).append(":x='1'");
+        }
+        ok.append("/>");
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> parse(ok.toString()));
+    }
+
+    /**
+     * Issue 18 §2: names are bounded in length (256 bytes) and in number per stream, counted with their prefixes (so
+     * fresh prefixes are fresh names), with a small budget before authentication.
+     */
+    @Test
+    void namesAreBoundedInLengthAndNumberWithTheirPrefixes() throws Exception {
+        String longName = "n".repeat(TagScanner.MAX_NAME_BYTES + 1);
+        assertEquals(StreamError.POLICY_VIOLATION, refusedWhileFed(HEADER + "<" + longName + "/>", 2000).error());
+        assertEquals(StreamError.POLICY_VIOLATION, refusedWhileFed(HEADER + "<x " + longName + "='1'/>", 2000).error());
+        StringBuilder prefixes = new StringBuilder(HEADER);
+        for (int i = 0; i < 100; i++) {
+            prefixes.append("<p").append(i).append(":auth xmlns:p").append(i).append("='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+        }
+        assertEquals(StreamError.POLICY_VIOLATION,
+                refusedWhileFed(prefixes.toString(), StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED).error());
+        // an ordinary unauthenticated exchange stays far below the budget
+        String sasl = HEADER + "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+                + "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256'>biwsbj1h</auth>"
+                + "<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>Yz1i</response><abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>";
+        StreamParser p = new StreamParser(1 << 20, 32, StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED);
+        byte[] b = sasl.getBytes(StandardCharsets.UTF_8);
+        p.feed(b, 0, b.length);
+        int events = 0;
+        while (p.next() != null) {
+            events++;
+        }
+        assertEquals(5, events);
+    }
+
+    /** What looks like markup inside attribute values and CDATA sections is text: it counts for nothing. */
+    @Test
+    void markupInValuesAndCdataIsNotCounted() throws Exception {
+        StringBuilder s = new StringBuilder(HEADER + "<message id='a=b&gt;c' type=\"x'=y\"><body><![CDATA[");
+        for (int i = 0; i < 2000; i++) {
+            s.append("<e").append(i).append(" a=1 b=2 c=3]]x>");
+        }
+        s.append("]]></body></message>");
+        List<StreamParser.Event> ev = parse(s.toString().getBytes(StandardCharsets.UTF_8), 5, 1 << 20, 32);
+        assertEquals(2, ev.size());
+        assertEquals("a=b>c", ev.get(1).element().attribute("id"));
+    }
+
     @Test
     void manySmallStanzasDoNotAddUpToTheLimit() throws Exception {
         StringBuilder s = new StringBuilder(HEADER);

@@ -27,6 +27,13 @@ import java.time.Instant;
         + " order by i.nodeId, i.id")
 @NamedQuery(name = TopicItemEntity.DESCENDING_BEFORE,
         query = "select i from TopicItemEntity i where i.nodeId = :node and i.id < :before and i.id > :after order by i.id desc")
+@NamedQuery(name = TopicItemEntity.SIZES_ASCENDING_AFTER,
+        query = "select i.id, i.sizeBytes from TopicItemEntity i where i.nodeId = :node and i.id > :after and i.id < :before"
+        + " order by i.nodeId, i.id")
+@NamedQuery(name = TopicItemEntity.SIZES_DESCENDING_BEFORE,
+        query = "select i.id, i.sizeBytes from TopicItemEntity i where i.nodeId = :node and i.id < :before and i.id > :after"
+        + " order by i.id desc")
+@NamedQuery(name = TopicItemEntity.BY_IDS, query = "select i from TopicItemEntity i where i.id in :ids order by i.id")
 @NamedQuery(name = TopicItemEntity.DELETE_BY_NODE, query = "delete from TopicItemEntity i where i.nodeId = :node")
 @NamedQuery(name = TopicItemEntity.IDS_ASCENDING,
         query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node and i.id > :after"
@@ -38,6 +45,9 @@ public class TopicItemEntity {
     public static final String COUNT_BEFORE = "TopicItemEntity.countBefore";
     public static final String ASCENDING_AFTER = "TopicItemEntity.ascendingAfter";
     public static final String DESCENDING_BEFORE = "TopicItemEntity.descendingBefore";
+    public static final String SIZES_ASCENDING_AFTER = "TopicItemEntity.sizesAscendingAfter";
+    public static final String SIZES_DESCENDING_BEFORE = "TopicItemEntity.sizesDescendingBefore";
+    public static final String BY_IDS = "TopicItemEntity.byIds";
     public static final String DELETE_BY_NODE = "TopicItemEntity.deleteByNode";
     public static final String IDS_ASCENDING = "TopicItemEntity.idsAscending";
 

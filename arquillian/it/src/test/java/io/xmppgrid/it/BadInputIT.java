@@ -2,6 +2,7 @@ package io.xmppgrid.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -55,6 +56,129 @@ class BadInputIT {
     static void closeWitness() throws Exception {
         if (witness != null) {
             witness.close();
+        }
+    }
+
+    /**
+     * Issue 18 §3, RFC 6120 §6.4.3 and §6.4.5: {@code <abort/>} with no exchange in progress is answered with
+     * {@code <aborted/>} and counts as an attempt; the third (grid.maxAuthAttempts) ends the stream with
+     * {@code <policy-violation/>}, so a client cannot keep the node busy with an endless supply of them.
+     */
+    @Test
+    void endlessAbortsEndTheStream() throws Exception {
+        try (RawXmpp x = RawXmpp.secured()) {
+            StringBuilder aborts = new StringBuilder();
+            for (int i = 0; i < 1000; i++) {
+                aborts.append("<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+            }
+            x.send(aborts.toString());
+            String rest = x.awaitClose(CLOSE);
+            int answered = rest.split("<aborted/>", -1).length - 1;
+            assertTrue(answered >= 1 && answered <= 5, "a few aborts answered (" + answered + "), not a thousand: " + rest);
+            assertTrue(rest.contains(streamError("policy-violation")), "ended with <policy-violation/>: " + rest);
+        }
+    }
+
+    /**
+     * Issue 18 §8, RFC 6120 §4.9.3.17: the node takes a bounded number of unauthenticated connections
+     * (grid.maxUnauthenticatedConnections, 300 on this test server): with 300 open and silent, the next connection
+     * gets {@code <resource-constraint/>} at once; when they are gone, new connections are served again. The
+     * authenticated witness is served throughout.
+     */
+    @Test
+    void unauthenticatedConnectionsBeyondTheNodesCapGetResourceConstraint() throws Exception {
+        java.util.List<java.net.Socket> silent = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {
+                silent.add(new java.net.Socket(Grid.HOST, Grid.STARTTLS_PORT)); // they close after 6 s (auth timeout)
+            }
+            Thread.sleep(300); // accepted by now
+            try (java.net.Socket extra = new java.net.Socket(Grid.HOST, Grid.STARTTLS_PORT)) {
+                extra.setSoTimeout(5000);
+                String got = new String(extra.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(got.contains("<resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>")
+                        && got.endsWith("</stream:stream>"), "the 301st unauthenticated connection: " + got);
+            }
+        } finally {
+            for (java.net.Socket s : silent) {
+                s.close();
+            }
+        }
+        long end = System.currentTimeMillis() + 10_000;
+        while (true) { // the closes are seen by the node asynchronously
+            try (RawXmpp x = RawXmpp.plain()) {
+                x.send(RawXmpp.HEADER);
+                String features = x.await("</stream:features>");
+                assertTrue(features.contains("<starttls"), features);
+                break;
+            } catch (IOException | AssertionError e) {
+                if (System.currentTimeMillis() > end) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /**
+     * Issue 18 §6, RFC 8600 §9 (no enumeration) and RFC 5802 §9: an unknown name gets a simulated salt that depends
+     * on the name as accounts are looked up, so two spellings of one unknown name get one salt, as two spellings of
+     * an account's name do; and the salt is the same on a new stream.
+     */
+    @Test
+    void unknownNamesGetOneSaltPerAccountNameLikeKnownOnes() throws Exception {
+        String known = Grid.platform(Grid.uniqueName("salted"), "salted-password-1");
+        String unknown = Grid.uniqueName("ghost");
+        for (String name : new String[] {known, unknown}) {
+            String lower;
+            String upper;
+            String again;
+            try (RawXmpp x = RawXmpp.secured()) {
+                lower = x.scramSaltOf(name);
+            }
+            try (RawXmpp x = RawXmpp.secured()) {
+                upper = x.scramSaltOf(name.toUpperCase(java.util.Locale.ROOT));
+            }
+            try (RawXmpp x = RawXmpp.secured()) {
+                again = x.scramSaltOf(name);
+            }
+            assertTrue(lower.startsWith("s="), name + ": " + lower);
+            org.junit.jupiter.api.Assertions.assertEquals(lower, upper, name + ": one salt for both spellings");
+            org.junit.jupiter.api.Assertions.assertEquals(lower, again, name + ": the same salt on a new stream");
+        }
+    }
+
+    /**
+     * Issue 18 §9, RFC 5746 and RFC 7590 §3.4: a TLS 1.2 client that asks for a new handshake on an established
+     * XEP-0368 direct TLS connection has the connection closed (renegotiation is refused: each would cost a full
+     * handshake); the witness keeps being served.
+     */
+    @Test
+    void tlsRenegotiationIsRefused() throws Exception {
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) Grid.tls().getSocketFactory().createSocket(Grid.HOST, Grid.DIRECT_TLS_PORT);
+        try (s) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.setSoTimeout(10_000);
+            s.startHandshake();
+            s.getOutputStream().write(RawXmpp.HEADER.getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            byte[] buf = new byte[8192];
+            StringBuilder opened = new StringBuilder();
+            while (opened.indexOf("</stream:features>") < 0) {
+                int n = s.getInputStream().read(buf);
+                assertTrue(n > 0, "the stream opened: " + opened);
+                opened.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            String outcome;
+            try {
+                s.startHandshake(); // a renegotiation: the client sends a new ClientHello and waits for the answer
+                outcome = s.getInputStream().read(buf) < 0 ? "closed" : "served";
+            } catch (java.net.SocketTimeoutException e) {
+                outcome = "served"; // renegotiated, and the stream still waits for the client
+            } catch (IOException e) {
+                outcome = "closed"; // the handshake was cut off
+            }
+            org.junit.jupiter.api.Assertions.assertEquals("closed", outcome, "a renegotiation ends the connection");
         }
     }
 

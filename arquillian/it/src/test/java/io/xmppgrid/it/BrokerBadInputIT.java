@@ -138,6 +138,47 @@ class BrokerBadInputIT {
         }
     }
 
+    /**
+     * Issue 18 §10, XEP-0060 §6.5.7 and XEP-0059 §2.2: one small request cannot make the node build a huge reply.
+     * Ten items of about 200 KB: {@code max_items='10'} returns the newest that fit one megabyte (at least one, at most
+     * five), and RSM pages of up to 10 end early with a {@code <last/>} from which the next page goes on, so every
+     * item is still retrieved, once.
+     */
+    @Test
+    void largeItemsComeInPagesOfAboutAMegabyte() throws Exception {
+        String big = Topics.node("big-items");
+        try (RawXmpp x = RawXmpp.bound(owner, "bad-owner-password")) {
+            Topics.create(x, big, java.util.List.of(), "<field var='pubsub#max_items'><value>20</value></field>");
+            java.util.List<String> published = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String id = "big-" + i;
+                String r = request(x, "p" + i, "set", "<pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='" + big
+                        + "'><item id='" + id + "'>" + Iodef.large(id, 200_000) + "</item></publish></pubsub>");
+                org.junit.jupiter.api.Assertions.assertTrue(r.contains("type=\"result\""), r.length() > 300 ? r.substring(0, 300) : r);
+                published.add(id);
+            }
+            String last10 = request(x, "m", "get", "<pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='" + big
+                    + "' max_items='10'/></pubsub>");
+            java.util.List<String> newest = Topics.itemIds(last10);
+            org.junit.jupiter.api.Assertions.assertTrue(!newest.isEmpty() && newest.size() <= 5, "newest that fit: " + newest);
+            org.junit.jupiter.api.Assertions.assertEquals(published.subList(10 - newest.size(), 10), newest, "the newest, in order");
+            java.util.List<String> all = new java.util.ArrayList<>();
+            String after = null;
+            for (int page = 0; page < 10 && all.size() < 10; page++) {
+                String r = request(x, "pg" + page, "get", "<pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='" + big
+                        + "'/><set xmlns='http://jabber.org/protocol/rsm'><max>10</max>"
+                        + (after == null ? "" : "<after>" + after + "</after>") + "</set></pubsub>");
+                java.util.List<String> ids = Topics.itemIds(r);
+                org.junit.jupiter.api.Assertions.assertTrue(!ids.isEmpty() && ids.size() <= 5, "a page of about a megabyte: " + ids);
+                all.addAll(ids);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("<last>([^<]+)</last>").matcher(r);
+                org.junit.jupiter.api.Assertions.assertTrue(m.find(), "the page says where it ended");
+                after = m.group(1);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(published, all, "every item once, in order, over the pages");
+        }
+    }
+
     @Test // XEP-0059 §2.5: a cursor the server never issued; cursors never reach SQL as text
     void rsmCursorGarbage() throws Exception {
         try (RawXmpp x = RawXmpp.bound(owner, "bad-owner-password")) {

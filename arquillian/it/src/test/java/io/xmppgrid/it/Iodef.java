@@ -15,6 +15,12 @@ final class Iodef {
                 + "</Contact></Incident></IODEF-Document>";
     }
 
+    /** The example with a Description of {@code descriptionChars} characters: a large, valid document. */
+    static String large(String incidentId, int descriptionChars) {
+        return example(incidentId).replace("</GenerationTime>", "</GenerationTime><Description>"
+                + "x".repeat(descriptionChars) + "</Description>");
+    }
+
     private Iodef() {
     }
 }

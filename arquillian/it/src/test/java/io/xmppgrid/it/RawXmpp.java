@@ -100,8 +100,15 @@ final class RawXmpp implements Closeable {
         x.await("</stream:features>");
         x.send("<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
                 + (resource == null ? "" : "<resource>" + resource + "</resource>") + "</bind></iq>");
-        x.await("</iq>");
+        x.bindResult = x.await("</iq>");
         return x;
+    }
+
+    private String bindResult = "";
+
+    /** The answer to the bind request of {@link #bound} (with the full JID the server assigned). */
+    String bindResult() {
+        return bindResult;
     }
 
     /** RFC 5802 client side, enough to log in; fails if the server does not answer with success. */
@@ -153,6 +160,24 @@ final class RawXmpp implements Closeable {
             throw new AssertionError("authentication failed: " + outcome);
         }
         skipAll();
+    }
+
+    /**
+     * Starts SCRAM-SHA-256 for {@code user} and returns the server-first-message's salt and iteration count
+     * ("s=...,i=..."), or the failure it got instead; the exchange is then aborted.
+     */
+    String scramSaltOf(String user) throws IOException {
+        byte[] nonce = new byte[18];
+        new SecureRandom().nextBytes(nonce);
+        send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256'>"
+                + b64("n,,n=" + user + ",r=" + Base64.getEncoder().encodeToString(nonce)) + "</auth>");
+        String first = awaitAny("</challenge>", "</failure>");
+        if (first.contains("</failure>")) {
+            return first;
+        }
+        String challenge = new String(Base64.getDecoder().decode(textOf(first, "challenge")), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("s=([^,]+),i=(\\d+)").matcher(challenge);
+        return m.find() ? "s=" + m.group(1) + ",i=" + m.group(2) : challenge;
     }
 
     private static String b64(String s) {

@@ -116,6 +116,57 @@ class StreamManagementIT {
         }
     }
 
+    /**
+     * Issue 18 §4, XEP-0198 §5: a session detached after a network drop holds what is sent to it for resumption, but
+     * only up to grid.maxOutboundBytes (16 MiB): 90 messages of 200 KB to its full JID make it end at once, before its
+     * resumption timeout, and what it held is stored (RFC 6121 §8.5.3.2.1): resuming fails with item-not-found, and a
+     * new session of the platform gets all 90 messages, each once.
+     */
+    @Test
+    void aDetachedSessionThatHoldsTooMuchEndsAndWhatItHeldIsStored() throws Exception {
+        String sender = Topics.account("sm-big-from");
+        String sub = Topics.account("sm-big-to");
+        RawXmpp s1 = RawXmpp.bound(sub, PASSWORD);
+        String previd = enable(s1);
+        String full = boundJid(s1, sub);
+        s1.close(); // a network drop: no </stream:stream>
+        Thread.sleep(500);
+        String body = "x".repeat(200_000);
+        int count = 90;
+        try (RawXmpp from = RawXmpp.bound(sender, PASSWORD)) {
+            for (int i = 0; i < count; i++) {
+                from.send("<message to='" + full + "' id='big-" + i + "' type='chat'><body>" + body + "</body></message>");
+            }
+            from.send("<iq type='get' id='done'><ping xmlns='urn:xmpp:ping'/></iq>");
+            from.await("id=\"done\"", java.time.Duration.ofSeconds(60)); // the node has routed all of them
+        }
+        try (RawXmpp again = RawXmpp.authenticated(sub, PASSWORD)) {
+            again.send("<resume xmlns='" + SM + "' previd='" + previd + "' h='0'/>");
+            String failed = again.await("</failed>");
+            assertTrue(failed.contains("<item-not-found"), "the session ended before its resumption timeout: " + failed);
+            again.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+            again.await("</iq>");
+            java.util.Set<String> got = new java.util.HashSet<>();
+            int received = 0;
+            while (got.size() < count) {
+                String st = again.nextStanza(java.time.Duration.ofSeconds(30));
+                Matcher m = Pattern.compile("id=\"(big-\\d+)\"").matcher(st);
+                if (m.find()) {
+                    got.add(m.group(1));
+                    received++;
+                }
+            }
+            assertEquals(count, received, "each stored message once");
+        }
+    }
+
+    /** The full JID the bind result of {@code x} gave. */
+    private static String boundJid(RawXmpp x, String user) {
+        Matcher m = Pattern.compile("<jid>(" + Pattern.quote(user) + "@grid\\.local/[^<]+)</jid>").matcher(x.bindResult());
+        assertTrue(m.find(), x.bindResult());
+        return m.group(1);
+    }
+
     @Test // XEP-0198 §5: resuming an unknown session fails with item-not-found; binding still works afterwards
     void unknownResumptionFails() throws Exception {
         String p = Topics.account("sm-u");

@@ -20,7 +20,6 @@ import io.xmppgrid.xmpp.XmlReader;
 import io.xmppgrid.xmpp.XmlWriter;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -399,24 +398,41 @@ public final class JpaPubSubStore implements PubSubStore {
         return itemIds;
     }
 
+    /** The payload bytes one page of items may carry (at least one item is always returned). */
+    static final long MAX_PAGE_BYTES = Long.getLong("grid.pubsub.maxPageBytes", 1024 * 1024);
+
     @Override
     public Page<Item> items(String node, PageRequest page) {
         TopicEntity t = topic(node);
         long count = em.createNamedQuery(TopicItemEntity.COUNT, Long.class).setParameter("node", t.id).getSingleResult();
         long after = page.after() == null ? Long.MIN_VALUE : page.after();
         long before = page.before() == null ? Long.MAX_VALUE : page.before();
-        List<TopicItemEntity> rows;
-        if (page.lastPage() || page.before() != null) {
-            rows = new ArrayList<>(em.createNamedQuery(TopicItemEntity.DESCENDING_BEFORE, TopicItemEntity.class)
+        // the page's ids and sizes first: payloads are loaded only for the items that fit MAX_PAGE_BYTES (issue 18 §10),
+        // so a request for 100 items of 256 KiB builds a reply of about a megabyte, not of 25, and its RSM <set/>
+        // (first, last, count) describes what it returns: the client asks for the next page after its <last/>
+        boolean backwards = page.lastPage() || page.before() != null;
+        List<Object[]> sizes;
+        if (backwards) {
+            sizes = em.createNamedQuery(TopicItemEntity.SIZES_DESCENDING_BEFORE, Object[].class)
                     .setParameter("node", t.id).setParameter("before", before).setParameter("after", after)
-                    .setMaxResults(page.max()).getResultList());
-            Collections.reverse(rows);
+                    .setMaxResults(page.max()).getResultList();
         } else {
-            rows = em.createNamedQuery(TopicItemEntity.ASCENDING_AFTER, TopicItemEntity.class)
+            sizes = em.createNamedQuery(TopicItemEntity.SIZES_ASCENDING_AFTER, Object[].class)
                     .setParameter("node", t.id).setParameter("after", after).setParameter("before", before)
                     .setFirstResult(page.index() == null ? 0 : page.index())
                     .setMaxResults(page.max()).getResultList();
         }
+        List<Long> ids = new ArrayList<>(sizes.size());
+        long bytes = 0;
+        for (Object[] r : sizes) { // nearest the cursor first: the newest when paging backwards
+            bytes += ((Number) r[1]).longValue();
+            if (!ids.isEmpty() && bytes > MAX_PAGE_BYTES) {
+                break;
+            }
+            ids.add(((Number) r[0]).longValue());
+        }
+        List<TopicItemEntity> rows = ids.isEmpty() ? List.of()
+                : em.createNamedQuery(TopicItemEntity.BY_IDS, TopicItemEntity.class).setParameter("ids", ids).getResultList();
         List<Item> out = new ArrayList<>(rows.size());
         for (TopicItemEntity e : rows) {
             out.add(toItem(e));

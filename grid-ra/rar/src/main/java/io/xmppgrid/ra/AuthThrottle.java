@@ -1,13 +1,17 @@
 package io.xmppgrid.ra;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Slows down password guessing: every failed authentication for a peer address or a
  * username doubles the delay before the next failure is answered (from 250 ms up to 10 s),
  * within a 15-minute window; a success clears the username's and address's counters.
- * The table is bounded: past {@link #MAX_KEYS} entries it forgets the oldest.
+ * Failures of one key are answered one after another (each answer waits for the previous
+ * one's), so guessing over many parallel streams is as slow as over one. Keys are bounded:
+ * a username is keyed by its normalised localpart (RFC 7622), or by a hash when it is none
+ * (too long, not a valid localpart); past {@link #MAX_KEYS} keys the least recently failed
+ * one is forgotten, never the whole table.
  */
 final class AuthThrottle {
 
@@ -15,11 +19,19 @@ final class AuthThrottle {
     private static final long WINDOW_MS = 15 * 60 * 1000L;
     private static final long BASE_MS = 250;
     private static final long MAX_MS = 10_000;
+    /** The longest a failure's answer is held back, however many of its key are queued before it. */
+    static final long MAX_WAIT_MS = 60_000;
 
-    private record Entry(int failures, long last) {
+    /** Failures in the window, when the last was, and when the last answer is due. */
+    private record Entry(int failures, long last, long answerAt) {
     }
 
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            return size() > MAX_KEYS;
+        }
+    };
 
     /**
      * Counts shared with the other nodes of a cluster (what they saw; told of this node's), so that guessing spread over
@@ -54,40 +66,56 @@ final class AuthThrottle {
     }
 
     /** Records a failure and returns how long to wait before answering it. */
-    long failure(String address, String username, long now) {
-        int n = Math.max(bumpShared("a:" + address, now), username == null ? 0 : bumpShared("u:" + username, now));
-        if (entries.size() > MAX_KEYS) {
-            prune(now);
-        }
-        long delay = BASE_MS << Math.min(n - 1, 10);
-        return Math.min(delay, MAX_MS);
+    synchronized long failure(String address, String username, long now) {
+        long a = failureOf("a:" + address, now);
+        long u = username == null ? 0 : failureOf(userKey(username), now);
+        return Math.max(a, u);
     }
 
-    void success(String address, String username) {
+    synchronized void success(String address, String username) {
         if (entries.remove("a:" + address) != null) {
             shared.counted("a:" + address, 0);
         }
-        if (username != null && entries.remove("u:" + username) != null) {
-            shared.counted("u:" + username, 0);
+        if (username != null) {
+            String key = userKey(username);
+            if (entries.remove(key) != null) {
+                shared.counted(key, 0);
+            }
         }
     }
 
-    /** This node's failures for the key, now one more, plus the other nodes' recent ones. */
-    private int bumpShared(String key, long now) {
-        int here = bump(key, now);
-        shared.counted(key, here);
-        return here + shared.elsewhere(key);
+    /** The key's failures (here, and on other nodes) now one more: how long until this one is answered. */
+    private long failureOf(String key, long now) {
+        Entry e = entries.get(key);
+        Entry next = e == null || now - e.last > WINDOW_MS ? new Entry(1, now, now) : new Entry(e.failures + 1, now, e.answerAt);
+        shared.counted(key, next.failures);
+        int n = next.failures + shared.elsewhere(key);
+        long delay = Math.min(BASE_MS << Math.min(n - 1, 10), MAX_MS);
+        long at = Math.max(now, next.answerAt) + delay; // after the key's previous answer: parallel guesses queue up
+        entries.put(key, new Entry(next.failures, now, at));
+        // a stream waiting longer is closed by its authentication timeout first: it need not be held that long
+        return Math.min(at - now, MAX_WAIT_MS);
     }
 
-    private int bump(String key, long now) {
-        return entries.compute(key, (k, e) -> e == null || now - e.last > WINDOW_MS
-                ? new Entry(1, now) : new Entry(e.failures + 1, now)).failures;
-    }
-
-    private void prune(long now) {
-        entries.values().removeIf(e -> now - e.last > WINDOW_MS);
-        if (entries.size() > MAX_KEYS) {
-            entries.clear();
+    /** The throttle's key of a username: its normalised localpart, or a hash of what was sent when that is none. */
+    static String userKey(String username) {
+        try {
+            String local = io.xmppgrid.xmpp.Jid.normalizeLocal(username);
+            if (local.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 1023) { // RFC 7622 §3.3.1
+                return "u:" + local;
+            }
+        } catch (IllegalArgumentException e) {
+            // not a localpart: hashed below
         }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(username.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "u:#" + java.util.HexFormat.of().formatHex(d, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    synchronized int size() {
+        return entries.size();
     }
 }

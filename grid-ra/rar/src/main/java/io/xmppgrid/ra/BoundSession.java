@@ -58,6 +58,11 @@ final class BoundSession {
     private long handledIn;
     private long acked;
     private final ArrayDeque<Out> unacked = new ArrayDeque<>();
+    /** Bytes of the unacknowledged stanzas, as written (bounded by the held-bytes limit, issue 18 §4). */
+    private long unackedBytes;
+    private final ArrayDeque<Integer> unackedSizes = new ArrayDeque<>();
+    /** Ends a detached session at once (its resumption timer's work), when it holds too much. */
+    private Runnable expireNow;
     private int unackedTracked;
     private int sinceRequest;
     private boolean requestPending;
@@ -142,7 +147,7 @@ final class BoundSession {
         long tracking = o.tracking();
         if (holds > 0 && tracking == UNTRACKED) {
             held.add(o);
-            heldBytes += 256; // a rough measure; the stanza is serialized when written
+            heldBytes += o.bytes().length; // what it will take once written
             if (heldBytes > maxHeldBytes && conn != null) {
                 Log.CONN.warnf("GRIDRA0311: %s live traffic held for %s behind its stored messages exceeds %d bytes;"
                         + " closing (held stanzas go back to the application)", id, jid, maxHeldBytes);
@@ -156,19 +161,34 @@ final class BoundSession {
 
     private boolean write(Out o) {
         if (sm) {
+            byte[] bytes = o.bytes();
             unacked.add(o);
+            unackedSizes.add(bytes.length);
+            unackedBytes += bytes.length;
             if (o.tracking() != UNTRACKED) {
                 unackedTracked++;
             }
-            if (conn != null && conn.write(o.bytes())) {
+            boolean over = unacked.size() > MAX_UNACKED || unackedBytes > maxHeldBytes;
+            if (conn != null && conn.write(bytes)) {
                 requestAckIfDue();
-                if (unacked.size() > MAX_UNACKED && !overLimit) {
+                if (over && !overLimit) {
                     overLimit = true;
                     // the peer does not acknowledge: end its stream; what it did not confirm goes back
                     // to the application (offline storage), so nothing is lost
-                    conn.fail(StreamError.RESOURCE_CONSTRAINT, "more than " + MAX_UNACKED
-                            + " stanzas unacknowledged (XEP-0198)");
+                    conn.fail(StreamError.RESOURCE_CONSTRAINT, "more than " + MAX_UNACKED + " stanzas or "
+                            + maxHeldBytes + " bytes unacknowledged (XEP-0198)");
                 }
+            } else if (conn == null && over && expireNow != null) {
+                // detached, waiting for resumption, and holding too much: the session ends now and what it holds goes
+                // back to the application (offline storage) instead of filling the heap until the timer fires
+                Runnable expire = expireNow;
+                expireNow = null;
+                if (resumeTimer != null) {
+                    resumeTimer.cancel(false);
+                }
+                Log.CONN.warnf("GRIDRA0316: %s detached session %s holds %d stanzas, %d bytes: ended before its "
+                        + "resumption timeout (what it held is stored)", id, jid, unacked.size(), unackedBytes);
+                expire.run();
             }
             return true; // kept until acknowledged: retransmitted on resumption, or handed back
         }
@@ -320,6 +340,7 @@ final class BoundSession {
         int k = 0;
         for (long i = 0; i < n; i++) {
             Out o = unacked.poll();
+            unackedBytes -= unackedSizes.poll();
             if (o.tracking() != UNTRACKED) {
                 ids[k++] = o.tracking();
                 unackedTracked--;
@@ -337,13 +358,14 @@ final class BoundSession {
     }
 
     /** The connection dropped; the session waits for resumption, unavailable for routing meanwhile. */
-    synchronized boolean detach(ClientConnection from, ScheduledFuture<?> timer) {
+    synchronized boolean detach(ClientConnection from, ScheduledFuture<?> timer, Runnable expire) {
         if (ended || conn != from) {
             timer.cancel(false);
             return false;
         }
         conn = null;
         resumeTimer = timer;
+        expireNow = expire;
         availableBeforeDetach = info.available();
         info = info.withPresence(false, info.priority());
         return true;
@@ -370,6 +392,7 @@ final class BoundSession {
         confirmed[0] = ids;
         ClientConnection old = conn;
         conn = to;
+        expireNow = null;
         if (resumeTimer != null) {
             resumeTimer.cancel(false);
             resumeTimer = null;
@@ -419,6 +442,8 @@ final class BoundSession {
             lost.add(o.stanza());
         }
         unacked.clear();
+        unackedSizes.clear();
+        unackedBytes = 0;
         held.clear();
         return lost;
     }

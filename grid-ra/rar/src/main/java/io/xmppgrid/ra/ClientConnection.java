@@ -71,6 +71,10 @@ final class ClientConnection {
     private volatile long pingSentAt; // 0: no keepalive ping outstanding
     /** The address this connection is counted under for the per-address limit (null: not counted). */
     volatile String countedHost;
+    /** Counted among the node's unauthenticated connections until it authenticates or closes. */
+    final java.util.concurrent.atomic.AtomicBoolean unauthenticated = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Output that may be queued for the peer: small until it authenticates. */
+    private volatile int outputLimit = ServerConfig.UNAUTHENTICATED_OUTPUT_BYTES;
 
     // inbound plaintext for the worker
     private final Queue<byte[]> inbound = new ConcurrentLinkedQueue<>();
@@ -189,6 +193,12 @@ final class ClientConnection {
     private void unwrap(ByteBuffer net, ByteBuffer app) throws IOException {
         while (true) {
             SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+            if (handshakeDone && hs != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && tlsSession != null
+                    && !"TLSv1.3".equals(tlsSession.getProtocol())) {
+                // issue 18 §9: a TLS 1.2 peer asked for a new handshake (renegotiation): each costs a full handshake's
+                // CPU on this loop, and nothing in XMPP needs one (TLS 1.3 has none; its key updates do not come here)
+                throw new SSLException("TLS renegotiation refused");
+            }
             if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                 Runnable t;
                 while ((t = engine.getDelegatedTask()) != null) {
@@ -454,7 +464,7 @@ final class ClientConnection {
                 } else {
                     enqueueLocked(ByteBuffer.wrap(data));
                 }
-                if (outBytes > server.config().maxOutboundBytes()) {
+                if (outBytes > outputLimit) {
                     Log.CONN.warnf("GRIDRA0104: %s peer does not read: %d bytes pending, closing", id, outBytes);
                     out.clear();
                     outBytes = 0;
@@ -475,6 +485,12 @@ final class ClientConnection {
     }
 
     /** Bytes encrypted and waiting for the socket. */
+    /** The peer authenticated: it may have the configured output queued, and no longer counts as unauthenticated. */
+    void authenticated() {
+        outputLimit = server.config().maxOutboundBytes();
+        server.authenticated(this);
+    }
+
     long outboundBytes() {
         synchronized (io) {
             return outBytes;

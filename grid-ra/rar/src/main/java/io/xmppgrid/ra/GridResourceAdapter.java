@@ -78,6 +78,8 @@ public class GridResourceAdapter implements ResourceAdapter {
     private Integer idleTimeoutSeconds = 300;
     @ConfigProperty(description = "Connections one IP address may hold at once; 0: no limit", defaultValue = "500")
     private Integer maxConnectionsPerAddress = 500;
+    private Integer maxConnections = 50_000;
+    private Integer maxUnauthenticatedConnections = 2_000;
     @ConfigProperty(description = "Seconds of rate-limit throttling within a minute after which a platform is "
             + "disabled; 0: never", defaultValue = "0")
     private Integer limitsDisableAfter = 0;
@@ -253,7 +255,9 @@ public class GridResourceAdapter implements ResourceAdapter {
                 Duration.ofSeconds(Math.max(0, integer("idleTimeoutSeconds", idleTimeoutSeconds))),
                 Math.max(0, integer("maxConnectionsPerAddress", maxConnectionsPerAddress)),
                 Math.max(0, integer("limitsDisableAfter", limitsDisableAfter)),
-                Boolean.parseBoolean(str("registration", String.valueOf(registration))));
+                Boolean.parseBoolean(str("registration", String.valueOf(registration))),
+                Math.max(0, integer("maxConnections", maxConnections)),
+                Math.max(0, integer("maxUnauthenticatedConnections", maxUnauthenticatedConnections)));
     }
 
     private static String str(String name, String value) {
@@ -317,6 +321,10 @@ public class GridResourceAdapter implements ResourceAdapter {
     public void setResumeTimeoutSeconds(Integer v) { resumeTimeoutSeconds = v; }
     public Integer getIdleTimeoutSeconds() { return idleTimeoutSeconds; }
     public void setIdleTimeoutSeconds(Integer v) { idleTimeoutSeconds = v; }
+    public Integer getMaxConnections() { return maxConnections; }
+    public void setMaxConnections(Integer v) { maxConnections = v; }
+    public Integer getMaxUnauthenticatedConnections() { return maxUnauthenticatedConnections; }
+    public void setMaxUnauthenticatedConnections(Integer v) { maxUnauthenticatedConnections = v; }
     public Integer getMaxConnectionsPerAddress() { return maxConnectionsPerAddress; }
     public void setMaxConnectionsPerAddress(Integer v) { maxConnectionsPerAddress = v; }
     public Boolean getRegistration() { return registration; }

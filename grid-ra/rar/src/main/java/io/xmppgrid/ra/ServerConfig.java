@@ -33,7 +33,14 @@ record ServerConfig(
         Duration idleTimeout,
         int maxConnectionsPerAddress,
         int limitsDisableAfter,
-        boolean registration) {
+        boolean registration,
+        int maxConnections,
+        int maxUnauthenticatedConnections) {
+
+    /** Output a connection may have queued before it authenticates (a few stream features and SASL answers). */
+    static final int UNAUTHENTICATED_OUTPUT_BYTES = 64 * 1024;
+    /** The largest element accepted before authentication (SASL and registration elements are small). */
+    static final int UNAUTHENTICATED_STANZA_BYTES = 16 * 1024;
 
     static final String OVERRIDE = "override";
     static final String REFUSE = "refuse";

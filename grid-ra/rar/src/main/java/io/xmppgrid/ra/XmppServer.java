@@ -17,7 +17,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -80,10 +79,11 @@ final class XmppServer {
         this.stanzaEndpoints = stanzaEndpoints;
         this.directoryEndpoints = directoryEndpoints;
         // cluster nodes share the secret (grid.secretFile), so an unknown user gets the same fake salt from
-        // every node; a single node keeps a random one per process
-        io.xmppgrid.security.GridSecrets.derive(io.xmppgrid.security.GridSecrets.SCRAM_SIMULATION).ifPresentOrElse(
-                k -> System.arraycopy(k, 0, simulationSecret, 0, simulationSecret.length),
-                () -> new SecureRandom().nextBytes(simulationSecret));
+        // every node; a single node keeps its own beside its TLS material, so the fake salt survives restarts (a salt
+        // that changed at a restart would tell an unknown name from an account)
+        byte[] k = io.xmppgrid.security.GridSecrets.derive(io.xmppgrid.security.GridSecrets.SCRAM_SIMULATION,
+                cfg.tlsDirectory().toAbsolutePath().resolveSibling("grid-secret"));
+        System.arraycopy(k, 0, simulationSecret, 0, simulationSecret.length);
     }
 
     void start() throws IOException {
@@ -145,11 +145,57 @@ final class XmppServer {
         });
     }
 
+    /** Connections that have not authenticated yet (each counted once, until it authenticates or closes). */
+    private final AtomicInteger unauthenticated = new AtomicInteger();
+    private volatile long nodeRefusalReported;
+
+    /** A connection authenticated: it no longer counts against grid.maxUnauthenticatedConnections. */
+    void authenticated(ClientConnection c) {
+        if (c.unauthenticated.compareAndSet(true, false)) {
+            unauthenticated.decrementAndGet();
+        }
+    }
+
+    /**
+     * The node is full (grid.maxConnections) or has as many unauthenticated connections as it takes
+     * (grid.maxUnauthenticatedConnections): RFC 6120 §4.9.3.17 {@code <resource-constraint/>} on a STARTTLS port
+     * (written in the clear, as the stream's first bytes would be), a plain close on a direct TLS port; logged and
+     * audited at most every 10 s.
+     */
+    private boolean refusedAsFull(SocketChannel ch, boolean directTls) throws IOException {
+        int max = cfg.maxConnections();
+        int maxUnauthenticated = cfg.maxUnauthenticatedConnections();
+        String why = max > 0 && connections.size() >= max ? connections.size() + " connections (grid.maxConnections)"
+                : maxUnauthenticated > 0 && unauthenticated.get() >= maxUnauthenticated
+                ? unauthenticated.get() + " unauthenticated connections (grid.maxUnauthenticatedConnections)" : null;
+        if (why == null) {
+            return false;
+        }
+        String host = hostOf(ch);
+        if (!directTls) {
+            ch.write(java.nio.ByteBuffer.wrap(("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                    + "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' from='" + domain + "'><stream:error>"
+                    + "<resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))); // fits any socket buffer: one non-blocking write
+        }
+        ch.close();
+        long now = System.currentTimeMillis();
+        if (now - nodeRefusalReported > 10_000) {
+            nodeRefusalReported = now;
+            Log.CONN.warnf("GRIDRA0223: new connections refused: the node holds %s", why);
+            audit(null, "connection", "node-full", "the node holds " + why, host);
+        }
+        return true;
+    }
+
     private void accepted(SocketChannel ch, boolean directTls) {
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            if (refusedAsFull(ch, directTls)) {
+                return;
+            }
             int max = cfg.maxConnectionsPerAddress();
             String host = max > 0 ? hostOf(ch) : null;
             int here = max > 0 ? connectionsPerHost.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet() : 0;
@@ -175,6 +221,8 @@ final class XmppServer {
             IoLoop l = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
             ClientConnection c = new ClientConnection(this, l, ch, directTls);
             c.countedHost = host;
+            c.unauthenticated.set(true);
+            unauthenticated.incrementAndGet();
             connections.add(c);
             l.execute(() -> {
                 try {
@@ -213,7 +261,7 @@ final class XmppServer {
             try {
                 h.stopping();
             } catch (RuntimeException e) {
-                Log.SERVER.warnf("GRIDRA0008: the application was not told that the listener stops: %s", e.toString());
+                Log.SERVER.warnf("GRIDRA0012: the application was not told that the listener stops: %s", e.toString());
             }
         }
     }
@@ -260,7 +308,7 @@ final class XmppServer {
             try {
                 h.stopped();
             } catch (RuntimeException e) {
-                Log.SERVER.warnf("GRIDRA0008: the application was not told that the listener stopped: %s", e.toString());
+                Log.SERVER.warnf("GRIDRA0012: the application was not told that the listener stopped: %s", e.toString());
             }
         }
         Log.SERVER.infof("GRIDRA0003: XMPP listener for %s stopped", domain);
@@ -281,6 +329,7 @@ final class XmppServer {
 
     void connectionClosed(ClientConnection c) {
         connections.remove(c);
+        authenticated(c); // no longer counted either way
         if (c.countedHost != null) {
             AtomicInteger left = connectionsPerHost.computeIfPresent(c.countedHost, (h, n) -> n.decrementAndGet() <= 0 ? null : n);
             int now = left == null ? 0 : left.get();

@@ -73,7 +73,7 @@ final class XmppStream {
         this.conn = conn;
         this.server = server;
         this.cfg = server.config();
-        this.parser = new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth(), StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED);
+        this.parser = newParser(false);
         this.authTimer = server.scheduler().schedule(this::authTimeout, cfg.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -387,9 +387,10 @@ final class XmppStream {
                 onResponse(e);
                 break;
             case "abort":
+                boolean inProgress = scram != null || externalPending;
                 scram = null;
                 externalPending = false;
-                saslFailure("aborted", null, "client aborted");
+                saslAborted(inProgress);
                 break;
             default:
                 throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "unexpected SASL element " + e.name());
@@ -482,7 +483,7 @@ final class XmppStream {
             if (creds != null && creds.enabled()) {
                 keys = creds.scramFor(s.mechanism().startsWith("SCRAM-SHA-256") ? "SHA-256" : "SHA-1");
             }
-            byte[] challenge = s.serverFirst(keys);
+            byte[] challenge = s.serverFirst(keys, local); // simulated (unknown name) per account name, as looked up
             conn.write("<challenge xmlns=\"" + Ns.SASL + "\">" + Base64.getEncoder().encodeToString(challenge) + "</challenge>");
         } catch (SaslFailure f) {
             scram = null;
@@ -572,6 +573,7 @@ final class XmppStream {
         buckets = c == null ? null : server.rateLimits().update(authenticatedJid,
                 new RateLimits.Limits(c.stanzasPerSecond(), c.bytesPerSecond()));
         server.throttle().success(conn.remoteHost(), jid.local());
+        conn.authenticated();
         Log.AUTH.infof("GRIDRA0201: %s authenticated %s with %s from %s", conn.id(), authenticatedJid, mechanism,
                 conn.remoteAddress());
         server.audit(authenticatedJid.toString(), "auth", "ok", mechanism, conn.remoteAddress());
@@ -582,15 +584,27 @@ final class XmppStream {
                 : "<success xmlns=\"" + Ns.SASL + "\">" + additionalData + "</success>");
     }
 
+    /**
+     * RFC 6120 §6.4.3: the client aborts (an exchange, or nothing: it costs the same). Answered with {@code <aborted/>};
+     * it counts as an attempt, so a stream that keeps aborting ends after {@code grid.maxAuthAttempts} with
+     * {@code <policy-violation/>} (§6.4.5). Neither logged above DEBUG nor audited one by one: a flood of aborts would
+     * otherwise cost every platform of the node its share of the workers and the log; the stream's end is logged.
+     */
+    private void saslAborted(boolean inProgress) {
+        authFailures++;
+        Log.AUTH.debugf("GRIDRA0202: %s authentication aborted by %s (%s, attempt %d)", conn.id(), conn.remoteAddress(),
+                inProgress ? "exchange in progress" : "no exchange", authFailures);
+        conn.write(saslFailureXml("aborted"));
+        if (authFailures >= cfg.maxAuthAttempts()) {
+            fail(StreamError.POLICY_VIOLATION, "too many failed or aborted authentication attempts");
+        }
+    }
+
     private void saslFailure(String condition, String username, String why) {
         authFailures++;
         Log.AUTH.warnf("GRIDRA0202: %s authentication failed from %s (%s, attempt %d): %s", conn.id(),
                 conn.remoteAddress(), condition, authFailures, why);
         server.audit(username == null ? null : auditName(username), "auth", condition, why, conn.remoteAddress());
-        if ("aborted".equals(condition)) {
-            conn.write(saslFailureXml(condition));
-            return;
-        }
         long delay = server.throttle().failure(conn.remoteHost(), username, System.currentTimeMillis());
         suspended = true;
         boolean last = authFailures >= cfg.maxAuthAttempts();
@@ -911,10 +925,17 @@ final class XmppStream {
 
     // ------------------------------------------------------------------ ending
 
+    /** Before authentication a stream gets small budgets: elements of 16 KiB, 64 distinct names. */
+    private StreamParser newParser(boolean afterAuthentication) {
+        return afterAuthentication
+                ? new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth(), StreamParser.MAX_DISTINCT_NAMES)
+                : new StreamParser(Math.min(cfg.maxStanzaBytes(), ServerConfig.UNAUTHENTICATED_STANZA_BYTES), cfg.maxDepth(),
+                        StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED);
+    }
+
     private void resetParser() {
         StreamParser old = parser;
-        parser = new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth(), authenticatedJid == null
-                ? StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED : StreamParser.MAX_DISTINCT_NAMES);
+        parser = newParser(authenticatedJid != null);
         if (!old.needsInput()) {
             // bytes pipelined after an element that restarts the stream: not allowed (RFC 6120 §5.4.3.3, §6.4.6)
             Log.CONN.debugf("%s data pipelined across a stream restart", conn.id());
@@ -1007,7 +1028,9 @@ final class XmppStream {
             ScheduledFuture<?> timer = server.scheduler().schedule(() -> server.workers().execute(() ->
                     server.finish(s, s.endIfDetached(), "not resumed within " + cfg.resumeTimeout().toSeconds() + " s",
                             false)), ms, TimeUnit.MILLISECONDS);
-            if (s.detach(conn, timer)) {
+            Runnable tooMuch = () -> server.workers().execute(() ->
+                    server.finish(s, s.endIfDetached(), "held too much while detached", false));
+            if (s.detach(conn, timer, tooMuch)) {
                 server.sessions().changed(s);
                 Log.CONN.infof("GRIDRA0304: %s session %s detached (%s); resumable for %d s", conn.id(), boundJid,
                         reason, cfg.resumeTimeout().toSeconds());

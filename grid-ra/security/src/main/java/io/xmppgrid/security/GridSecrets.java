@@ -58,6 +58,22 @@ public final class GridSecrets {
         }
     }
 
+    /**
+     * The secret for {@code label} from the configured secret file, else from {@code fallback} (created once, kept
+     * across restarts): a single node's derived secrets then stay the same when it restarts.
+     */
+    public static byte[] derive(String label, Path fallback) {
+        Optional<byte[]> configured = derive(label);
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        try {
+            return derive(loadOrCreate(fallback), label);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read or create the secret file " + fallback + ": " + e.getMessage(), e);
+        }
+    }
+
     static byte[] derive(byte[] secret, String label) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -141,11 +141,20 @@ public final class ScramServer {
      * values and fails at the proof.
      */
     public byte[] serverFirst(ScramKeys credentials) {
+        return serverFirst(credentials, username);
+    }
+
+    /**
+     * As {@link #serverFirst(ScramKeys)}, simulating for {@code account}: the name as accounts are looked up (the
+     * normalised localpart), so that spellings of one name that reach one account get one simulated salt, as they
+     * would get one real salt (nothing tells a known name from an unknown one).
+     */
+    public byte[] serverFirst(ScramKeys credentials, String account) {
         if (credentials == null || !credentials.hash().equals(hash.digestName())) {
             simulated = true;
-            byte[] fakeSalt = java.util.Arrays.copyOf(hash.hmac(simulationSecret, "salt:" + username), 16);
+            byte[] fakeSalt = java.util.Arrays.copyOf(hash.hmac(simulationSecret, "salt:" + account), 16);
             keys = new ScramKeys(hash.digestName(), fakeSalt, ScramCredentials.iterations(),
-                    hash.hmac(simulationSecret, "stored:" + username), hash.hmac(simulationSecret, "server:" + username));
+                    hash.hmac(simulationSecret, "stored:" + account), hash.hmac(simulationSecret, "server:" + account));
         } else {
             keys = credentials;
         }

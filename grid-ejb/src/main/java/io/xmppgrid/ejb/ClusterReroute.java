@@ -71,6 +71,58 @@ public class ClusterReroute {
         }
     }
 
+    @EJB
+    private io.xmppgrid.ejb.pubsub.TopicCache topicCache;
+
+    /**
+     * What a node that died had published for its own sessions (issue 16: notifications no other node knew of, lost with
+     * its streams): each item whose publish committed on {@code deadNode} since {@code since}, oldest first, goes to
+     * the subscribers among {@code platforms} (those that had sessions on that node) again as XEP-0060 §7.1.2.1
+     * notifications, unless the platform has an available session elsewhere that existed when the item was published
+     * (that session had its own copy): live to its sessions that came since, else to its offline queue. At least once
+     * across the death: a platform may get a notification again on its new stream, never twice on one stream. Returns
+     * how many notifications were sent or stored.
+     */
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public int replayPublishedOn(String deadNode, Set<String> platforms, java.time.Instant since, int max) {
+        try (XmppConnection c = connections.getConnection()) {
+            JpaOfflineQueue offline = new JpaOfflineQueue(em, OfflineSettings.fromSystem(), Clock.systemUTC(), new JpaAudit(em));
+            Delivery d = bus.delivery(c, new ConnectionDelivery(c, em, bus.listening()), offline, Set.of(deadNode));
+            io.xmppgrid.ejb.pubsub.JpaPubSubStore store = new io.xmppgrid.ejb.pubsub.JpaPubSubStore(em, topicCache);
+            io.xmppgrid.core.wire.Notifier notifier = new io.xmppgrid.core.wire.Notifier(
+                    io.xmppgrid.ejb.pubsub.BrokerSettings.serviceAddress(), d, offline);
+            int n = 0;
+            for (java.util.Map.Entry<String, io.xmppgrid.core.pubsub.Item> e : store.publishedOn(deadNode, since, max)) {
+                java.util.Optional<io.xmppgrid.core.pubsub.Node> node = store.node(e.getKey());
+                if (node.isEmpty() || !node.get().config().deliverNotifications()) {
+                    continue;
+                }
+                java.time.Instant at = e.getValue().published();
+                List<io.xmppgrid.core.pubsub.Subscription> to = new java.util.ArrayList<>();
+                for (io.xmppgrid.core.pubsub.Subscription s : store.subscriptions(e.getKey())) {
+                    if (s.state() != io.xmppgrid.core.pubsub.Subscription.State.SUBSCRIBED
+                            || !platforms.contains(s.jid().bare().toString())
+                            || !node.get().may(s.jid(), io.xmppgrid.core.pubsub.Capability.BE_SUBSCRIBED)) {
+                        continue;
+                    }
+                    boolean hadCopy = d.sessions(s.jid().bare()).stream()
+                            .anyMatch(x -> x.available() && !x.since().isAfter(at));
+                    if (!hadCopy) {
+                        to.add(s);
+                    }
+                }
+                if (!to.isEmpty()) {
+                    notifier.emit(new io.xmppgrid.core.pubsub.PubSubEvent.ItemPublished(node.get(), e.getValue(), to));
+                    n += to.size();
+                }
+            }
+            ClusterBus.flush(d);
+            return n;
+        } catch (jakarta.resource.ResourceException e) {
+            throw new EJBException("GRID0101: no XMPP connection to deliver again what a crashed node had published", e);
+        }
+    }
+
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public void reroute(List<Jid> to, List<XmlElement> stanzas, Set<String> excludedNodes) {
         try (XmppConnection c = connections.getConnection()) {

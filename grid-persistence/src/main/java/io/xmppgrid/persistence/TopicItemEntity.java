@@ -34,6 +34,8 @@ import java.time.Instant;
         query = "select i.id, i.sizeBytes from TopicItemEntity i where i.nodeId = :node and i.id < :before and i.id > :after"
         + " order by i.id desc")
 @NamedQuery(name = TopicItemEntity.BY_IDS, query = "select i from TopicItemEntity i where i.id in :ids order by i.id")
+@NamedQuery(name = TopicItemEntity.PUBLISHED_ON,
+        query = "select i from TopicItemEntity i where i.originNode = :origin and i.publishedAt >= :since order by i.id")
 @NamedQuery(name = TopicItemEntity.DELETE_BY_NODE, query = "delete from TopicItemEntity i where i.nodeId = :node")
 @NamedQuery(name = TopicItemEntity.IDS_ASCENDING,
         query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node and i.id > :after"
@@ -48,6 +50,7 @@ public class TopicItemEntity {
     public static final String SIZES_ASCENDING_AFTER = "TopicItemEntity.sizesAscendingAfter";
     public static final String SIZES_DESCENDING_BEFORE = "TopicItemEntity.sizesDescendingBefore";
     public static final String BY_IDS = "TopicItemEntity.byIds";
+    public static final String PUBLISHED_ON = "TopicItemEntity.publishedOn";
     public static final String DELETE_BY_NODE = "TopicItemEntity.deleteByNode";
     public static final String IDS_ASCENDING = "TopicItemEntity.idsAscending";
 
@@ -67,6 +70,10 @@ public class TopicItemEntity {
 
     @Column(name = "published_at", nullable = false)
     public Instant publishedAt;
+
+    /** The cluster node whose transaction published it (V16); null before. */
+    @Column(name = "origin_node", length = 255)
+    public String originNode;
 
     @Column(name = "size_bytes", nullable = false)
     public int sizeBytes;

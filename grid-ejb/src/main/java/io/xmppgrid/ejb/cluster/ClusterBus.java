@@ -322,6 +322,8 @@ public class ClusterBus {
         Set<String> left = new java.util.HashSet<>();
         event.getPreviousMembership().getMembers().forEach(m -> left.add(m.getName()));
         event.getCurrentMembership().getMembers().forEach(m -> left.remove(m.getName()));
+        Set<String> stoppedServing = new java.util.HashSet<>(left);
+        stoppedServing.retainAll(notServing); // they stopped gracefully: they handed their sessions' stanzas over
         viewChanged(event.getCurrentMembership().getMembers());
         if (left.isEmpty()) {
             return;
@@ -337,8 +339,25 @@ public class ClusterBus {
         }
         SessionDirectory dir = directory;
         if (dir != null && event.getCurrentMembership().getCoordinator().equals(group.getLocalMember())) {
+            Set<String> crashed = new java.util.HashSet<>(left);
+            crashed.removeAll(stoppedServing);
+            Map<String, Set<String>> platforms = dir.platformsOn(crashed);
             int n = dir.removeOf(left);
             LOG.infof("GRID0915: %s left the cluster: %d platforms' session entries of it removed", left, n);
+            // what a crashed node published for its own sessions: the coordinator alone delivers it again
+            platforms.forEach((node, of) -> executor.execute(() -> replayPublished(node, of)));
+        }
+    }
+
+    private void replayPublished(String node, Set<String> platforms) {
+        java.time.Instant since = java.time.Instant.now().minusMillis(REPLAY_WINDOW_MILLIS);
+        try {
+            int n = rerouter.replayPublishedOn(node, platforms, since, REPLAY_MAX);
+            LOG.warnf("GRID0925: %s left without handing its sessions over: %d notifications of items it published in the "
+                    + "last %d s delivered again or stored for %d platforms that had sessions on it", node, n,
+                    REPLAY_WINDOW_MILLIS / 1000, platforms.size());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "GRID0925: %s left: what it published for its own sessions lately was not delivered again", node);
         }
     }
 

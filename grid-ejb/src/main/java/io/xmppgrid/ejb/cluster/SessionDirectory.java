@@ -190,6 +190,18 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
         }
     }
 
+    /** The platforms (bare JIDs) that had available sessions on each of these nodes, as the directory has them. */
+    Map<String, Set<String>> platformsOn(Set<String> nodes) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (String k : List.copyOf(cache.keySet())) {
+            int nl = k.lastIndexOf('\n');
+            if (nl > 0 && k.charAt(0) != '\u0000' && nodes.contains(k.substring(nl + 1))) {
+                out.computeIfAbsent(k.substring(nl + 1), n -> new java.util.HashSet<>()).add(k.substring(0, nl));
+            }
+        }
+        return out;
+    }
+
     /** Removes the entries of nodes that left the view; returns how many keys went. */
     int removeOf(Set<String> nodes) {
         int n = 0;

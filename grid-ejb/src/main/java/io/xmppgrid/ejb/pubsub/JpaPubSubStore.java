@@ -330,6 +330,7 @@ public final class JpaPubSubStore implements PubSubStore {
         e.itemId = item.id();
         e.publisher = item.publisher().toString();
         e.publishedAt = item.published();
+        e.originNode = ORIGIN;
         e.sizeBytes = item.sizeBytes();
         e.payload = item.payload() == null ? null : XmlWriter.toXml(item.payload());
         em.persist(e);
@@ -396,6 +397,29 @@ public final class JpaPubSubStore implements PubSubStore {
         em.flush();
         em.createQuery("delete from TopicItemEntity i where i.id in :ids").setParameter("ids", ids).executeUpdate();
         return itemIds;
+    }
+
+    /** This node's name, recorded with each item it publishes (V16): what it published is found again if it dies. */
+    private static final String ORIGIN = System.getProperty("jboss.node.name");
+
+    /**
+     * Items whose publish committed on {@code origin} at or after {@code since}, oldest first, at most {@code max},
+     * each with its Topic's name.
+     */
+    public List<java.util.Map.Entry<String, Item>> publishedOn(String origin, java.time.Instant since, int max) {
+        List<java.util.Map.Entry<String, Item>> out = new ArrayList<>();
+        java.util.Map<Long, String> names = new java.util.HashMap<>();
+        for (TopicItemEntity e : em.createNamedQuery(TopicItemEntity.PUBLISHED_ON, TopicItemEntity.class)
+                .setParameter("origin", origin).setParameter("since", since).setMaxResults(max).getResultList()) {
+            String name = names.computeIfAbsent(e.nodeId, id -> {
+                TopicEntity t = em.find(TopicEntity.class, id);
+                return t == null ? null : t.name;
+            });
+            if (name != null) {
+                out.add(java.util.Map.entry(name, toItem(e)));
+            }
+        }
+        return out;
     }
 
     /** The payload bytes one page of items may carry (at least one item is always returned). */

@@ -182,6 +182,24 @@ class BadInputIT {
         }
     }
 
+    /**
+     * Issue 18 §11, RFC 6120 §5.4.3.3 (a STARTTLS command injection): plaintext sent after {@code <starttls/>}, before
+     * TLS, never reaches the protected stream: the stream opened over TLS gets its features once and nothing else,
+     * and authenticates normally.
+     */
+    @Test
+    void plaintextAfterStarttlsIsDropped() throws Exception {
+        String injected = "<<< not XML: parsed after TLS it would end the stream with <not-well-formed/>";
+        try (RawXmpp x = RawXmpp.secured(Grid.STARTTLS_PORT, injected)) {
+            String features = x.lastFeatures();
+            assertTrue(!features.contains("stream:error") && features.contains("<mechanisms"), "features over TLS: " + features);
+            x.send("<iq type='get' id='after'><ping xmlns='urn:xmpp:ping'/></iq>");
+            String next = x.awaitClose(CLOSE);
+            assertTrue(next.contains(streamError("not-authorized")), "the stream over TLS, unauthenticated, refuses the ping"
+                    + " (and was not ended by the injected bytes): " + next);
+        }
+    }
+
     @Test // RFC 6120 §11.1: "MUST NOT contain ... an internal or external DTD subset"
     void doctypeIsRestrictedXml() throws Exception {
         try (RawXmpp x = RawXmpp.plain()) {

@@ -62,10 +62,18 @@ final class RawXmpp implements Closeable {
     }
 
     static RawXmpp secured(int port) throws Exception {
+        return secured(port, "");
+    }
+
+    /**
+     * STARTTLS, with {@code injected} sent in the clear right after {@code <starttls/>}, in the same write, before TLS:
+     * what a man in the middle would inject (RFC 6120 §5.4.3.3).
+     */
+    static RawXmpp secured(int port, String injected) throws Exception {
         RawXmpp x = plain(port);
         x.send(HEADER);
         x.await("</stream:features>");
-        x.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        x.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" + injected);
         x.await("<proceed");
         SSLSocket tls = (SSLSocket) Grid.tls().getSocketFactory().createSocket(x.socket, Grid.HOST, port, true);
         tls.setSoTimeout(15_000); // the handshake may take longer than one poll interval

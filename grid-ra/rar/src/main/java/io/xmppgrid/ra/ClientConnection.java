@@ -360,6 +360,17 @@ final class ClientConnection {
             }
             enqueueLocked(ByteBuffer.wrap(proceed.getBytes(StandardCharsets.UTF_8)));
             engine = server.tls().newEngine();
+            // RFC 6120 §5.4.3.3: the client waits for <proceed/>; whatever plaintext it sent after <starttls/> must
+            // not reach the stream that TLS protects (a STARTTLS command injection): dropped, never parsed
+            int dropped = 0;
+            for (byte[] b; (b = inbound.poll()) != null; ) {
+                dropped += b.length;
+            }
+            if (dropped > 0) {
+                inboundBytes.addAndGet(-dropped);
+                Log.CONN.infof("GRIDRA0107: %s %d plaintext bytes sent after <starttls/> dropped", id, dropped);
+                resumeReadsIfDrained();
+            }
             try {
                 engine.beginHandshake();
                 flushLocked();

@@ -25,5 +25,8 @@ fi
 echo "XMPP-Grid node: base directory $node_dir"
 echo "  CA certificate:       $node_dir/data/grid/tls/ca.pem"
 echo "  administration token: $node_dir/data/grid/admin-token"
+# a node that ran out of heap must not go on half-working (accepting logins it cannot serve, its embedded database
+# closed): it exits, and whoever runs it (a supervisor, systemd Restart=always, an orchestrator) starts it again
+export JBOSS_JAVA_SIZING="${JBOSS_JAVA_SIZING:--Xms64m -Xmx512m} -XX:+ExitOnOutOfMemoryError"
 exec "$server_home/bin/standalone.sh" -c "$server_config" \
   -Djboss.server.base.dir="$node_dir" -Djava.net.preferIPv4Stack=true ${GRID_OPTS:-}

@@ -149,8 +149,10 @@ public final class Router {
         }
         List<SessionInfo> sessions = d.sessions(to);
         if (sessions.isEmpty() && !d.accountExists(to.local())) {
-            // RFC 6121 §8.5.1: no such account
-            if (Stanzas.isMessage(stanza) && !"error".equals(type)) {
+            // RFC 6121 §8.5.1 (a): no such account, the message is silently ignored, answered exactly as a platform
+            // that exists and has no available session would answer it (RFC 8600 §9: nothing tells which platforms
+            // exist): only a groupchat comes back (§8.5.2.2.1), as it would for an existing one
+            if (Stanzas.isMessage(stanza) && "groupchat".equals(type)) {
                 bounce(stanza, StanzaError.SERVICE_UNAVAILABLE, d, sender);
             }
             return;

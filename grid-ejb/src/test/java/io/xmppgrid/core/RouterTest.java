@@ -93,6 +93,26 @@ class RouterTest {
         assertEquals(bob2, d.sent.get(0).getKey());
     }
 
+    /**
+     * Issue 18 §7, RFC 8600 §9 and RFC 6121 §8.5.1 (a): a message to a platform that does not exist gets the answer a
+     * platform that exists and has no available session gives: nothing for normal, chat and headline, an error for
+     * groupchat, so nothing tells which platforms exist.
+     */
+    @Test
+    void aMissingPlatformAnswersLikeAnAbsentOne() {
+        for (String to : new String[] {"bob@grid.local", "nobody@grid.local", "nobody@grid.local/r"}) {
+            Recorder d = new Recorder();
+            d.online(alice, true, 0);
+            for (String type : new String[] {"normal", "chat", "headline"}) {
+                router.route(alice, message(to, type), d);
+            }
+            assertTrue(d.sent.isEmpty(), to + ": nothing comes back");
+            router.route(alice, message(to, "groupchat"), d);
+            assertEquals(1, d.sent.size(), to);
+            assertEquals("service-unavailable", Stanzas.errorCondition(d.sent.get(0).getValue()), to);
+        }
+    }
+
     @Test // RFC 6121 §8.5.2.1.1: headline to all available resources with non-negative priority
     void headlineGoesToAll() {
         Recorder d = new Recorder();

@@ -17,7 +17,8 @@ import jakarta.persistence.Table;
 @NamedQuery(name = TopicAffiliationEntity.VALUES_BY_NODES,
         query = "select a.nodeId, a.jid, a.affiliation from TopicAffiliationEntity a where a.nodeId in :nodes")
 @NamedQuery(name = TopicAffiliationEntity.OWNED_COUNT,
-        query = "select count(a) from TopicAffiliationEntity a where a.jid = :jid and a.affiliation = 'OWNER'")
+        query = "select count(t) from TopicEntity t where t.creator = :jid or exists (select a from TopicAffiliationEntity a"
+        + " where a.nodeId = t.id and a.jid = :jid and a.affiliation = 'OWNER')")
 @NamedQuery(name = TopicAffiliationEntity.NODES_OF_JID,
         query = "select n.name, a.affiliation from TopicAffiliationEntity a, TopicEntity n where a.nodeId = n.id and a.jid = :jid")
 @NamedQuery(name = TopicAffiliationEntity.DELETE_BY_NODE, query = "delete from TopicAffiliationEntity a where a.nodeId = :node")

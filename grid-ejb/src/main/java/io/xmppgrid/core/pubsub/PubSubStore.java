@@ -27,6 +27,7 @@ public interface PubSubStore {
     /** Nodes in creation order, paged. */
     Page<Node> nodes(PageRequest page);
 
+    /** The nodes a bare JID owns or created: what counts against its limit of nodes. */
     int countNodesOwnedBy(Jid owner);
 
     /** The affiliations (other than none) of a bare JID, by node id. */

@@ -220,6 +220,10 @@ public final class JpaPubSubStore implements PubSubStore {
     }
 
     @Override
+    /**
+     * The Topics the platform owns or created (issue 18 §7: a Topic it created counts against its limit even after it
+     * made another platform the owner and left, so the limit cannot be dodged with ghost owners).
+     */
     public int countNodesOwnedBy(Jid owner) {
         return em.createNamedQuery(TopicAffiliationEntity.OWNED_COUNT, Long.class)
                 .setParameter("jid", owner.bare().toString()).getSingleResult().intValue();

@@ -51,7 +51,8 @@ public final class InMemoryPubSubStore implements PubSubStore {
 
     @Override
     public int countNodesOwnedBy(Jid owner) {
-        return (int) nodes.values().stream().filter(n -> n.affiliationOf(owner) == Affiliation.OWNER).count();
+        return (int) nodes.values().stream()
+                .filter(n -> n.affiliationOf(owner) == Affiliation.OWNER || owner.bare().equals(n.creator())).count();
     }
 
     @Override

@@ -52,6 +52,23 @@ class PubSubServiceTest {
         assertTrue(instant.value().id().startsWith("topic-"));
     }
 
+    /**
+     * Issue 18 §7, RFC 8600 §8.3.4 (limits): the Topics a platform created count against its limit even after it made
+     * another platform the owner and left, so ghost owners do not lift the limit.
+     */
+    @Test
+    void topicsHandedToGhostOwnersStillCount() {
+        PubSubService limited = new PubSubService(store, events::add, new ServiceSettings(AccessModel.AUTHORIZE, 1000, 100_000,
+                262_144 - 4096, 100, 2), PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL,
+                Clock.fixed(Instant.parse("2026-11-30T00:00:00Z"), ZoneOffset.UTC));
+        for (String t : new String[] {"ghost-1", "ghost-2"}) {
+            assertTrue(limited.create(t, owner, null).isOk());
+            assertTrue(limited.setAffiliations(t, owner, Map.of(stranger.bare(), Affiliation.OWNER)).isOk());
+            assertTrue(limited.setAffiliations(t, owner, Map.of(owner.bare(), Affiliation.NONE)).isOk(), "left its Topic");
+        }
+        assertEquals(PubSubError.TOO_MANY_NODES, limited.create("ghost-3", owner, null).error());
+    }
+
     @Test // RFC 8600 §8.3.3: only authorize and whitelist
     void otherAccessModelsAreRefused() {
         Map<String, List<String>> open = Map.of("pubsub#access_model", List.of("open"));

@@ -31,6 +31,8 @@ public final class Bench {
               connections  [--sessions 50000] [--rate 200] [--checkpoint 5000] [--accounts SESSIONS] [--hold 30] [--break-ms 1000]
                            [--warmup-logins 500]
               backlog      [--items 1000,10000,100000] [--settle 5] [--payload-type ...]
+              flood        [--port 5222] [--tls-port 5223] [--witness bench-c0] [--seconds 30] [--attackers 6]
+                           (hostile clients, phase after phase, while the witness pings: issue 18)
               provision    [--api http://127.0.0.1:8080/grid-admin/api] [--token-file config/target/node/data/grid/admin-token]
                            [--names bench-c] [--from 0] [--count 100] [--role trusted] [--concurrency 4]  (the controller's accounts)
               report       --scenario fanout|connections|backlog --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]
@@ -106,6 +108,9 @@ public final class Bench {
                     o.getOrDefault("names", "bench-c"), Integer.parseInt(o.getOrDefault("from", "0")),
                     Integer.parseInt(o.getOrDefault("count", "100")), o.getOrDefault("password", "bench-password-1"),
                     o.getOrDefault("role", "trusted"), Integer.parseInt(o.getOrDefault("concurrency", "4")), out);
+        }
+        if ("flood".equals(scenario)) {
+            return Flood.run(o, out);
         }
         if (!List.of("fanout", "connections", "backlog").contains(String.valueOf(scenario))) {
             out.println(USAGE);

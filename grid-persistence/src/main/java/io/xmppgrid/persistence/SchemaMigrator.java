@@ -42,8 +42,13 @@ public final class SchemaMigrator {
                 .validateMigrationNaming(true)
                 .load();
         MigrateResult r = flyway.migrate();
-        return "schema at version " + (r.targetSchemaVersion != null ? r.targetSchemaVersion : r.initialSchemaVersion)
-                + " (" + r.migrationsExecuted + " migration(s) applied, database " + r.database + ")";
+        // nodes that start at once take turns per migration (Flyway locks the history for each): what this node applied
+        // may end before the last one another node applied, so the version reported is the history's, not this call's
+        org.flywaydb.core.api.MigrationInfo current = flyway.info().current();
+        String version = current != null && current.getVersion() != null ? current.getVersion().getVersion()
+                : r.targetSchemaVersion != null ? r.targetSchemaVersion : r.initialSchemaVersion;
+        return "schema at version " + version + " (" + r.migrationsExecuted + " migration(s) applied by this node, database "
+                + r.database + ")";
     }
 
     /** True when the connection's schema holds JGroups' discovery table and no other table (no history either). */

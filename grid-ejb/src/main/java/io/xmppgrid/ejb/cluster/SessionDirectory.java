@@ -30,9 +30,7 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
     private final String self;
     /** This node's available sessions by bare JID, as last written to the cache (written by one drain at a time). */
     private final Map<String, HashMap<String, String>> mine = new ConcurrentHashMap<>();
-    private final java.util.concurrent.Executor executor;
     private final java.util.concurrent.ConcurrentLinkedQueue<SessionInfo> changes = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The other current members' names. */
     private final java.util.function.Supplier<Collection<String>> members;
@@ -43,11 +41,15 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
                      java.util.function.Supplier<Collection<String>> members, java.util.function.BiConsumer<Jid, String> olderElsewhere) {
         this.cache = cache;
         this.self = self;
-        this.executor = executor;
         this.members = members;
         this.olderElsewhere = olderElsewhere;
         this.counts = new SharedCounts(cache, self, executor, members);
+        this.drainer = new SerialDrain(executor, () -> !changes.isEmpty(), this::drain,
+                "GRID0918: session directory updates not scheduled: %s");
     }
+
+    /** Applies the changes the adapter reported, in order, on the executor. */
+    private final SerialDrain drainer;
 
     /** Per-address connections and sign-in failures, shared with the other nodes (issue 16 §8). */
     private final SharedCounts counts;
@@ -101,28 +103,16 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
     }
 
     private void schedule() {
-        if (!changes.isEmpty() && draining.compareAndSet(false, true)) {
-            try {
-                executor.execute(this::drain);
-            } catch (RuntimeException e) {
-                draining.set(false);
-                LOG.warnf("GRID0918: session directory updates not scheduled: %s", e.toString());
-            }
-        }
+        drainer.schedule();
     }
 
     private void drain() {
-        try {
-            for (SessionInfo i; (i = changes.poll()) != null; ) {
-                try {
-                    apply(i.jid(), i.available(), i.priority(), i.since());
-                } catch (RuntimeException e) {
-                    LOG.warnf("GRID0918: session directory not updated for %s: %s", i.jid(), e.toString());
-                }
+        for (SessionInfo i; (i = changes.poll()) != null; ) {
+            try {
+                apply(i.jid(), i.available(), i.priority(), i.since());
+            } catch (RuntimeException e) {
+                LOG.warnf("GRID0918: session directory not updated for %s: %s", i.jid(), e.toString());
             }
-        } finally {
-            draining.set(false);
-            schedule(); // what arrived after the last poll
         }
     }
 

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -40,21 +39,21 @@ final class SharedCounts {
 
     private final ConcurrentMap<String, HashMap<String, String>> cache;
     private final String self;
-    private final Executor executor;
     private final Supplier<Collection<String>> members;
     /** Latest count per key not yet written. */
     private final ConcurrentHashMap<String, Integer> dirty = new ConcurrentHashMap<>();
     /** This node's keys in the cache, with when they were written. */
     private final ConcurrentHashMap<String, Long> published = new ConcurrentHashMap<>();
-    private final AtomicBoolean draining = new AtomicBoolean();
+    /** Writes what {@code dirty} holds on the executor, one pass at a time. */
+    private final SerialDrain drainer;
     private volatile long fullReported;
 
     SharedCounts(ConcurrentMap<String, HashMap<String, String>> cache, String self, Executor executor,
                  Supplier<Collection<String>> members) {
         this.cache = cache;
         this.self = self;
-        this.executor = executor;
         this.members = members;
+        this.drainer = new SerialDrain(executor, () -> !dirty.isEmpty(), this::drain, "GRID0924: shared counts not written: %s");
     }
 
     static String key(String counted, String node) {
@@ -103,43 +102,31 @@ final class SharedCounts {
     }
 
     private void schedule() {
-        if (!dirty.isEmpty() && draining.compareAndSet(false, true)) {
-            try {
-                executor.execute(this::drain);
-            } catch (RuntimeException e) {
-                draining.set(false);
-                LOG.warnf("GRID0924: shared counts not written: %s", e.toString());
-            }
-        }
+        drainer.schedule();
     }
 
     private void drain() {
-        try {
-            for (String counted : dirty.keySet()) {
-                Integer count = dirty.remove(counted);
-                if (count == null) {
-                    continue;
-                }
-                try {
-                    if (count == 0) {
-                        if (published.remove(counted) != null) {
-                            cache.remove(key(counted, self));
-                        }
-                    } else {
-                        long now = System.currentTimeMillis();
-                        HashMap<String, String> v = new HashMap<>(4);
-                        v.put("n", Integer.toString(count));
-                        v.put("t", Long.toString(now));
-                        cache.put(key(counted, self), v);
-                        published.put(counted, now);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warnf("GRID0924: shared count %s not written: %s", counted, e.toString());
-                }
+        for (String counted : dirty.keySet()) {
+            Integer count = dirty.remove(counted);
+            if (count == null) {
+                continue;
             }
-        } finally {
-            draining.set(false);
-            schedule(); // what arrived after the last pass
+            try {
+                if (count == 0) {
+                    if (published.remove(counted) != null) {
+                        cache.remove(key(counted, self));
+                    }
+                } else {
+                    long now = System.currentTimeMillis();
+                    HashMap<String, String> v = new HashMap<>(4);
+                    v.put("n", Integer.toString(count));
+                    v.put("t", Long.toString(now));
+                    cache.put(key(counted, self), v);
+                    published.put(counted, now);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("GRID0924: shared count %s not written: %s", counted, e.toString());
+            }
         }
     }
 

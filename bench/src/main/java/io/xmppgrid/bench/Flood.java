@@ -94,7 +94,7 @@ final class Flood {
         });
         phases.put("idle again", null);
 
-        Witness witness = new Witness(host, tlsPort, domain, user, password, header);
+        Witness witness = new Witness(host, tlsPort, domain, user, password, header, out);
         witness.start();
         List<String> rows = new ArrayList<>();
         rows.add("| phase | witness p50 ms | p99 ms | max ms | lost | attack connections | ended by the node | node RSS MB"
@@ -203,11 +203,15 @@ final class Flood {
         private final Map<Long, Long> sent = new ConcurrentHashMap<>();
         private final List<Long> rtts = Collections.synchronizedList(new ArrayList<>());
         private volatile boolean closed;
+        /** Where the witness says that it lost its stream: the scenario's output, beside the figures. */
+        private final PrintStream log;
         private long next;
         private Thread pinger;
         private Thread reader;
 
-        Witness(String host, int tlsPort, String domain, String user, String password, String header) throws IOException {
+        Witness(String host, int tlsPort, String domain, String user, String password, String header, PrintStream log)
+                throws IOException {
+            this.log = log;
             socket = (SSLSocket) XmppLoops.TLS.getSocketFactory().createSocket(host, tlsPort);
             socket.setSoTimeout(10_000);
             socket.startHandshake();
@@ -258,7 +262,7 @@ final class Flood {
                     }
                 } catch (IOException e) {
                     if (!closed) {
-                        System.err.println("witness stream ended: " + e);
+                        log.println("the witness's stream ended (its pings count as lost from now on): " + e);
                     }
                 }
             }, "witness-reader");
@@ -275,7 +279,7 @@ final class Flood {
                     }
                 } catch (IOException | InterruptedException e) {
                     if (!closed) {
-                        System.err.println("witness could not ping: " + e);
+                        log.println("the witness could not ping any more: " + e);
                     }
                 }
             }, "witness-pinger");

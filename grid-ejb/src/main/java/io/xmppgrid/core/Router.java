@@ -1,5 +1,6 @@
 package io.xmppgrid.core;
 
+import io.xmppgrid.core.pubsub.ActorPolicy;
 import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.xmpp.Jid;
 import io.xmppgrid.xmpp.Ns;
@@ -24,10 +25,18 @@ public final class Router {
     private final List<String> features;
     private final List<Component> components;
     private final OfflineSink offline;
+    private final ActorPolicy policy;
 
+    /** Every platform may send to every other (no role templates). */
     public Router(List<IqHandler> handlerList, List<Component> components, OfflineSink offline) {
+        this(handlerList, components, offline, ActorPolicy.ALLOW_ALL);
+    }
+
+    /** {@code policy} decides which platforms may send to others ({@link ActorPolicy.Action#MESSAGE}). */
+    public Router(List<IqHandler> handlerList, List<Component> components, OfflineSink offline, ActorPolicy policy) {
         this.components = List.copyOf(components);
         this.offline = offline;
+        this.policy = policy;
         this.handlers = handlerList.stream().collect(Collectors.toUnmodifiableMap(IqHandler::namespace, Function.identity()));
         TreeSet<String> all = new TreeSet<>();
         for (IqHandler h : handlerList) {
@@ -61,6 +70,16 @@ public final class Router {
             // no server-to-server federation: RFC 6120 §10.4.3
             bounce(stanza, StanzaError.REMOTE_SERVER_NOT_FOUND, d, sender);
             return;
+        }
+        if (reachesAnotherPlatform(sender, to, stanza)) {
+            // decided before the recipient is looked up: the answer is the same whether it exists (RFC 8600 §9)
+            String refused = policy.refuses(sender, ActorPolicy.Action.MESSAGE, to.bare().toString(), null, false);
+            if (refused != null) {
+                if (!Stanzas.isPresence(stanza)) {
+                    bounce(stanza, StanzaError.FORBIDDEN, d, sender);
+                }
+                return;
+            }
         }
         if (to.isBare()) {
             toBare(sender, to, stanza, d);
@@ -165,6 +184,22 @@ public final class Router {
             return;
         }
         deliverMessageToBare(sender, to, stanza, d);
+    }
+
+    /**
+     * Whether a stanza would be handed to another platform (or stored for it): messages, directed presence and IQ
+     * requests to a full JID; not errors or IQ results (answers to what the other platform asked), not what the
+     * server answers on the account's behalf (IQs to a bare JID), not stanzas to one's own other resources.
+     */
+    private static boolean reachesAnotherPlatform(Jid sender, Jid to, XmlElement stanza) {
+        String type = stanza.attribute("type");
+        if ("error".equals(type) || to.bare().equals(sender.bare())) {
+            return false;
+        }
+        if (Stanzas.isIq(stanza)) {
+            return !to.isBare() && ("get".equals(type) || "set".equals(type));
+        }
+        return Stanzas.isMessage(stanza) || Stanzas.isPresence(stanza);
     }
 
     /** The disco#items query of an IQ get with an id and that one child, or null. */

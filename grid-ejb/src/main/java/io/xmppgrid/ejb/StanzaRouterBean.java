@@ -108,7 +108,7 @@ public class StanzaRouterBean implements StanzaListener {
         List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
         return new Router(ServerIqHandlers.all(components, new io.xmppgrid.core.admin.AdHocCommands(
                 ServiceAdministrationBean.forCore(serviceAdministration), Clock.systemUTC(), COMMAND_SESSION_KEY)),
-                components, offline);
+                components, offline, new TemplatePolicy(new JpaRoles(em)::roleOf));
     }
 
     /** XEP-0050 session ids verify on every node of a cluster (grid.secretFile); null: this process's key. */

@@ -113,6 +113,46 @@ class RouterTest {
         }
     }
 
+    /**
+     * Issue 18 §7, RFC 8600 §8.3.2: what reaches another platform is a privilege of the sender's role template
+     * ({@code MESSAGE}). Without it, messages and IQ requests come back {@code <forbidden/>} whether the recipient
+     * exists or not (RFC 8600 §9), directed presence is dropped, nothing is delivered or stored; answers (IQ results,
+     * errors) and stanzas to one's own resources still pass.
+     */
+    @Test
+    void sendingToOtherPlatformsNeedsTheMessageGrant() {
+        io.xmppgrid.core.pubsub.ActorPolicy noMessages = (actor, action, node, type, owner) ->
+                action == io.xmppgrid.core.pubsub.ActorPolicy.Action.MESSAGE ? "role consumer does not allow message" : null;
+        Router governed = new Router(ServerIqHandlers.all(List.of()), List.of(), offline, noMessages);
+        Jid alice2 = Jid.parse("alice@grid.local/b");
+        for (String to : new String[] {"bob@grid.local", "nobody@grid.local", "bob@grid.local/one"}) {
+            Recorder d = new Recorder();
+            d.online(alice, true, 0);
+            d.online(bob1, true, 0);
+            governed.route(alice, message(to, "chat"), d);
+            assertEquals(1, d.sent.size(), to);
+            assertEquals(alice, d.sent.get(0).getKey());
+            assertEquals("forbidden", Stanzas.errorCondition(d.sent.get(0).getValue()), to);
+            governed.route(alice, XmlElement.builder("presence", Ns.CLIENT).attribute("to", to).build(), d);
+            assertEquals(1, d.sent.size(), "directed presence dropped: " + to);
+        }
+        assertTrue(stored.isEmpty(), "nothing stored for the recipient");
+        Recorder d = new Recorder();
+        d.online(alice, true, 0);
+        d.online(alice2, true, 0);
+        d.online(bob1, true, 0);
+        governed.route(alice, XmlElement.builder("iq", Ns.CLIENT).attribute("to", "bob@grid.local/one")
+                .attribute("type", "get").attribute("id", "q1").child(XmlElement.empty("ping", "urn:xmpp:ping")).build(), d);
+        assertEquals("forbidden", Stanzas.errorCondition(d.sent.get(0).getValue()), "an IQ request to another platform");
+        governed.route(alice, XmlElement.builder("iq", Ns.CLIENT).attribute("to", "bob@grid.local/one")
+                .attribute("type", "result").attribute("id", "q2").build(), d);
+        assertEquals(bob1, d.sent.get(1).getKey(), "an answer to bob's request passes");
+        governed.route(alice, message("alice@grid.local/b", "chat"), d);
+        assertEquals(alice2, d.sent.get(2).getKey(), "to its own other resource");
+        router.route(alice, message("bob@grid.local/one", "chat"), d);
+        assertEquals(bob1, d.sent.get(3).getKey(), "with the grant, delivered");
+    }
+
     @Test // RFC 6121 §8.5.2.1.1: headline to all available resources with non-negative priority
     void headlineGoesToAll() {
         Recorder d = new Recorder();

@@ -22,6 +22,8 @@ import java.time.Instant;
         + " and m.seq > :after order by m.owner, m.seq")
 @NamedQuery(name = OfflineMessageEntity.SIZE_OF_IDS, query = "select count(m), coalesce(sum(m.sizeBytes), 0)"
         + " from OfflineMessageEntity m where m.owner = :owner and m.id in :ids")
+@NamedQuery(name = OfflineMessageEntity.SIZE_FROM_SENDER, query = "select count(m), coalesce(sum(m.sizeBytes), 0)"
+        + " from OfflineMessageEntity m where m.owner = :owner and m.sender = :sender")
 @NamedQuery(name = OfflineMessageEntity.DELETE_IDS,
         query = "delete from OfflineMessageEntity m where m.owner = :owner and m.id in :ids")
 @NamedQuery(name = OfflineMessageEntity.EXPIRED_OWNERS,
@@ -32,6 +34,7 @@ public class OfflineMessageEntity {
 
     public static final String NEXT = "OfflineMessageEntity.next";
     public static final String SIZE_OF_IDS = "OfflineMessageEntity.sizeOfIds";
+    public static final String SIZE_FROM_SENDER = "OfflineMessageEntity.sizeFromSender";
     public static final String DELETE_IDS = "OfflineMessageEntity.deleteIds";
     public static final String EXPIRED_OWNERS = "OfflineMessageEntity.expiredOwners";
     public static final String EXPIRED = "OfflineMessageEntity.expired";
@@ -62,11 +65,21 @@ public class OfflineMessageEntity {
     @Column(name = "delay_included", nullable = false)
     public boolean delayIncluded;
 
+    /** The platform that sent it (bare JID, V17); null for the broker's notifications and rows stored before. */
+    @Column(length = 1023)
+    public String sender;
+
     protected OfflineMessageEntity() {
     }
 
     public OfflineMessageEntity(String owner, long seq, Instant storedAt, Instant expiresAt, String stanza, int sizeBytes,
             boolean delayIncluded) {
+        this(owner, seq, storedAt, expiresAt, stanza, sizeBytes, delayIncluded, null);
+    }
+
+    public OfflineMessageEntity(String owner, long seq, Instant storedAt, Instant expiresAt, String stanza, int sizeBytes,
+            boolean delayIncluded, String sender) {
+        this.sender = sender;
         this.delayIncluded = delayIncluded;
         this.owner = owner;
         this.seq = seq;

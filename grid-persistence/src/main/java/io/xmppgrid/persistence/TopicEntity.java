@@ -60,6 +60,10 @@ public class TopicEntity {
     @Column(name = "item_count", nullable = false)
     public long itemCount;
 
+    /** The bytes of the items held now (V17; maintained with {@link #itemCount}). */
+    @Column(name = "item_bytes", nullable = false)
+    public long itemBytes;
+
     @Column(name = "deliver_payloads", nullable = false)
     public boolean deliverPayloads;
 

@@ -38,7 +38,7 @@ import java.time.Instant;
         query = "select i from TopicItemEntity i where i.originNode = :origin and i.publishedAt >= :since order by i.id")
 @NamedQuery(name = TopicItemEntity.DELETE_BY_NODE, query = "delete from TopicItemEntity i where i.nodeId = :node")
 @NamedQuery(name = TopicItemEntity.IDS_ASCENDING,
-        query = "select i.id, i.itemId from TopicItemEntity i where i.nodeId = :node and i.id > :after"
+        query = "select i.id, i.itemId, i.sizeBytes from TopicItemEntity i where i.nodeId = :node and i.id > :after"
         + " order by i.nodeId, i.id")
 public class TopicItemEntity {
 

@@ -9,12 +9,13 @@ import io.xmppgrid.xmpp.Jid;
 @FunctionalInterface
 public interface ActorPolicy {
 
-    /** What a platform attempts, for role templates. */
     /**
-     * Broker actions, and {@code ADMINISTER}: XEP-0133 service administration, which a grant of
-     * {@code ALL} does not include (it must be granted by name).
+     * What a platform attempts, for role templates: broker actions; {@code MESSAGE}, sending messages, IQ requests and
+     * directed presence to other platforms (issue 18 §7: what reaches another platform, or its offline queue, is a
+     * privilege too); and {@code ADMINISTER}: XEP-0133 service administration, which a grant of {@code ALL} does not
+     * include (it must be granted by name).
      */
-    enum Action { CREATE, CONFIGURE, DELETE, PUBLISH, RETRACT, SUBSCRIBE, RETRIEVE, MANAGE, ADMINISTER }
+    enum Action { CREATE, CONFIGURE, DELETE, PUBLISH, RETRACT, SUBSCRIBE, RETRIEVE, MANAGE, MESSAGE, ADMINISTER }
 
     /**
      * {@code owner}: whether the actor owns the Topic (XEP-0060 owner affiliation; true when it

@@ -124,7 +124,7 @@ public final class PubSubService {
         Node updated = n.value().withConfig(cfg);
         store.updateNode(updated);
         if (cfg.maxItems() < n.value().config().maxItems()) {
-            store.trim(id, cfg.maxItems());
+            store.trim(id, cfg.maxItems(), settings.maxTopicBytes());
         }
         return Result.ok(updated);
     }
@@ -226,7 +226,7 @@ public final class PubSubService {
         store.lock(id); // publishes to one node commit in the order of their sequence numbers
         if (cfg.persistItems()) {
             item = store.saveItem(id, item);
-            store.trim(id, cfg.maxItems());
+            store.trim(id, cfg.maxItems(), settings.maxTopicBytes());
         }
         if (cfg.deliverNotifications()) {
             broadcaster.emit(new ItemPublished(node, item, recipients(node)));

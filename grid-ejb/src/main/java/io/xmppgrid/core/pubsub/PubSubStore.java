@@ -55,8 +55,11 @@ public interface PubSubStore {
     /** Deletes all items of a node; returns how many. */
     int purge(String node);
 
-    /** Deletes the oldest items beyond {@code keep}; returns the ids removed. */
-    List<String> trim(String node, int keep);
+    /**
+     * Deletes the oldest items beyond {@code keep} items, and then while the items' payload bytes exceed
+     * {@code keepBytes}; returns the ids removed.
+     */
+    List<String> trim(String node, int keep, long keepBytes);
 
     /** Items oldest first, paged. */
     Page<Item> items(String node, PageRequest page);

@@ -79,12 +79,53 @@ public final class JpaOfflineQueue implements OfflineSink {
                     + maxMessages + " messages, " + q.totalBytes + " of " + maxBytes + " bytes");
             return Outcome.FULL;
         }
+        String sender = platformSender(bareJid, message);
+        if (sender != null && !withinSenderShare(q, bareJid, sender, message, size, now)) {
+            return Outcome.FULL;
+        }
         long seq = q.nextSeq++;
         q.messageCount++;
         q.totalBytes += size;
         Instant expires = settings.maxAge().isZero() ? null : now.plus(settings.maxAge());
-        em.persist(new OfflineMessageEntity(q.owner, seq, now, expires, xml, size, true));
+        em.persist(new OfflineMessageEntity(q.owner, seq, now, expires, xml, size, true, sender));
         return Outcome.STORED;
+    }
+
+    /**
+     * The bare JID of the platform that sent a message to another platform of the grid, or null: the broker's
+     * notifications (from a service address) and a platform's messages to itself are not counted as a sender's share.
+     */
+    private static String platformSender(Jid owner, XmlElement message) {
+        Jid from = Jid.parseOrNull(message.attribute("from"));
+        if (from == null || from.local() == null || !from.domainPart().equals(owner.domainPart())) {
+            return null;
+        }
+        Jid bare = from.bare();
+        return bare.equals(owner.bare()) ? null : bare.toString();
+    }
+
+    /**
+     * Whether one more message from {@code sender} keeps its share of the queue within {@code grid.offline.maxFromOneSender}
+     * and {@code grid.offline.maxBytesFromOneSender} (issue 18 §7: one platform may not fill another's queue until the
+     * broker's notifications are refused). Asked under the queue's row lock, which orders it against other stores.
+     */
+    private boolean withinSenderShare(OfflineQueueEntity q, Jid owner, String sender, XmlElement message, int size,
+            Instant now) {
+        Object[] held = em.createNamedQuery(OfflineMessageEntity.SIZE_FROM_SENDER, Object[].class)
+                .setParameter("owner", q.owner).setParameter("sender", sender).getSingleResult();
+        long count = ((Number) held[0]).longValue();
+        long bytes = ((Number) held[1]).longValue();
+        if (count + 1 <= settings.maxFromOneSender() && bytes + size <= settings.maxBytesFromOneSender()) {
+            return true;
+        }
+        q.refusedTotal++;
+        q.lastRefusedAt = now;
+        LOG.warnf("GRID0411: %s already holds %d messages (%d bytes) from %s, its share is %d messages, %d bytes:"
+                        + " message %s (%d bytes) refused", owner, count, bytes, sender, settings.maxFromOneSender(),
+                settings.maxBytesFromOneSender(), message.attribute("id"), size);
+        audit.system("offline.refused", owner.toString(), "sender-share", "message " + message.attribute("id") + " from "
+                + sender + " (" + size + " bytes); it holds " + count + " messages, " + bytes + " bytes from that sender");
+        return false;
     }
 
     /**

@@ -30,21 +30,33 @@ public final class BrokerSettings {
             LOG.warnf("GRID0501: grid.pubsub.defaultAccessModel=%s is not authorize or whitelist; using authorize", model);
             m = AccessModel.AUTHORIZE;
         }
+        int maxPayload = integer("grid.pubsub.maxPayloadBytes", d.maxPayloadBytes());
+        long maxTopicBytes = integer("grid.pubsub.maxTopicBytes", d.maxTopicBytes());
+        if (maxTopicBytes < maxPayload) {
+            LOG.warnf("GRID0503: grid.pubsub.maxTopicBytes=%d is below grid.pubsub.maxPayloadBytes; using %d", maxTopicBytes,
+                    maxPayload);
+            maxTopicBytes = maxPayload;
+        }
         return new ServiceSettings(m,
                 integer("grid.pubsub.defaultMaxItems", d.defaultMaxItems()),
                 integer("grid.pubsub.maxItemsLimit", d.maxItemsLimit()),
-                integer("grid.pubsub.maxPayloadBytes", d.maxPayloadBytes()),
+                maxPayload,
                 integer("grid.pubsub.maxPageSize", d.maxPageSize()),
-                integer("grid.pubsub.maxNodesPerOwner", d.maxNodesPerOwner()));
+                integer("grid.pubsub.maxNodesPerOwner", d.maxNodesPerOwner()),
+                maxTopicBytes);
     }
 
     private static int integer(String name, int dflt) {
+        return (int) Math.min(Integer.MAX_VALUE, integer(name, (long) dflt));
+    }
+
+    private static long integer(String name, long dflt) {
         String v = System.getProperty(name);
         if (v == null) {
             return dflt;
         }
         try {
-            return Integer.parseInt(v.trim());
+            return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
             LOG.warnf("GRID0502: %s=%s is not a number; using %d", name, v, dflt);
             return dflt;

@@ -324,11 +324,13 @@ public final class JpaPubSubStore implements PubSubStore {
         TopicEntity t = topic(node);
         TopicItemEntity old = itemEntity(t.id, item.id());
         if (old != null) {
+            t.itemBytes -= old.sizeBytes;
             em.remove(old);
             em.flush(); // the replacement reuses (node, item id): delete before insert
         } else {
             t.itemCount++;
         }
+        t.itemBytes += item.sizeBytes();
         TopicItemEntity e = new TopicItemEntity();
         e.nodeId = t.id;
         e.itemId = item.id();
@@ -362,6 +364,7 @@ public final class JpaPubSubStore implements PubSubStore {
         }
         em.remove(e);
         t.itemCount = Math.max(0, t.itemCount - 1);
+        t.itemBytes = Math.max(0, t.itemBytes - e.sizeBytes);
         return true;
     }
 
@@ -373,33 +376,54 @@ public final class JpaPubSubStore implements PubSubStore {
         }
         em.refresh(t, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         t.itemCount = 0;
+        t.itemBytes = 0;
         return em.createNamedQuery(TopicItemEntity.DELETE_BY_NODE).setParameter("node", t.id).executeUpdate();
     }
 
     @Override
-    public List<String> trim(String node, int keep) {
+    public List<String> trim(String node, int keep, long keepBytes) {
         TopicEntity t = topic(node);
-        // the count is kept under the Topic's row lock: only the surplus oldest items are read
-        if (t.itemCount <= keep) {
+        // count and bytes are kept under the Topic's row lock: only the surplus oldest items are read
+        long surplusItems = t.itemCount - keep;
+        long surplusBytes = t.itemBytes - keepBytes;
+        if (surplusItems <= 0 && surplusBytes <= 0) {
             return List.of();
         }
-        List<Object[]> beyond = em.createNamedQuery(TopicItemEntity.IDS_ASCENDING, Object[].class)
-                // "after" gives H2 a range on the (node_id, id) index, which it then also reads in order (not the
-                // foreign-key index on node_id, which would make it sort every item of the Topic)
-                .setParameter("node", t.id).setParameter("after", Long.MIN_VALUE)
-                .setMaxResults((int) Math.min(Integer.MAX_VALUE, t.itemCount - keep)).getResultList();
-        if (beyond.isEmpty()) {
-            return List.of();
-        }
-        t.itemCount -= beyond.size();
         List<Long> ids = new ArrayList<>();
         List<String> itemIds = new ArrayList<>();
-        for (Object[] row : beyond) {
-            ids.add((Long) row[0]);
-            itemIds.add((String) row[1]);
+        long after = Long.MIN_VALUE;
+        while (surplusItems > 0 || surplusBytes > 0) {
+            // "after" gives H2 a range on the (node_id, id) index, which it then also reads in order (not the
+            // foreign-key index on node_id, which would make it sort every item of the Topic)
+            int want = (int) Math.min(10_000, Math.max(surplusItems, 64));
+            List<Object[]> oldest = em.createNamedQuery(TopicItemEntity.IDS_ASCENDING, Object[].class)
+                    .setParameter("node", t.id).setParameter("after", after).setMaxResults(want).getResultList();
+            for (Object[] row : oldest) {
+                if (surplusItems <= 0 && surplusBytes <= 0) {
+                    break;
+                }
+                after = (Long) row[0];
+                ids.add(after);
+                itemIds.add((String) row[1]);
+                surplusItems--;
+                surplusBytes -= ((Number) row[2]).longValue();
+                t.itemCount--;
+                t.itemBytes -= ((Number) row[2]).longValue();
+            }
+            if (oldest.size() < want) {
+                break; // no more items: the counters were ahead of the rows
+            }
+        }
+        t.itemCount = Math.max(0, t.itemCount);
+        t.itemBytes = Math.max(0, t.itemBytes);
+        if (ids.isEmpty()) {
+            return List.of();
         }
         em.flush();
-        em.createQuery("delete from TopicItemEntity i where i.id in :ids").setParameter("ids", ids).executeUpdate();
+        for (int from = 0; from < ids.size(); from += 1000) {
+            em.createQuery("delete from TopicItemEntity i where i.id in :ids")
+                    .setParameter("ids", ids.subList(from, Math.min(ids.size(), from + 1000))).executeUpdate();
+        }
         return itemIds;
     }
 

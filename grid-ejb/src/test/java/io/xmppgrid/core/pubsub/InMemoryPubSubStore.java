@@ -125,10 +125,10 @@ public final class InMemoryPubSubStore implements PubSubStore {
     }
 
     @Override
-    public List<String> trim(String node, int keep) {
+    public List<String> trim(String node, int keep, long keepBytes) {
         LinkedHashMap<String, Item> m = items.getOrDefault(node, new LinkedHashMap<>());
         List<String> removed = new ArrayList<>();
-        while (m.size() > keep) {
+        while (m.size() > keep || m.values().stream().mapToLong(Item::sizeBytes).sum() > keepBytes) {
             String oldest = m.keySet().iterator().next();
             m.remove(oldest);
             removed.add(oldest);

@@ -59,7 +59,7 @@ class PubSubServiceTest {
     @Test
     void topicsHandedToGhostOwnersStillCount() {
         PubSubService limited = new PubSubService(store, events::add, new ServiceSettings(AccessModel.AUTHORIZE, 1000, 100_000,
-                262_144 - 4096, 100, 2), PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL,
+                262_144 - 4096, 100, 2, 64L << 20), PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL,
                 Clock.fixed(Instant.parse("2026-11-30T00:00:00Z"), ZoneOffset.UTC));
         for (String t : new String[] {"ghost-1", "ghost-2"}) {
             assertTrue(limited.create(t, owner, null).isOk());

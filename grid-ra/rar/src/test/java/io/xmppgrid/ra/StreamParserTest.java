@@ -215,6 +215,34 @@ class StreamParserTest {
         assertEquals(5, events);
     }
 
+    /**
+     * Issue 18 §2: namespace names are bounded too. Aalto keeps every namespace name it meets in one table that all
+     * streams share (716 entries, interned, behind one lock): a declaration longer than 1 KiB is refused, and distinct
+     * namespace names count against the stream's budget of names, before and after authentication
+     * (RFC 6120 §4.9.3.14 {@code <policy-violation/>}).
+     */
+    @Test
+    void namespaceNamesAreBoundedInLengthAndNumber() throws Exception {
+        String longUri = "urn:x:" + "u".repeat(TagScanner.MAX_NAMESPACE_BYTES);
+        assertEquals(StreamError.POLICY_VIOLATION,
+                refusedWhileFed(HEADER + "<message xmlns='" + longUri + "'/>", 2000).error());
+        assertEquals(StreamError.POLICY_VIOLATION,
+                refusedWhileFed(HEADER + "<message xmlns:p=\"" + longUri + "\"/>", 2000).error());
+        // fresh namespaces under one prefix: one name, many namespace names
+        StringBuilder fresh = new StringBuilder(HEADER);
+        for (int i = 0; i < 100; i++) {
+            fresh.append("<auth xmlns='urn:fresh:").append(i).append("'/>");
+        }
+        assertEquals(StreamError.POLICY_VIOLATION,
+                refusedWhileFed(fresh.toString(), StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED).error());
+        // a long value of an ordinary attribute is not a namespace name; the same namespace again costs nothing
+        StringBuilder same = new StringBuilder(HEADER + "<message id='" + longUri + "'/>");
+        for (int i = 0; i < 100; i++) {
+            same.append("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+        }
+        assertEquals(102, parse(same.toString()).size());
+    }
+
     /** What looks like markup inside attribute values and CDATA sections is text: it counts for nothing. */
     @Test
     void markupInValuesAndCdataIsNotCounted() throws Exception {

@@ -116,6 +116,14 @@ public class Administrators {
     /** The administrator a grid-CA client certificate (by SHA-256 fingerprint) belongs to, if enabled. */
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public String signInWithCertificate(String sha256, String serial, String address) {
+        return signInWithCertificate(sha256, serial, address, true);
+    }
+
+    /**
+     * As {@link #signInWithCertificate(String, String, String)}; a certificate of no administrator (a platform's) is
+     * logged and audited only when {@code recordUnknown} (the console records those once every few seconds).
+     */
+    public String signInWithCertificate(String sha256, String serial, String address, boolean recordUnknown) {
         List<Administrator> l = em.createNamedQuery(Administrator.BY_CERT, Administrator.class).setParameter("fp", sha256)
                 .getResultList();
         Administrator a = l.isEmpty() ? null : l.get(0);
@@ -125,7 +133,9 @@ public class Administrators {
         if (result.ok()) {
             a.lastSignInAt = Instant.now();
         }
-        recordSignIn(a == null ? "" : a.name, "certificate", result, address);
+        if (a != null || recordUnknown) {
+            recordSignIn(a == null ? "" : a.name, "certificate", result, address);
+        }
         return result.ok() ? a.name : null;
     }
 

@@ -54,6 +54,16 @@ public class PlatformDirectoryBean implements PlatformDirectory {
                 rate(role == null ? null : role.byteRate, "grid.limits.byteRate"));
     }
 
+    @Override
+    public java.util.Map<Integer, Long> scramIterations(String hash) {
+        java.util.Map<Integer, Long> out = new java.util.HashMap<>();
+        for (Object[] row : em.createNamedQuery(ScramCredential.ITERATIONS_IN_USE, Object[].class)
+                .setParameter("hash", hash).getResultList()) {
+            out.put(((Number) row[0]).intValue(), ((Number) row[1]).longValue());
+        }
+        return out;
+    }
+
     /** The template's rate, else the operator's default (system property), else unlimited (0). */
     private static int rate(Integer own, String property) {
         if (own != null) {

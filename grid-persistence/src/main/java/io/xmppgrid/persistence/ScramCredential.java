@@ -17,9 +17,12 @@ import java.time.Instant;
 @Entity
 @Table(name = "scram_credential")
 @NamedQuery(name = ScramCredential.BY_PLATFORM, query = "select c from ScramCredential c where c.platform = :platform")
+@NamedQuery(name = ScramCredential.ITERATIONS_IN_USE,
+        query = "select c.iterations, count(c) from ScramCredential c where c.hash = :hash group by c.iterations")
 public class ScramCredential {
 
     public static final String BY_PLATFORM = "ScramCredential.byPlatform";
+    public static final String ITERATIONS_IN_USE = "ScramCredential.iterationsInUse";
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "credential_seq")

@@ -123,12 +123,13 @@ class BadInputIT {
     /**
      * Issue 18 §6, RFC 8600 §9 (no enumeration) and RFC 5802 §9: an unknown name gets a simulated salt that depends
      * on the name as accounts are looked up, so two spellings of one unknown name get one salt, as two spellings of
-     * an account's name do; and the salt is the same on a new stream.
+     * an account's name do; and the salt is the same on a new stream. Its iteration count is one that accounts have.
      */
     @Test
     void unknownNamesGetOneSaltPerAccountNameLikeKnownOnes() throws Exception {
         String known = Grid.platform(Grid.uniqueName("salted"), "salted-password-1");
         String unknown = Grid.uniqueName("ghost");
+        java.util.Set<String> counts = new java.util.HashSet<>();
         for (String name : new String[] {known, unknown}) {
             String lower;
             String upper;
@@ -145,7 +146,10 @@ class BadInputIT {
             assertTrue(lower.startsWith("s="), name + ": " + lower);
             org.junit.jupiter.api.Assertions.assertEquals(lower, upper, name + ": one salt for both spellings");
             org.junit.jupiter.api.Assertions.assertEquals(lower, again, name + ": the same salt on a new stream");
+            counts.add(lower.substring(lower.indexOf(",i=")));
         }
+        // every account of this server has the same count (it never changed its setting): the unknown name gets it too
+        org.junit.jupiter.api.Assertions.assertEquals(1, counts.size(), "one iteration count: " + counts);
     }
 
     /**

@@ -82,6 +82,13 @@ class ConsoleSecurityIT {
         assertTrue(r.headers().firstValue("Strict-Transport-Security").isPresent());
         String cookie = r.headers().firstValue("Set-Cookie").orElse("").toLowerCase(java.util.Locale.ROOT);
         assertTrue(cookie.contains("; secure") && cookie.contains("; httponly") && cookie.contains("samesite=strict"), cookie);
+        // issue 18 §11: a request that has not signed in makes the node keep nothing: no HTTP session, on pages and API
+        for (String path : List.of("/grid-admin/audit.xhtml", "/grid-admin/api/platforms", "/grid-admin/")) {
+            HttpResponse<String> anonymous = new ConsoleClient().get(path);
+            assertEquals(401, anonymous.statusCode(), path);
+            assertTrue(anonymous.headers().allValues("Set-Cookie").stream().noneMatch(v -> v.toUpperCase(java.util.Locale.ROOT)
+                    .startsWith("JSESSIONID")), path + ": " + anonymous.headers().allValues("Set-Cookie"));
+        }
     }
 
     /** RFC 6238: a wrong code, then the right code used twice (the second is a replay), are refused and recorded. */
@@ -248,10 +255,18 @@ class ConsoleSecurityIT {
         java.nio.file.Path platformP12 = java.nio.file.Files.createTempFile("platform", ".p12");
         assertEquals(0, Grid.admin("cert", "issue", platform, "--out", platformP12.toString(), "--p12-password", P12_PASSWORD)
                 .status());
-        HttpResponse<String> r = new ConsoleClient(ConsoleClient.keys(platformP12, P12_PASSWORD.toCharArray())).get("/grid-admin/");
+        long before = Grid.api("GET", "/audit?action=admin.signin&outcome=refused&limit=1000", null).out()
+                .split("belongs to no administrator", -1).length;
+        ConsoleClient platformBrowser = new ConsoleClient(ConsoleClient.keys(platformP12, P12_PASSWORD.toCharArray()));
+        HttpResponse<String> r = platformBrowser.get("/grid-admin/");
         assertEquals(401, r.statusCode());
         assertTrue(r.body().contains("name=\"grid-signin\""), "only the sign-in form");
-        assertTrue(Grid.api("GET", "/audit?action=admin.signin&outcome=refused&limit=50", null).out()
-                .contains("belongs to no administrator"));
+        // issue 18 §11: its browser presents it with every request; the refusal is recorded once every few seconds
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, platformBrowser.get("/grid-admin/platforms.xhtml").statusCode());
+        }
+        long after = Grid.api("GET", "/audit?action=admin.signin&outcome=refused&limit=1000", null).out()
+                .split("belongs to no administrator", -1).length;
+        assertTrue(after - before >= 1 && after - before <= 2, "six requests, " + (after - before) + " audit entries");
     }
 }

@@ -278,9 +278,19 @@ public final class PubSubService {
             if (ids.size() > settings.maxPageSize()) {
                 return Result.fail(PubSubError.TOO_MANY_ITEMS_REQUESTED, ids.size() + " ids requested");
             }
+            // the reply carries at most maxPageBytes of payload (issue 18 §10), at least one item: the requester asks
+            // again for the ids that did not come
             List<Item> out = new ArrayList<>();
+            long bytes = 0;
             for (String itemId : ids) {
-                store.item(id, itemId).ifPresent(out::add);
+                Optional<Item> item = store.item(id, itemId);
+                if (item.isPresent()) {
+                    bytes += item.get().sizeBytes();
+                    if (!out.isEmpty() && bytes > settings.maxPageBytes()) {
+                        break;
+                    }
+                    out.add(item.get());
+                }
             }
             return Result.ok(new Page<>(out, out.size(), 0, null, null));
         }

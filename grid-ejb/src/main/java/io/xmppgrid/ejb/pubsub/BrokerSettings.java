@@ -43,7 +43,8 @@ public final class BrokerSettings {
                 maxPayload,
                 integer("grid.pubsub.maxPageSize", d.maxPageSize()),
                 integer("grid.pubsub.maxNodesPerOwner", d.maxNodesPerOwner()),
-                maxTopicBytes);
+                maxTopicBytes,
+                Math.max(1, integer("grid.pubsub.maxPageBytes", d.maxPageBytes())));
     }
 
     private static int integer(String name, int dflt) {

@@ -451,7 +451,7 @@ public final class JpaPubSubStore implements PubSubStore {
     }
 
     /** The payload bytes one page of items may carry (at least one item is always returned). */
-    static final long MAX_PAGE_BYTES = Long.getLong("grid.pubsub.maxPageBytes", 1024 * 1024);
+    static final long MAX_PAGE_BYTES = BrokerSettings.settings().maxPageBytes();
 
     @Override
     public Page<Item> items(String node, PageRequest page) {

@@ -59,7 +59,7 @@ class PubSubServiceTest {
     @Test
     void topicsHandedToGhostOwnersStillCount() {
         PubSubService limited = new PubSubService(store, events::add, new ServiceSettings(AccessModel.AUTHORIZE, 1000, 100_000,
-                262_144 - 4096, 100, 2, 64L << 20), PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL,
+                262_144 - 4096, 100, 2, 64L << 20, 1L << 20), PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL,
                 Clock.fixed(Instant.parse("2026-11-30T00:00:00Z"), ZoneOffset.UTC));
         for (String t : new String[] {"ghost-1", "ghost-2"}) {
             assertTrue(limited.create(t, owner, null).isOk());
@@ -188,6 +188,28 @@ class PubSubServiceTest {
         svc.create("p", owner, null).value();
         assertEquals(PubSubError.ITEM_REQUIRED, svc.publish("p", owner, false, null, null, 0, null).error());
         assertEquals(PubSubError.PAYLOAD_REQUIRED, svc.publish("p", owner, true, "x", null, 0, null).error());
+    }
+
+    /**
+     * Issue 18 §10 (one small request, a huge reply) and §7 (storage per Topic): a request by item ids returns at most
+     * maxPageBytes of payload (at least one item), and a Topic keeps at most maxTopicBytes, its oldest items going
+     * first as they do past max_items (XEP-0060 §7.1.2).
+     */
+    @Test
+    void repliesAndTopicsAreBoundedInBytes() {
+        PubSubService small = new PubSubService(store, events::add, new ServiceSettings(AccessModel.AUTHORIZE, 1000,
+                100_000, 10, 100, 10, 35, 25), PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL,
+                Clock.fixed(Instant.parse("2026-11-30T00:00:00Z"), ZoneOffset.UTC));
+        small.create("b", owner, null).value();
+        for (String id : new String[] {"a", "b", "c", "d"}) {
+            small.publish("b", owner, id, report(id), 10, null).value();
+        }
+        assertEquals(List.of("b", "c", "d"), small.items("b", owner, null, null, null).value().entries().stream()
+                .map(Item::id).toList(), "35 bytes keep three items of 10");
+        assertEquals(List.of("b", "c"), small.items("b", owner, List.of("b", "c", "d"), null, null).value().entries()
+                .stream().map(Item::id).toList(), "25 bytes of payload per reply");
+        assertEquals(List.of("d"), small.items("b", owner, List.of("a", "d"), null, null).value().entries().stream()
+                .map(Item::id).toList(), "the gone one is absent");
     }
 
     @Test // XEP-0060 §7.1.2: republishing an id replaces the item; max_items trims the oldest

@@ -347,20 +347,50 @@ final class XmppServer {
         return directoryEndpoints.call(d -> d.lookup(localpart));
     }
 
+    private record Iterations(java.util.Map<Integer, Long> inUse, long at) {
+    }
+
+    private final java.util.Map<String, Iterations> iterations = new ConcurrentHashMap<>();
+
+    /**
+     * The iteration counts accounts keep for this hash (for simulated SCRAM exchanges), asked of the directory at most
+     * once a minute; empty when the directory cannot answer.
+     */
+    java.util.Map<Integer, Long> scramIterations(String hash) {
+        long now = System.nanoTime();
+        Iterations known = iterations.get(hash);
+        if (known != null && now - known.at() < java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+            return known.inUse();
+        }
+        try {
+            java.util.Map<Integer, Long> inUse = java.util.Map.copyOf(directoryEndpoints.call(d -> d.scramIterations(hash)));
+            iterations.put(hash, new Iterations(inUse, now)); // "SHA-256" or "SHA-1": two entries at most
+            return inUse;
+        } catch (UnavailableException e) {
+            return known == null ? java.util.Map.of() : known.inUse();
+        }
+    }
+
     /** Self-registrations per address per hour (XEP-0077 §3.1; the rest are refused). */
     static final int REGISTRATIONS_PER_ADDRESS = 3;
-    private final java.util.Map<String, long[]> registrations = new ConcurrentHashMap<>();
+    /** Addresses remembered for self-registration; past this the least recently seen is forgotten, never all. */
+    static final int REGISTRATION_ADDRESSES = 100_000;
+    private final java.util.Map<String, long[]> registrations = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, long[]> eldest) {
+            return size() > REGISTRATION_ADDRESSES;
+        }
+    };
 
     /** Whether this address may register another platform now (counted). */
     boolean mayRegister(String host) {
-        if (registrations.size() > 100_000) {
-            registrations.clear();
-        }
         long now = System.nanoTime();
         long hour = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
-        long[] r = registrations.compute(host, (k, v) -> v == null || now - v[1] > hour ? new long[] {1, now}
-                : new long[] {v[0] + 1, v[1]});
-        return r[0] <= REGISTRATIONS_PER_ADDRESS;
+        synchronized (registrations) {
+            long[] r = registrations.compute(host, (k, v) -> v == null || now - v[1] > hour ? new long[] {1, now}
+                    : new long[] {v[0] + 1, v[1]});
+            return r[0] <= REGISTRATIONS_PER_ADDRESS;
+        }
     }
 
     PlatformDirectory.Registration register(String localpart, String password, String address) throws UnavailableException {

@@ -483,7 +483,9 @@ final class XmppStream {
             if (creds != null && creds.enabled()) {
                 keys = creds.scramFor(s.mechanism().startsWith("SCRAM-SHA-256") ? "SHA-256" : "SHA-1");
             }
-            byte[] challenge = s.serverFirst(keys, local); // simulated (unknown name) per account name, as looked up
+            // simulated (unknown name) per account name, as looked up, with an iteration count accounts have
+            byte[] challenge = keys != null ? s.serverFirst(keys, local)
+                    : s.serverFirst(null, local, server.scramIterations(s.mechanism().startsWith("SCRAM-SHA-256") ? "SHA-256" : "SHA-1"));
             conn.write("<challenge xmlns=\"" + Ns.SASL + "\">" + Base64.getEncoder().encodeToString(challenge) + "</challenge>");
         } catch (SaslFailure f) {
             scram = null;

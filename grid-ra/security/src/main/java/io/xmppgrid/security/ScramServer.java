@@ -150,16 +150,46 @@ public final class ScramServer {
      * would get one real salt (nothing tells a known name from an unknown one).
      */
     public byte[] serverFirst(ScramKeys credentials, String account) {
+        return serverFirst(credentials, account, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #serverFirst(ScramKeys, String)}, with the iteration counts that accounts of this hash keep and how
+     * many keep each ({@code inUse}): a simulated name gets one of them, the same one every time, chosen with the
+     * weights the accounts give, so a name's iteration count tells nothing either (real accounts keep the count they
+     * were created with, which differs from the current setting once an operator changes it). Empty: the current
+     * setting.
+     */
+    public byte[] serverFirst(ScramKeys credentials, String account, java.util.Map<Integer, Long> inUse) {
         if (credentials == null || !credentials.hash().equals(hash.digestName())) {
             simulated = true;
             byte[] fakeSalt = java.util.Arrays.copyOf(hash.hmac(simulationSecret, "salt:" + account), 16);
-            keys = new ScramKeys(hash.digestName(), fakeSalt, ScramCredentials.iterations(),
+            keys = new ScramKeys(hash.digestName(), fakeSalt, simulatedIterations(inUse, account),
                     hash.hmac(simulationSecret, "stored:" + account), hash.hmac(simulationSecret, "server:" + account));
         } else {
             keys = credentials;
         }
         serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(keys.salt()) + ",i=" + keys.iterations();
         return serverFirst.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private int simulatedIterations(java.util.Map<Integer, Long> inUse, String account) {
+        long total = 0;
+        for (long n : inUse.values()) {
+            total += Math.max(0, n);
+        }
+        if (total <= 0) {
+            return ScramCredentials.iterations();
+        }
+        long pick = Long.remainderUnsigned(java.nio.ByteBuffer.wrap(hash.hmac(simulationSecret, "iterations:" + account))
+                .getLong(), total);
+        for (java.util.Map.Entry<Integer, Long> e : new java.util.TreeMap<>(inUse).entrySet()) {
+            pick -= Math.max(0, e.getValue());
+            if (pick < 0) {
+                return e.getKey();
+            }
+        }
+        return ScramCredentials.iterations();
     }
 
     /** Verifies the client's proof; returns the server-final-message ({@code v=...}). */

@@ -79,6 +79,33 @@ class ScramServerTest {
         assertEquals(first.substring(first.indexOf(",s=")), second.substring(second.indexOf(",s=")));
     }
 
+    /**
+     * Issue 18 §6: unknown names get the iteration counts that accounts have, in their proportions, each name always
+     * the same one, so an account created before the operator changed the setting does not stand out.
+     */
+    @Test
+    void simulatedIterationCountsFollowTheAccounts() throws Exception {
+        java.util.Map<Integer, Long> inUse = java.util.Map.of(4096, 1000L, 10000, 3000L);
+        java.util.Map<String, Integer> counted = new java.util.TreeMap<>();
+        int old = 0;
+        for (int i = 0; i < 400; i++) {
+            String name = "nobody" + i;
+            int first = iterations(name, inUse);
+            assertEquals(first, iterations(name, inUse), "the same name, the same count");
+            org.junit.jupiter.api.Assertions.assertTrue(first == 4096 || first == 10000, "a count in use: " + first);
+            old += first == 4096 ? 1 : 0;
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(old > 60 && old < 140, "about a quarter old counts: " + old);
+        assertEquals(10000, iterations("nobody", java.util.Map.of()), "no accounts: the current setting");
+    }
+
+    private static int iterations(String name, java.util.Map<Integer, Long> inUse) throws Exception {
+        ScramServer s = new ScramServer(ScramHash.SHA_256, false, false, Set.of(), t -> null, SECRET);
+        s.clientFirst(utf8("n,,n=" + name + ",r=abc"));
+        String first = new String(s.serverFirst(null, name, inUse), StandardCharsets.UTF_8);
+        return Integer.parseInt(first.substring(first.indexOf(",i=") + 3));
+    }
+
     /** RFC 5802 §6: flag "y" while the server offers channel binding is a downgrade. */
     @Test
     void downgradeIsRefused() {

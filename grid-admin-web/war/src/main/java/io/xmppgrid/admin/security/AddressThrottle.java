@@ -1,12 +1,14 @@
 package io.xmppgrid.admin.security;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Failed sign-ins per IP address in a fixed window (an address over the limit is refused
  * until its window ends), and a bound on how often refusals from one address are recorded
  * (one audit entry per address per {@value #RECORD_EVERY_MS} ms). Bounded in size: at most
- * {@value #MAX_ADDRESSES} addresses are tracked; beyond, the table is cleared.
+ * {@value #MAX_ADDRESSES} addresses are tracked; beyond, the least recently seen is forgotten (never the whole table,
+ * which would lift the throttle of the address under attack).
  */
 final class AddressThrottle {
 
@@ -15,8 +17,17 @@ final class AddressThrottle {
 
     private final int maxFailures;
     private final long windowMs;
-    private final ConcurrentHashMap<String, long[]> failures = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Long> recorded = new ConcurrentHashMap<>();
+    private final Map<String, long[]> failures = bounded();
+    private final Map<String, Long> recorded = bounded();
+
+    private static <V> Map<String, V> bounded() {
+        return java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > MAX_ADDRESSES;
+            }
+        });
+    }
 
     AddressThrottle(int maxFailures, int windowSeconds) {
         this.maxFailures = maxFailures;
@@ -29,9 +40,6 @@ final class AddressThrottle {
     }
 
     void failed(String address) {
-        if (failures.size() > MAX_ADDRESSES) {
-            failures.clear();
-        }
         long now = System.currentTimeMillis();
         failures.compute(address, (k, f) -> f == null || now - f[1] >= windowMs ? new long[] {1, now} : new long[] {f[0] + 1, f[1]});
     }
@@ -41,9 +49,6 @@ final class AddressThrottle {
     }
 
     boolean shouldRecord(String address) {
-        if (recorded.size() > MAX_ADDRESSES) {
-            recorded.clear();
-        }
         long now = System.currentTimeMillis();
         boolean[] record = {false};
         recorded.compute(address, (k, last) -> {

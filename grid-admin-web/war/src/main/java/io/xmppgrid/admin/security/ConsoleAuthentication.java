@@ -41,7 +41,13 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
     static final String ADMIN = "grid.admin";
     static final String SIGNED_IN_AT = "grid.admin.at";
     static final String CSRF = "grid.csrf";
-    static final String SIGNIN_CSRF = "grid.signin.csrf";
+    /**
+     * The cookie that binds a sign-in form to its browser: a random value, whose HMAC is the form's token. Nothing is
+     * kept on the server for a request that has not signed in (issue 18 §11: an HTTP session per unauthenticated
+     * request would let anyone fill the node's memory), and a form cannot be posted from another site: it needs the
+     * cookie, which a SameSite=Strict cookie is not sent with, and the token, which only the console computes.
+     */
+    static final String SIGNIN_COOKIE = "grid-signin";
     /** The form field (and, for scripts, the header) that carries the CSRF token. */
     public static final String CSRF_FIELD = "_csrf";
     public static final String CSRF_HEADER = "X-CSRF-Token";
@@ -50,6 +56,9 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
 
     private final ConsoleSettings settings = ConsoleSettings.fromSystem();
     private final AddressThrottle throttle = new AddressThrottle(settings.addressFailures(), settings.addressWindowSeconds());
+    /** Signs the sign-in forms' tokens; the same on every node when grid.secretFile is set. */
+    private final byte[] signInKey = io.xmppgrid.security.GridSecrets.derive(io.xmppgrid.security.GridSecrets.CONSOLE_SIGN_IN)
+            .orElseGet(() -> SignInPage.newToken().getBytes(StandardCharsets.US_ASCII));
 
     @EJB
     private Administrators administrators;
@@ -132,8 +141,11 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
             refused(req, address, "client certificate refused: " + refusal);
             return challenge(req, res, nonce, "Your certificate was not accepted. Sign in with your password and code.", 401);
         }
-        String name = administrators.signInWithCertificate(AdminCertificates.sha256(chain[0]),
-                chain[0].getSerialNumber().toString(16), address);
+        String fingerprint = AdminCertificates.sha256(chain[0]);
+        // a platform's certificate is presented with every request its browser makes: its refusal is recorded once
+        // every few seconds per certificate, not once per request
+        String name = administrators.signInWithCertificate(fingerprint, chain[0].getSerialNumber().toString(16), address,
+                throttle.shouldRecord("certificate " + fingerprint));
         if (name == null) {
             return null; // a valid grid certificate of someone else (a platform): the form is still offered
         }
@@ -143,9 +155,8 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
 
     private AuthenticationStatus signIn(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
                                         String address, String nonce) throws IOException {
-        HttpSession pre = req.getSession(false);
-        String expected = pre == null ? null : (String) pre.getAttribute(SIGNIN_CSRF);
-        if (!csrfMatches(req, expected)) {
+        String cookie = signInCookie(req);
+        if (!csrfMatches(req, cookie == null ? null : signInToken(cookie))) {
             refused(req, address, "sign-in form without a valid token (replayed or forged)");
             return challenge(req, res, nonce, "The sign-in form expired. Please try again.", 403);
         }
@@ -172,6 +183,7 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
         }
         throttle.succeeded(req.getRemoteAddr());
         startSession(req, name.strip().toLowerCase(java.util.Locale.ROOT));
+        setSignInCookie(req, res, "", 0); // that form is used
         // back to what was asked for, now as a GET (post/redirect/get)
         res.setStatus(303);
         res.setHeader("Location", req.getRequestURI());
@@ -179,9 +191,11 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
     }
 
     private void startSession(HttpServletRequest req, String name) {
+        HttpSession old = req.getSession(false);
+        if (old != null) {
+            old.invalidate(); // no session fixation: whatever came before sign-in is dead
+        }
         HttpSession s = req.getSession(true);
-        req.changeSessionId(); // no session fixation: the pre-sign-in id is dead
-        s.removeAttribute(SIGNIN_CSRF);
         s.setAttribute(ADMIN, name);
         s.setAttribute(SIGNED_IN_AT, Instant.now());
         s.setAttribute(CSRF, SignInPage.newToken());
@@ -191,14 +205,44 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
     /** The sign-in form (pages), or a JSON refusal (API clients), for the path that was asked for. */
     private AuthenticationStatus challenge(HttpServletRequest req, HttpServletResponse res, String nonce, String message,
                                            int status) throws IOException {
-        HttpSession s = req.getSession(true);
-        String token = (String) s.getAttribute(SIGNIN_CSRF);
-        if (token == null) {
-            s.setMaxInactiveInterval(300); // a session that only holds a sign-in form's token
-            token = SignInPage.newToken();
-            s.setAttribute(SIGNIN_CSRF, token);
+        String cookie = signInCookie(req);
+        if (cookie == null) {
+            cookie = SignInPage.newToken();
+            setSignInCookie(req, res, cookie, 600);
         }
+        String token = signInToken(cookie);
         return SignInPage.refuse(req, res, status, message, token);
+    }
+
+    /** The sign-in cookie's value when it is one the console could have set (43 base64url characters), else null. */
+    private static String signInCookie(HttpServletRequest req) {
+        jakarta.servlet.http.Cookie[] cookies = req.getCookies();
+        if (cookies != null) {
+            for (jakarta.servlet.http.Cookie c : cookies) {
+                if (SIGNIN_COOKIE.equals(c.getName()) && c.getValue() != null && c.getValue().matches("[A-Za-z0-9_-]{43}")) {
+                    return c.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void setSignInCookie(HttpServletRequest req, HttpServletResponse res, String value, int maxAge) {
+        String path = req.getContextPath().isEmpty() ? "/" : req.getContextPath();
+        res.addHeader("Set-Cookie", SIGNIN_COOKIE + "=" + value + "; Path=" + path + "; Max-Age=" + maxAge
+                + "; HttpOnly; SameSite=Strict" + (req.isSecure() ? "; Secure" : ""));
+    }
+
+    /** The form token for a sign-in cookie: HMAC-SHA256 under the console's key. */
+    private String signInToken(String cookie) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(signInKey, "HmacSHA256"));
+            return java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(mac.doFinal(("sign-in:" + cookie).getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Records a refused request; one audit entry per address per few seconds, so a flood cannot fill the database. */

@@ -22,4 +22,10 @@ public interface PlatformDirectory {
      * administrator approves it; {@code address} is the peer's, for the audit log.
      */
     Registration register(String localpart, String password, String address);
+
+    /**
+     * How many platforms keep SCRAM keys of this hash ({@code SHA-256}, {@code SHA-1}) at each iteration count, so
+     * that a simulated exchange for an unknown name can look like one of theirs (no enumeration).
+     */
+    java.util.Map<Integer, Long> scramIterations(String hash);
 }

@@ -61,6 +61,9 @@ public class GridMetrics {
         r.more().counter("grid.stanzas.in", Tags.empty(), this, m -> m.stats().stanzasIn());
         r.more().counter("grid.stanzas.out", Tags.empty(), this, m -> m.stats().stanzasOut());
         r.gauge("grid.offline.depth", Tags.empty(), this, GridMetrics::offlineDepth);
+        for (String setting : ServerStatistics.REFUSING_SETTINGS) {
+            r.more().counter("grid.connections.refused", Tags.of("limit", setting), this, m -> m.stats().refused(setting));
+        }
         deliveries = r.counter("grid.deliveries", Tags.empty());
         registry = r;
         LOG.infof("GRID0802: grid metrics registered (%d meters)", r.getMeters().size());
@@ -94,7 +97,7 @@ public class GridMetrics {
             return now;
         } catch (jakarta.resource.ResourceException | RuntimeException e) {
             // the listener is not running: no connections, counters as last seen (they never go back)
-            return new ServerStatistics(0, 0, last.stanzasIn(), last.stanzasOut());
+            return new ServerStatistics(0, 0, last.stanzasIn(), last.stanzasOut(), last.refusedConnections());
         }
     }
 

@@ -153,6 +153,61 @@ class BadInputIT {
     }
 
     /**
+     * Issue 18 §9 (handshake churn), RFC 6120 §4.9.3.14: one address may open grid.connectionRatePerAddress new
+     * connections a second (200 on this test server, 400 at once); beyond, its connections get {@code <policy-violation/>}
+     * as they are accepted, before any TLS work. Other addresses are served meanwhile, and the address is served again
+     * once its rate allows. (The connections come from 127.0.0.2: the other tests' address keeps its own budget.)
+     */
+    @Test
+    void newConnectionsBeyondTheAddressRateGetPolicyViolation() throws Exception {
+        java.util.List<java.net.Socket> opened = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 600; i++) {
+                java.net.Socket s = new java.net.Socket();
+                s.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+                s.connect(new java.net.InetSocketAddress(Grid.HOST, Grid.STARTTLS_PORT));
+                opened.add(s);
+            }
+            int refused = 0;
+            for (java.net.Socket s : opened.subList(450, 600)) {
+                s.setSoTimeout(200);
+                try {
+                    String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    if (got.contains("<policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>")
+                            && got.contains("too many new connections")) {
+                        refused++;
+                    }
+                } catch (java.net.SocketTimeoutException servedOrWaiting) {
+                    // accepted: the node waits for its stream header
+                }
+            }
+            assertTrue(refused > 0, "600 connections at once from one address: some refused for the rate");
+        } finally {
+            for (java.net.Socket s : opened) {
+                s.close();
+            }
+        }
+        try (RawXmpp other = RawXmpp.bound(Grid.platform(Grid.uniqueName("rate-w"), "rate-password-1"), "rate-password-1")) {
+            assertTrue(other.sync().isEmpty(), "another address is served");
+        }
+        Thread.sleep(2500); // the bucket refills
+        try (java.net.Socket again = new java.net.Socket()) {
+            again.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+            again.connect(new java.net.InetSocketAddress(Grid.HOST, Grid.STARTTLS_PORT));
+            again.setSoTimeout(10_000);
+            again.getOutputStream().write(RawXmpp.HEADER.getBytes(StandardCharsets.UTF_8));
+            byte[] buf = new byte[4096];
+            StringBuilder got = new StringBuilder();
+            while (got.indexOf("</stream:features>") < 0 && got.indexOf("</stream:stream>") < 0) {
+                int n = again.getInputStream().read(buf);
+                assertTrue(n > 0, "served: " + got);
+                got.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            assertTrue(got.indexOf("<starttls") >= 0, "served again once its rate allows: " + got);
+        }
+    }
+
+    /**
      * Issue 18 §9, RFC 5746 and RFC 7590 §3.4: a TLS 1.2 client that asks for a new handshake on an established
      * XEP-0368 direct TLS connection has the connection closed (renegotiation is refused: each would cost a full
      * handshake); the witness keeps being served.

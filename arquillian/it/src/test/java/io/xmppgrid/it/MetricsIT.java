@@ -71,6 +71,11 @@ class MetricsIT {
         String after = get("/prometheus");
         assertTrue(value(after, "grid_audit_events_total", "action=\"admin.platform.revoke\"", "outcome=\"ok\"") >= 1);
         assertTrue(value(after, "grid_deliveries_total") >= 0);
+        // issue 18: connections refused as they are accepted, by the limit that refused them
+        for (String limit : List.of("grid.maxConnections", "grid.maxUnauthenticatedConnections", "grid.maxConnectionsPerAddress",
+                "grid.connectionRatePerAddress")) {
+            assertTrue(value(after, "grid_connections_refused_total", "limit=\"" + limit + "\"") >= 0, limit);
+        }
 
         String health = get("/health");
         assertTrue(health.contains("\"grid-ear.ear\" : \"OK\""), health);

@@ -52,6 +52,8 @@ final class ClientConnection {
     // guarded by io
     private SSLEngine engine;
     private boolean handshakeDone;
+    /** The engine's handshake tasks run on the server's TLS threads; until they finish, input waits in pendingNet. */
+    private boolean handshakeTasksRunning;
     private ByteBuffer pendingNet;
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
     private long outBytes;
@@ -200,11 +202,15 @@ final class ClientConnection {
                 throw new SSLException("TLS renegotiation refused");
             }
             if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-                Runnable t;
-                while ((t = engine.getDelegatedTask()) != null) {
-                    t.run();
+                if (!handshakeTasksRunning) {
+                    handshakeTasksRunning = true;
+                    try {
+                        server.handshakes().execute(this::runHandshakeTasks);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        throw new SSLException("the listener is stopping");
+                    }
                 }
-                continue;
+                return; // the caller keeps what is left of net; handshakeTasksDone goes on from there
             }
             if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
                 SSLEngineResult r = wrapLocked(ByteBuffer.allocate(0));
@@ -244,6 +250,43 @@ final class ClientConnection {
                     && engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
                 return;
             }
+        }
+    }
+
+    /** On a TLS thread: the handshake's expensive steps, then back to this connection's loop. */
+    private void runHandshakeTasks() {
+        try {
+            Runnable t;
+            while ((t = engine.getDelegatedTask()) != null) {
+                t.run();
+            }
+        } catch (RuntimeException e) {
+            Log.CONN.infof("GRIDRA0108: %s TLS handshake step failed for %s: %s", id, remoteAddress, e.getMessage());
+        }
+        loop.execute(this::handshakeTasksDone);
+    }
+
+    /** On the loop: the handshake goes on with the input that arrived meanwhile. */
+    private void handshakeTasksDone() {
+        if (closed) {
+            return;
+        }
+        try {
+            synchronized (io) {
+                handshakeTasksRunning = false;
+                ByteBuffer net = pendingNet == null ? ByteBuffer.allocate(0) : pendingNet;
+                pendingNet = null;
+                unwrap(net, loop.appBuffer);
+                if (net.hasRemaining()) {
+                    pendingNet = net; // our own copy (onReadable keeps none of the loop's buffer)
+                }
+                flushLocked();
+            }
+        } catch (SSLException e) {
+            Log.CONN.infof("GRIDRA0102: %s TLS failure from %s: %s", id, remoteAddress, e.getMessage());
+            abort("TLS failure: " + e.getMessage());
+        } catch (IOException e) {
+            abort("write failed: " + e.getMessage());
         }
     }
 

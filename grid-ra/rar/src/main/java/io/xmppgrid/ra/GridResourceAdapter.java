@@ -80,6 +80,11 @@ public class GridResourceAdapter implements ResourceAdapter {
     private Integer maxConnectionsPerAddress = 500;
     private Integer maxConnections = 50_000;
     private Integer maxUnauthenticatedConnections = 2_000;
+    /** Threads that do TLS handshakes' work (0: half the processors, at least one). */
+    private Integer tlsThreads = 0;
+    /** New connections per second from one address (0: unlimited), and how many may come at once. */
+    private Integer connectionRatePerAddress = 20;
+    private Integer connectionBurstPerAddress = 100;
     @ConfigProperty(description = "Seconds of rate-limit throttling within a minute after which a platform is "
             + "disabled; 0: never", defaultValue = "0")
     private Integer limitsDisableAfter = 0;
@@ -257,7 +262,11 @@ public class GridResourceAdapter implements ResourceAdapter {
                 Math.max(0, integer("limitsDisableAfter", limitsDisableAfter)),
                 Boolean.parseBoolean(str("registration", String.valueOf(registration))),
                 Math.max(0, integer("maxConnections", maxConnections)),
-                Math.max(0, integer("maxUnauthenticatedConnections", maxUnauthenticatedConnections)));
+                Math.max(0, integer("maxUnauthenticatedConnections", maxUnauthenticatedConnections)),
+                integer("tlsThreads", tlsThreads) > 0 ? integer("tlsThreads", tlsThreads)
+                        : Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                Math.max(0, integer("connectionRatePerAddress", connectionRatePerAddress)),
+                Math.max(0, integer("connectionBurstPerAddress", connectionBurstPerAddress)));
     }
 
     private static String str(String name, String value) {
@@ -325,6 +334,12 @@ public class GridResourceAdapter implements ResourceAdapter {
     public void setMaxConnections(Integer v) { maxConnections = v; }
     public Integer getMaxUnauthenticatedConnections() { return maxUnauthenticatedConnections; }
     public void setMaxUnauthenticatedConnections(Integer v) { maxUnauthenticatedConnections = v; }
+    public Integer getTlsThreads() { return tlsThreads; }
+    public void setTlsThreads(Integer v) { tlsThreads = v; }
+    public Integer getConnectionRatePerAddress() { return connectionRatePerAddress; }
+    public void setConnectionRatePerAddress(Integer v) { connectionRatePerAddress = v; }
+    public Integer getConnectionBurstPerAddress() { return connectionBurstPerAddress; }
+    public void setConnectionBurstPerAddress(Integer v) { connectionBurstPerAddress = v; }
     public Integer getMaxConnectionsPerAddress() { return maxConnectionsPerAddress; }
     public void setMaxConnectionsPerAddress(Integer v) { maxConnectionsPerAddress = v; }
     public Boolean getRegistration() { return registration; }

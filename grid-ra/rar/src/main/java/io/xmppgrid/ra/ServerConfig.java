@@ -35,7 +35,10 @@ record ServerConfig(
         int limitsDisableAfter,
         boolean registration,
         int maxConnections,
-        int maxUnauthenticatedConnections) {
+        int maxUnauthenticatedConnections,
+        int tlsThreads,
+        int connectionRatePerAddress,
+        int connectionBurstPerAddress) {
 
     /** Output a connection may have queued before it authenticates (a few stream features and SASL answers). */
     static final int UNAUTHENTICATED_OUTPUT_BYTES = 64 * 1024;

@@ -69,6 +69,12 @@ final class XmppServer {
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final java.util.concurrent.locks.ReentrantLock[] orderingLocks = newLocks(1024);
     private ExecutorService workers;
+    /**
+     * TLS handshakes' work (key exchange, signatures, certificate checks: the SSLEngine's delegated tasks), off the I/O
+     * loops, on a few threads of its own (issue 18 §9): a flood of handshakes takes at most these threads' CPU, and
+     * the loops keep reading and writing for established connections.
+     */
+    private ExecutorService handshakes;
     private ScheduledThreadPoolExecutor scheduler;
 
     XmppServer(ServerConfig cfg, TlsContext tls, EndpointPool<StanzaListener> stanzaEndpoints,
@@ -87,8 +93,11 @@ final class XmppServer {
     }
 
     void start() throws IOException {
+        connectionRate = new ConnectionRate(cfg.connectionRatePerAddress(), cfg.connectionBurstPerAddress());
         workers = new ThreadPoolExecutor(cfg.workerThreads(), cfg.workerThreads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("grid-worker"));
+        handshakes = new ThreadPoolExecutor(cfg.tlsThreads(), cfg.tlsThreads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads("grid-tls"));
         scheduler = new ScheduledThreadPoolExecutor(1, threads("grid-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         if (!cfg.idleTimeout().isZero()) {
@@ -148,6 +157,53 @@ final class XmppServer {
     /** Connections that have not authenticated yet (each counted once, until it authenticates or closes). */
     private final AtomicInteger unauthenticated = new AtomicInteger();
     private volatile long nodeRefusalReported;
+    private volatile long rateRefusalReported;
+    private ConnectionRate connectionRate;
+    /** Connections refused as they were accepted, by the setting that refused them (for metrics). */
+    private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> refused = new ConcurrentHashMap<>();
+
+    private void countRefused(String setting) {
+        refused.computeIfAbsent(setting, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /**
+     * Refuses a connection as it is accepted: on a STARTTLS port with a stream error (RFC 6120 §4.9.1.3: the header
+     * and the error, written in the clear as the stream's first bytes would be), on a direct TLS port with a plain
+     * close (an error there would cost the handshake the refusal spares).
+     */
+    private void refuse(SocketChannel ch, boolean directTls, String condition, String text) throws IOException {
+        if (!directTls) {
+            ch.write(java.nio.ByteBuffer.wrap(("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                    + "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' from='" + domain + "'><stream:error>"
+                    + "<" + condition + " xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                    + (text == null ? "" : "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>" + text + "</text>")
+                    + "</stream:error></stream:stream>")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))); // fits any socket buffer: one non-blocking write
+        }
+        ch.close();
+    }
+
+    /**
+     * More new connections from this address than grid.connectionRatePerAddress allows: RFC 6120 §4.9.3.14
+     * {@code <policy-violation/>}; logged and audited at most every 10 s for the node.
+     */
+    private boolean refusedForRate(SocketChannel ch, boolean directTls) throws IOException {
+        String host = hostOf(ch);
+        if (connectionRate.allow(host, System.nanoTime())) {
+            return false;
+        }
+        refuse(ch, directTls, "policy-violation", "too many new connections from your address; retry later");
+        countRefused("grid.connectionRatePerAddress");
+        long now = System.currentTimeMillis();
+        if (now - rateRefusalReported > 10_000) {
+            rateRefusalReported = now;
+            Log.CONN.warnf("GRIDRA0224: new connections from %s refused: more than %d a second (grid.connectionRatePerAddress)",
+                    host, cfg.connectionRatePerAddress());
+            audit(null, "connection", "too-many-new-connections", "more than " + cfg.connectionRatePerAddress()
+                    + " new connections a second from " + host, host);
+        }
+        return true;
+    }
 
     /** A connection authenticated: it no longer counts against grid.maxUnauthenticatedConnections. */
     void authenticated(ClientConnection c) {
@@ -172,13 +228,8 @@ final class XmppServer {
             return false;
         }
         String host = hostOf(ch);
-        if (!directTls) {
-            ch.write(java.nio.ByteBuffer.wrap(("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-                    + "xmlns:stream='http://etherx.jabber.org/streams' version='1.0' from='" + domain + "'><stream:error>"
-                    + "<resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))); // fits any socket buffer: one non-blocking write
-        }
-        ch.close();
+        refuse(ch, directTls, "resource-constraint", null);
+        countRefused(max > 0 && connections.size() >= max ? "grid.maxConnections" : "grid.maxUnauthenticatedConnections");
         long now = System.currentTimeMillis();
         if (now - nodeRefusalReported > 10_000) {
             nodeRefusalReported = now;
@@ -193,7 +244,7 @@ final class XmppServer {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-            if (refusedAsFull(ch, directTls)) {
+            if (refusedForRate(ch, directTls) || refusedAsFull(ch, directTls)) {
                 return;
             }
             int max = cfg.maxConnectionsPerAddress();
@@ -203,6 +254,7 @@ final class XmppServer {
             if (max > 0 && (here > max || here + sessions.countedElsewhere("c:" + host) > max)) {
                 connectionsPerHost.computeIfPresent(host, (h, n) -> n.decrementAndGet() <= 0 ? null : n);
                 ch.close(); // before any state is made for it: a flood costs little
+                countRefused("grid.maxConnectionsPerAddress");
                 long now = System.currentTimeMillis();
                 Long last = refusalReported.get(host);
                 if (last == null || now - last > 10_000) { // log and audit at most every 10 s per address
@@ -299,6 +351,9 @@ final class XmppServer {
         loops.clear();
         if (workers != null) {
             workers.shutdownNow();
+        }
+        if (handshakes != null) {
+            handshakes.shutdownNow();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();
@@ -639,7 +694,10 @@ final class XmppServer {
     }
 
     io.xmppgrid.ra.api.ServerStatistics statistics() {
-        return new io.xmppgrid.ra.api.ServerStatistics(connections.size(), sessions.size(), stanzasIn.sum(), stanzasOut.sum());
+        java.util.Map<String, Long> refusedNow = new java.util.TreeMap<>();
+        refused.forEach((k, v) -> refusedNow.put(k, v.sum()));
+        return new io.xmppgrid.ra.api.ServerStatistics(connections.size(), sessions.size(), stanzasIn.sum(), stanzasOut.sum(),
+                refusedNow);
     }
 
     void updatePresence(Jid fullJid, boolean available, int priority) {
@@ -670,6 +728,10 @@ final class XmppServer {
 
     AuthThrottle throttle() {
         return throttle;
+    }
+
+    ExecutorService handshakes() {
+        return handshakes;
     }
 
     ExecutorService workers() {

@@ -38,7 +38,7 @@ log=$out/$stamp-cluster-servers.log
 java_home=${CONTROLLER_JAVA_HOME:-}
 [ -z "$java_home" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && java_home=/usr/lib/jvm/temurin-25-jdk-amd64
 java_home=${java_home:-${JAVA_HOME:-}}
-GRID_NODES=2 GRID_PG_DB=grid_bench_cluster GRID_OPTS="-Dgrid.scram.iterations=4096 ${GRID_OPTS:-}" JAVA_HOME=$java_home \
+GRID_NODES=2 GRID_PG_DB=grid_bench_cluster GRID_OPTS="-Dgrid.scram.iterations=4096 -Dgrid.connectionRatePerAddress=0 ${GRID_OPTS:-}" JAVA_HOME=$java_home \
   JBOSS_JAVA_SIZING="${CONTROLLER_HEAP:--Xms1g -Xmx1g -XX:MaxTenuringThreshold=2 -XX:SweeperThreshold=50}" \
   "${server_cpu[@]}" bash "$root/config/run-cluster.sh" "$root/config/target/wildfly" "$cluster" "$ear" "$tls_cp" > "$log" 2>&1 &
 cluster_pid=$!

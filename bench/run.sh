@@ -62,10 +62,11 @@ parameters="$parameters; controller: $("${controller_java_home:+$controller_java
 start_controller() {
   node=$root/config/target/node
   [ -d "$node/configuration" ] || { echo "start the controller once with mvn -Prun -DskipTests install (it makes $node)" >&2; exit 1; }
-  # SCRAM iterations as the peers' (4096), so clients do the same work for every server
+  # SCRAM iterations as the peers' (4096), so clients do the same work for every server; every client comes from
+  # one address here: no limit on new connections per address (the peers have none by default)
   local pin_before=()
   [ "${CONTROLLER_PIN:-before}" = before ] && pin_before=("${server_cpu[@]}")
-  JAVA_HOME=$controller_java_home JBOSS_JAVA_SIZING=$controller_heap GRID_OPTS="-Dgrid.scram.iterations=4096 ${GRID_OPTS:-}" \
+  JAVA_HOME=$controller_java_home JBOSS_JAVA_SIZING=$controller_heap GRID_OPTS="-Dgrid.scram.iterations=4096 -Dgrid.connectionRatePerAddress=0 ${GRID_OPTS:-}" \
     "${pin_before[@]}" bash "$root/config/run-node.sh" "$root/config/target/wildfly" "$node" "$root/grid-ear/target/grid-ear.ear" \
     > "$out/$stamp-controller-server.log" 2>&1 &
   for _ in $(seq 120); do grep -q 'GRIDRA0001' "$out/$stamp-controller-server.log" 2>/dev/null && break; sleep 1; done

@@ -54,4 +54,31 @@ class BenchSmokeIT {
         assertTrue(Files.size(out.resolve("smoke-controller-fanout.png")) > 1000);
         assertTrue(Files.readString(out.resolve("smoke-controller-fanout.md")).contains("| controller | 20 |"));
     }
+
+    /**
+     * The flood scenario (issue 18) in short: one attacker per phase for 2 s against the test server, a witness
+     * pinging throughout. It checks that the harness runs every phase and that the witness was served in each (its
+     * pings were answered), not how fast.
+     */
+    @Test
+    void theFloodScenarioRunsAgainstTheController() throws Exception {
+        String witness = Grid.uniqueName("flood-w");
+        String password = "flood-smoke-password";
+        Grid.platform(witness, password);
+        Path out = Path.of("target", "bench-smoke");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc = Bench.run(new String[] {"flood", "--port", Integer.toString(Grid.STARTTLS_PORT), "--tls-port",
+                Integer.toString(Grid.DIRECT_TLS_PORT), "--witness", witness, "--password", password, "--seconds", "2",
+                "--attackers", "1", "--out", out.toString(), "--stamp", "smoke"}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String log = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, log);
+        String report = Files.readString(out.resolve("smoke-flood.md"));
+        Matcher row = Pattern.compile("(?m)^\\| ([^|]+) \\| (-?[0-9.]+) \\|").matcher(report);
+        int phases = 0;
+        while (row.find()) {
+            phases++;
+            assertTrue(!row.group(2).startsWith("-"), "the witness was answered during " + row.group(1) + ": " + report);
+        }
+        assertEquals(6, phases, "idle, three floods, slowloris, idle again: " + report);
+    }
 }

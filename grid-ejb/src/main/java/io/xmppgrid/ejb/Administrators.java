@@ -66,7 +66,7 @@ public class Administrators {
         Administrator a = new Administrator(n, Instant.now());
         a.passwordHash = AdminPasswords.hash(pw.toCharArray());
         byte[] secret = Totp.newSecret();
-        a.totpSecret = Totp.base32(secret);
+        a.totpSecret = TotpSecrets.seal(n, secret);
         em.persist(a);
         LOG.infof("GRID0221: administrator %s created (password and TOTP)", n);
         return new Enrolled(n, pw, generated, Totp.uri("XMPP-Grid " + GridSettings.domain(), n, secret));
@@ -92,7 +92,7 @@ public class Administrators {
             result = new SignIn(false, true, "locked until " + a.lockedUntil + " after " + a.failedCount + " failures");
         } else {
             boolean pwOk = AdminPasswords.matches(password, a.passwordHash);
-            long step = Totp.verify(Totp.fromBase32(a.totpSecret), code, now, a.lastTotpStep);
+            long step = Totp.verify(TotpSecrets.open(a.name, a.totpSecret), code, now, a.lastTotpStep);
             if (pwOk && step >= 0) {
                 a.failedCount = 0;
                 a.lockedUntil = null;
@@ -111,6 +111,19 @@ public class Administrators {
         }
         recordSignIn(n, "password+totp", result, address);
         return result;
+    }
+
+    /** Seals the TOTP secrets stored in clear before V18 (at start; the audit key exists by then). */
+    public int sealTotpSecrets() {
+        int n = 0;
+        for (Administrator a : em.createQuery("select a from Administrator a where a.totpSecret is not null",
+                Administrator.class).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList()) {
+            if (!TotpSecrets.sealed(a.totpSecret)) {
+                a.totpSecret = TotpSecrets.seal(a.name, Totp.fromBase32(a.totpSecret));
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The administrator a grid-CA client certificate (by SHA-256 fingerprint) belongs to, if enabled. */

@@ -20,4 +20,14 @@ public class CrlPublisher {
     public void publish() {
         PlatformAdmin.publishCrl(em);
     }
+
+    /**
+     * Published again every six hours, so the CRL on disk is never near its nextUpdate (30 days after it is made): the
+     * adapter refuses EXTERNAL logins on an expired CRL (fail closed).
+     */
+    @jakarta.ejb.Schedule(hour = "*/6", minute = "7", persistent = false, info = "crl-refresh")
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public void refresh() {
+        PlatformAdmin.publishCrl(em);
+    }
 }

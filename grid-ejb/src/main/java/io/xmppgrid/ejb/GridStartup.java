@@ -34,12 +34,16 @@ public class GridStartup {
     @jakarta.ejb.EJB
     private CrlPublisher crl;
 
+    @jakarta.ejb.EJB
+    private Administrators administrators;
+
     @PostConstruct
     void start() {
         if (GridSettings.cluster()) {
             requireSharedDatabase();
         }
         LOG.infof("GRID0001: %s", SchemaMigrator.migrate(dataSource));
+        privateDirectory(GridSettings.dataDirectory());
         Path token = GridSettings.adminTokenFile();
         try {
             byte[] r = new byte[32];
@@ -61,6 +65,25 @@ public class GridStartup {
         if (io.xmppgrid.ejb.audit.AuditChain.createKeyIfAbsent()) {
             LOG.infof("GRID0004: first start: audit chain key written to %s (keep it; cluster nodes share it)",
                     io.xmppgrid.ejb.audit.AuditChain.keyFile());
+        }
+        int sealed = administrators.sealTotpSecrets(); // in a transaction of its own (the bean's)
+        if (sealed > 0) {
+            LOG.infof("GRID0009: %d administrators' TOTP secrets stored in clear were sealed", sealed);
+        }
+    }
+
+    /**
+     * The grid's own directory (keys, tokens, the embedded database) is readable by the server's user only (issue 19
+     * §5); the files in it are created private too.
+     */
+    private static void privateDirectory(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the operator protects the directory
+        } catch (IOException e) {
+            LOG.warnf("GRID0008: %s could not be made private to the server's user: %s", dir, e.getMessage());
         }
     }
 

@@ -293,14 +293,19 @@ public class PlatformAdmin {
     }
 
     /**
-     * Revocation (RFC 8600 §8.3.2): the platform is disabled for good (until re-enabled), every
-     * certificate the grid CA issued to it is revoked, and all its live sessions end as soon as
-     * this commits, with a stream error. It cannot log in again, with any credential.
+     * Revocation (RFC 8600 §8.3.2): the platform is disabled for good, every certificate the grid CA issued to it is
+     * revoked, its SCRAM credentials are deleted, and all its live sessions end as soon as this commits, with a stream
+     * error. It cannot log in again with any credential it had: only an administrator re-admits it, by giving it new
+     * credentials and enabling it ({@link #enable(String)}); a platform cannot ({@link #enableAsPlatform(String)}).
      */
     public StateChange revoke(String name) {
         Platform p = existing(name);
         Instant now = Instant.now();
         p.setState(Platform.State.REVOKED, now);
+        for (ScramCredential old : em.createNamedQuery(ScramCredential.BY_PLATFORM, ScramCredential.class)
+                .setParameter("platform", p).getResultList()) {
+            em.remove(old);
+        }
         List<String> serials = new java.util.ArrayList<>();
         for (PlatformCertificate c : em.createNamedQuery(PlatformCertificate.UNREVOKED, PlatformCertificate.class)
                 .setParameter("platform", p).getResultList()) {
@@ -404,9 +409,42 @@ public class PlatformAdmin {
         return new StateChange(jid(p), "disabled", ended, List.of());
     }
 
-    /** Enabling (also approval of a pending platform): logins work again; revoked certificates stay revoked. */
+    /**
+     * Enabling by an administrator (also approval of a pending platform): logins work again; revoked certificates
+     * stay revoked. A revoked platform is re-admitted only once it has new credentials (a password set or a
+     * certificate issued since: revocation removed the old ones), so that nothing it had before works again.
+     */
     public StateChange enable(String name) {
         Platform p = existing(name);
+        if (p.getState() == Platform.State.REVOKED && !hasCredentials(p)) {
+            throw new AdminException(AdminException.Reason.CONFLICT, "platform " + p.getLocalpart()
+                    + " is revoked: give it new credentials first (a password or a certificate), then enable it");
+        }
+        return enabled(p);
+    }
+
+    /**
+     * Enabling asked by a platform (XEP-0133 reenable-user): a disabled platform only. A revoked one stays revoked
+     * until an administrator re-admits it (console, API or command line).
+     */
+    public StateChange enableAsPlatform(String name) {
+        Platform p = existing(name);
+        if (p.getState() == Platform.State.REVOKED) {
+            throw new AdminException(AdminException.Reason.CONFLICT, "platform " + p.getLocalpart()
+                    + " was revoked: only an administrator re-admits it");
+        }
+        return enabled(p);
+    }
+
+    /** Whether a platform has a credential it can log in with: a SCRAM key or a certificate that is not revoked. */
+    private boolean hasCredentials(Platform p) {
+        return !em.createNamedQuery(ScramCredential.BY_PLATFORM, ScramCredential.class).setParameter("platform", p)
+                .setMaxResults(1).getResultList().isEmpty()
+                || !em.createNamedQuery(PlatformCertificate.UNREVOKED, PlatformCertificate.class).setParameter("platform", p)
+                .setMaxResults(1).getResultList().isEmpty();
+    }
+
+    private StateChange enabled(Platform p) {
         p.setState(Platform.State.ENABLED, Instant.now());
         LOG.infof("GRID0206: platform %s enabled", p.getLocalpart());
         return new StateChange(jid(p), "enabled", 0, List.of());

@@ -69,7 +69,7 @@ public class ServiceAdministrationBean {
 
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public Outcome reenableUser(Jid actor, String localpart) {
-        return audited(actor, "reenable-user", localpart, () -> platforms.enable(localpart).sessionsEnded());
+        return audited(actor, "reenable-user", localpart, () -> platforms.enableAsPlatform(localpart).sessionsEnded());
     }
 
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)

@@ -2,7 +2,6 @@ package io.xmppgrid.ejb;
 
 import io.xmppgrid.core.Component;
 import io.xmppgrid.core.Delivery;
-import io.xmppgrid.core.pubsub.TemplatePolicy;
 import io.xmppgrid.ejb.pubsub.IodefValidator;
 import io.xmppgrid.core.pubsub.PubSubService;
 import io.xmppgrid.core.pubsub.ServiceSettings;
@@ -108,7 +107,7 @@ public class StanzaRouterBean implements StanzaListener {
         List<Component> components = List.of(new PubSubComponent(BROKER, service, new JpaAudit(em)));
         return new Router(ServerIqHandlers.all(components, new io.xmppgrid.core.admin.AdHocCommands(
                 ServiceAdministrationBean.forCore(serviceAdministration), Clock.systemUTC(), COMMAND_SESSION_KEY)),
-                components, offline, new TemplatePolicy(new JpaRoles(em)::roleOf));
+                components, offline, new JpaRoles(em).policy());
     }
 
     /** XEP-0050 session ids verify on every node of a cluster (grid.secretFile); null: this process's key. */
@@ -118,7 +117,7 @@ public class StanzaRouterBean implements StanzaListener {
     /** The broker's service over the database, notifying through {@code d} (the stanza bean and the console share it). */
     static PubSubService broker(EntityManager em, TopicCache cache, Delivery d, JpaOfflineQueue offline) {
         return new PubSubService(new JpaPubSubStore(em, cache), new Notifier(BROKER, d, offline), BROKER_SETTINGS,
-                IodefValidator.INSTANCE, new TemplatePolicy(new JpaRoles(em)::roleOf), Clock.systemUTC());
+                IodefValidator.INSTANCE, new JpaRoles(em).policy(), Clock.systemUTC());
     }
 
     private JpaOfflineQueue offlineQueue() {

@@ -36,7 +36,7 @@ public class Administrator {
     public String passwordHash;
 
     /** Base32 (RFC 4648). */
-    @Column(name = "totp_secret", length = 64)
+    @Column(name = "totp_secret", length = 255)
     public String totpSecret;
 
     @Column(name = "last_totp_step", nullable = false)

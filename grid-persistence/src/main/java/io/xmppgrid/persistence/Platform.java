@@ -16,9 +16,11 @@ import java.time.Instant;
 @Entity
 @Table(name = "platform")
 @NamedQuery(name = Platform.BY_LOCALPART, query = "select p from Platform p where p.localpart = :localpart")
+@NamedQuery(name = Platform.ROLES_OF, query = "select p.localpart, p.role from Platform p where p.localpart in :localparts")
 public class Platform {
 
     public static final String BY_LOCALPART = "Platform.byLocalpart";
+    public static final String ROLES_OF = "Platform.rolesOf";
 
     /** pending: registered, awaiting approval; enabled; disabled by an administrator; revoked. */
     public enum State { PENDING, ENABLED, DISABLED, REVOKED }

@@ -141,6 +141,64 @@ class AuditIT {
         assertTrue(Grid.api("GET", "/audit/verify", null).out().contains("\"intact\":true"));
     }
 
+    /**
+     * Issue 19 §3: deleting the newest entries and setting the chain's head back in the database is detected. The
+     * chain is anchored outside the database (the {@code audit-anchor} file beside the audit key: the newest chained
+     * position and hash, with an HMAC under the key). The test puts the database and the anchor in the states such an
+     * attack leaves, without destroying entries other tests rely on: an anchor ahead of the chain (what deleting the
+     * newest entries leaves), an anchored entry that differs (a rewritten tail), and an anchor without the key's MAC.
+     * Each is reported; with the real anchor back, the chain verifies again.
+     */
+    @Test
+    void truncationAndRewritingAreDetectedThroughTheAnchorOutsideTheDatabase() throws Exception {
+        Grid.platform(Grid.uniqueName("anchor"), PASSWORD); // an entry, so the chain has a head
+        Path anchor = Grid.dataDir().resolve("audit-anchor");
+        byte[] key = java.util.HexFormat.of().parseHex(Files.readString(Grid.dataDir().resolve("audit-key")).trim());
+        long deadline = System.currentTimeMillis() + 20_000;
+        String v = Grid.api("GET", "/audit/verify", null).out();
+        while (!v.contains("\"anchored\":") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500); // the chainer anchors every second
+            v = Grid.api("GET", "/audit/verify", null).out();
+        }
+        assertTrue(v.contains("\"intact\":true") && v.contains("\"anchored\":"), v);
+        String original = Files.readString(anchor);
+        long anchored = Long.parseLong(original.trim().split(" ")[0]);
+        try {
+            assertReported(anchor, line(key, anchored + 1000, "f".repeat(64)), "the newest entries were deleted");
+            assertReported(anchor, line(key, anchored, "e".repeat(64)), "rewritten");
+            assertReported(anchor, anchored + 1000 + " " + "f".repeat(64) + " " + "0".repeat(64) + "\n",
+                    "does not verify under the audit key");
+        } finally {
+            Files.writeString(anchor, original);
+        }
+        v = Grid.api("GET", "/audit/verify", null).out();
+        assertTrue(v.contains("\"intact\":true"), v);
+    }
+
+    /**
+     * Puts {@code content} in the anchor file and expects the verification to report {@code reason}. The chainer may
+     * move the anchor to a newer entry meanwhile (other tests' sessions still end and are audited): three tries.
+     */
+    private static void assertReported(Path anchor, String content, String reason) throws Exception {
+        String v = "";
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Files.writeString(anchor, content);
+            v = Grid.api("GET", "/audit/verify", null).out();
+            if (v.contains("\"intact\":false")) {
+                break;
+            }
+        }
+        assertTrue(v.contains("\"intact\":false") && v.contains(reason), v);
+    }
+
+    /** An anchor line as the server writes it: position, hash, HMAC-SHA256 under the audit key. */
+    private static String line(byte[] key, long seq, String hash) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        return seq + " " + hash + " " + java.util.HexFormat.of().formatHex(mac.doFinal(("audit-anchor:" + seq + ":" + hash)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII))) + "\n";
+    }
+
     private interface Step {
         void run() throws Exception;
     }

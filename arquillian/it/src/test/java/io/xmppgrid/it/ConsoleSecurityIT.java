@@ -143,13 +143,7 @@ class ConsoleSecurityIT {
         assertEquals(303, c.signIn("/grid-admin/platforms.xhtml", a.name(), a.password(), a.code()).statusCode());
         String page = c.get("/grid-admin/platforms.xhtml").body();
         String name = Grid.uniqueName("forged");
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("create", "create");
-        form.put("create:name", name);
-        form.put("create:pw", "");
-        form.put("create:role", "consumer");
-        form.put("create:create", "Create");
-        form.put("jakarta.faces.ViewState", ConsoleClient.viewState(page));
+        Map<String, String> form = createPlatformForm(page, name);
         HttpResponse<String> r = c.post("/grid-admin/platforms.xhtml", form);
         assertEquals(403, r.statusCode(), r.body());
         assertEquals(404, Grid.api("GET", "/platforms/" + name + "/offline", null).status(), "not created");
@@ -161,6 +155,18 @@ class ConsoleSecurityIT {
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("Platform " + name + "@grid.local created"), r.body());
         assertTrue(Grid.api("GET", "/audit?action=admin.platform.create&actor=" + a.name(), null).out().contains(name));
+    }
+
+    /** The Platforms page's create form as the browser posts it, without the CSRF token. */
+    private static Map<String, String> createPlatformForm(String page, String name) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("create", "create");
+        form.put("create:name", name);
+        form.put("create:pw", "");
+        form.put("create:role", "consumer");
+        form.put("create:create", "Create");
+        form.put("jakarta.faces.ViewState", ConsoleClient.viewState(page));
+        return form;
     }
 
     @Test
@@ -228,6 +234,52 @@ class ConsoleSecurityIT {
         HttpResponse<String> refused = new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray()))
                 .get("/grid-admin/platforms.xhtml");
         assertEquals(401, refused.statusCode());
+    }
+
+    /**
+     * Issue 19 §1: a certificate alone never changes anything. A cross-site POST carrying an administrator's
+     * certificate and no session (a SameSite=Strict cookie is not sent with it) signs in and is sent back as a GET
+     * (303): nothing is created. On a session, a change the browser marks as coming from another site
+     * ({@code Sec-Fetch-Site}, {@code Origin}) is refused and audited, even with the session's token; the same form
+     * from the console itself works.
+     */
+    @Test
+    void aCertificateAloneNeverChangesAnything() throws Exception {
+        ConsoleClient.Admin a = ConsoleClient.newAdmin("xsite");
+        java.nio.file.Path p12 = java.nio.file.Files.createTempFile("admin", ".p12");
+        assertEquals(0, Grid.admin("admin", "cert", a.name(), "--out", p12.toString(), "--p12-password", P12_PASSWORD).status());
+        ConsoleClient c = new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray()));
+        String forged = Grid.uniqueName("xsite-api");
+        HttpResponse<String> r = c.http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(ConsoleClient.HTTPS + "/grid-admin/api/platforms"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", "https://attacker.example")
+                .header("Sec-Fetch-Site", "cross-site")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("name=" + forged + "&role=service-admin")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, r.statusCode(), "sent back as a GET: " + r.body());
+        assertEquals(404, Grid.api("GET", "/platforms/" + forged + "/offline", null).status(), "not created");
+
+        String page = c.get("/grid-admin/platforms.xhtml").body(); // the session the certificate started
+        String name = Grid.uniqueName("xsite-form");
+        Map<String, String> form = createPlatformForm(page, name);
+        form.put("_csrf", ConsoleClient.csrf(page));
+        for (String[] header : new String[][] {{"Origin", "https://attacker.example"}, {"Sec-Fetch-Site", "cross-site"},
+            {"Sec-Fetch-Site", "same-site"}}) {
+            r = c.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ConsoleClient.HTTPS + "/grid-admin/platforms.xhtml"))
+                    .header("Content-Type", "application/x-www-form-urlencoded").header(header[0], header[1])
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ConsoleClient.form(form))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, r.statusCode(), header[0] + ": " + header[1] + ": " + r.body());
+            assertEquals(404, Grid.api("GET", "/platforms/" + name + "/offline", null).status(), "not created");
+        }
+        assertTrue(Grid.api("GET", "/audit?action=admin.csrf&actor=" + a.name(), null).out().contains("from another site"));
+        r = c.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ConsoleClient.HTTPS + "/grid-admin/platforms.xhtml"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", ConsoleClient.HTTPS)
+                .header("Sec-Fetch-Site", "same-origin")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ConsoleClient.form(form))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("Platform " + name + "@grid.local created"), r.body());
     }
 
     /**

@@ -82,10 +82,16 @@ class RevocationIT {
         assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME)));
         assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())));
 
-        // enabling lets the password in again; the revoked certificate stays revoked
+        // issue 19 §4: revocation removed its credentials, so enabling alone does not re-admit it; an administrator
+        // gives it new credentials, then enables it: the new password works, the old one and the old certificate do not
+        Grid.Result refused = Grid.admin("platform", "enable", name);
+        assertTrue(refused.status() != 0 && (refused.out() + refused.err()).contains("new credentials"),
+                refused.out() + refused.err());
+        assertEquals(0, Grid.admin("platform", "password", name, "--password", PASSWORD + "-new").status());
         assertEquals(0, Grid.admin("platform", "enable", name).status());
-        XMPPTCPConnection again = Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME));
+        XMPPTCPConnection again = Smack.connect(Smack.starttls(name, PASSWORD + "-new", Scram256Mechanism.NAME));
         again.disconnect();
+        assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME)));
         assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())));
     }
 
@@ -110,9 +116,46 @@ class RevocationIT {
             assertEquals(1, st.executeUpdate("update platform_certificate set revoked_at = null where serial = '" + serial + "'"));
             assertEquals(1, st.executeUpdate("update platform set state = 'ENABLED' where localpart = '" + name + "'"));
         }
-        Smack.connect(Smack.starttls(name, PASSWORD, Scram256Mechanism.NAME)).disconnect(); // the database lets it in
+        // the database now says the platform is enabled and its certificate good (its password was deleted with the
+        // revocation, issue 19 §4): only the CRL still stands in the way
         assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())),
                 "the CRL still refuses the certificate");
+    }
+
+    /**
+     * Issue 19 §6, RFC 5280 §5.2.3 (CRL number) and §5.1.2.5 (nextUpdate): the CRL fails closed. With no CRL, or with
+     * an older CRL of the grid CA put back (validly signed, a lower number), EXTERNAL logins are refused
+     * ({@code <temporary-auth-failure/>}); with the current CRL back, they work again.
+     */
+    @Test
+    void aMissingOrOlderCrlRefusesExternalLogins() throws Exception {
+        String name = Grid.uniqueName("crl-fresh");
+        Path p12 = Files.createTempFile("fresh", ".p12");
+        onboard(name, p12);
+        Path file = Grid.dataDir().resolve("tls").resolve("crl.pem");
+        byte[] older = Files.readAllBytes(file);
+        Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())).disconnect(); // reads the CRL as it is
+        String other = Grid.uniqueName("crl-other");
+        onboard(other, Files.createTempFile("other", ".p12"));
+        assertEquals(0, Grid.admin("platform", "revoke", other).status()); // a newer CRL is published
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (java.util.Arrays.equals(older, Files.readAllBytes(file)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        byte[] current = Files.readAllBytes(file);
+        assertTrue(!java.util.Arrays.equals(older, current), "a newer CRL was published");
+        Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())).disconnect(); // the node accepts the newer one
+        try {
+            Files.write(file, older);
+            assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())),
+                    "an older CRL put back");
+            Files.delete(file);
+            assertThrows(SASLErrorException.class, () -> Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())),
+                    "no CRL");
+        } finally {
+            Files.write(file, current);
+        }
+        Smack.connect(Smack.external(p12, P12_PASSWORD.toCharArray())).disconnect();
     }
 
     private static X509CRL crl() throws Exception {

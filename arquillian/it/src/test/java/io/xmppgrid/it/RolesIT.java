@@ -57,6 +57,37 @@ class RolesIT {
         return node;
     }
 
+    /**
+     * Issue 19 §2: templates govern every path and every delivery, as they are now. An {@code iodef-reporter}
+     * publisher cannot purge the Topic it publishes to ({@code <forbidden/>}, nothing removed); a subscriber
+     * downgraded to {@code read-only} receives nothing more from its subscription, at once, live or stored; back to
+     * {@code consumer}, it receives again.
+     */
+    @Test
+    void templatesGovernPurgeAndEveryDelivery() throws Exception {
+        String reporter = platform("role-rep", "iodef-reporter");
+        String consumer = platform("role-sub", "consumer");
+        String node = topic(IODEF, reporter, "publisher", consumer, "member");
+        try (RawXmpp r = RawXmpp.bound(reporter, PASSWORD); RawXmpp c = RawXmpp.bound(consumer, PASSWORD)) {
+            String purge = request(r, PS + "#owner", "<purge node='" + node + "'/>");
+            assertTrue(purge.contains(FORBIDDEN), "purge is managing the Topic: " + purge);
+            assertTrue(items(c, node).contains("<item id=\"seed\""), "nothing was removed");
+            assertTrue(subscribe(c, node, consumer).contains("subscription=\"subscribed\""));
+
+            assertTrue(publish(r, node).contains("type=\"result\""));
+            assertTrue(c.nextStanza(WAIT).contains("<event xmlns=\"http://jabber.org/protocol/pubsub#event\""), "delivered");
+
+            assertEquals(0, Grid.admin("platform", "role", consumer, "read-only").status());
+            assertTrue(publish(r, node).contains("type=\"result\""));
+            assertEquals("", c.sync(), "downgraded: nothing more is delivered");
+            assertEquals(0, Grid.offline(consumer, "messages"), "nor stored");
+
+            assertEquals(0, Grid.admin("platform", "role", consumer, "consumer").status());
+            assertTrue(publish(r, node).contains("type=\"result\""));
+            assertTrue(c.nextStanza(WAIT).contains("<event xmlns=\"http://jabber.org/protocol/pubsub#event\""), "again");
+        }
+    }
+
     private static String request(RawXmpp x, String pubsubNs, String op) throws Exception {
         x.send("<iq type='" + (op.startsWith("<items") ? "get" : "set") + "' to='broker.grid.local' id='r'><pubsub xmlns='"
                 + pubsubNs + "'>" + op + "</pubsub></iq>");

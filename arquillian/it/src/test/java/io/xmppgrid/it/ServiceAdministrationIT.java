@@ -92,6 +92,25 @@ class ServiceAdministrationIT {
         }
     }
 
+    /**
+     * Issue 19 §4: an operator's revocation cannot be lifted by a platform. XEP-0133 §4.4 reenable-user of a revoked
+     * platform, by a {@code service-admin} platform, is refused ({@code <conflict/>}) and audited; the platform still
+     * cannot log in.
+     */
+    @Test
+    void aRevokedPlatformIsNotReenabledByAPlatform() throws Exception {
+        String admin = Grid.platform(Grid.uniqueName("sadm"), PW, "service-admin");
+        String revoked = Grid.platform(Grid.uniqueName("revk"), PW);
+        assertEquals(0, Grid.admin("platform", "revoke", revoked).status());
+        try (RawXmpp x = RawXmpp.bound(admin, PW)) {
+            String r = twoStage(x, "reenable-user", jids("accountjids", revoked + "@grid.local"));
+            assertTrue(r.contains("type=\"error\"") && r.contains("<conflict"), r);
+        }
+        assertThrows(AssertionError.class, () -> RawXmpp.bound(revoked, PW).close(), "still revoked: no login");
+        assertTrue(Grid.api("GET", "/audit?action=xmpp.admin.reenable-user&outcome=refused&limit=20", null).out()
+                .contains("only an administrator re-admits it"));
+    }
+
     @Test // XEP-0133 §4.1 add-user (two stages), §4.3 disable-user, §4.4 reenable-user, §4.2 delete-user
     void addDisableReenableAndDeleteAPlatform() throws Exception {
         String admin = Grid.platform(Grid.uniqueName("sadm"), PW, "service-admin");

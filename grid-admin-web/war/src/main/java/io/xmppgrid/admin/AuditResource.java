@@ -85,6 +85,9 @@ public class AuditResource {
     public Response verify() {
         AuditLog.Verification v = log.verify();
         JsonObjectBuilder o = Json.createObjectBuilder().add("intact", v.intact()).add("entries", v.entries());
+        if (v.anchored() != null) {
+            o.add("anchored", v.anchored());
+        }
         if (!v.intact()) {
             o.add("brokenSeq", v.brokenSeq()).add("reason", v.reason());
             if (v.brokenId() != null) {
@@ -108,12 +111,15 @@ public class AuditResource {
         return s == null || s.isBlank() ? null : Instant.parse(s);
     }
 
-    /** RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets do not run it as a formula. */
-    private static String csvField(String v) {
+    /**
+     * RFC 4180 quoting; a value that begins with =, +, -, @, a TAB or a CR (OWASP, CSV injection) is prefixed with
+     * {@code '} so spreadsheets do not run it as a formula.
+     */
+    static String csvField(String v) {
         if (v == null) {
             return "";
         }
-        String s = !v.isEmpty() && "=+-@".indexOf(v.charAt(0)) >= 0 ? "'" + v : v;
+        String s = !v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0 ? "'" + v : v;
         if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
             return '"' + s.replace("\"", "\"\"") + '"';
         }

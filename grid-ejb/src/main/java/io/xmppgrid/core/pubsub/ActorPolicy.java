@@ -1,6 +1,9 @@
 package io.xmppgrid.core.pubsub;
 
 import io.xmppgrid.xmpp.Jid;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The platform-level authorization asked in addition to XEP-0060 affiliations (RFC 8600 §8.3.2
@@ -22,6 +25,20 @@ public interface ActorPolicy {
      * creates one).
      */
     String refuses(Jid actor, Action action, String node, String payloadType, boolean owner);
+
+    /**
+     * The actors that may do {@code action} on {@code node}, in their order; {@code owner} tells which own it. A policy
+     * that looks roles up may answer for all of them at once (a notification's subscribers).
+     */
+    default List<Jid> allowed(List<Jid> actors, Action action, String node, String payloadType, Predicate<Jid> owner) {
+        List<Jid> out = new ArrayList<>(actors.size());
+        for (Jid a : actors) {
+            if (refuses(a, action, node, payloadType, owner.test(a)) == null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
 
     ActorPolicy ALLOW_ALL = (actor, action, node, type, owner) -> null;
 }

@@ -153,6 +153,13 @@ public final class PubSubService {
         if (!n.isOk()) {
             return n.cast();
         }
+        // removing every item is managing the Topic (issue 19 §2: a publisher's template that grants only PUBLISH,
+        // or PUBLISH and RETRACT, does not let it wipe the Topic)
+        String refused = policy.refuses(actor, ActorPolicy.Action.MANAGE, id, n.value().config().payloadType(),
+                n.value().affiliationOf(actor) == Affiliation.OWNER);
+        if (refused != null) {
+            return Result.fail(PubSubError.FORBIDDEN, refused);
+        }
         int removed = store.purge(id);
         if (n.value().config().notifyRetract()) {
             broadcaster.emit(new NodePurged(n.value(), recipients(n.value())));
@@ -426,8 +433,19 @@ public final class PubSubService {
 
     /** XEP-0060 §8.8.1: every subscription of a node, for owners. */
     public Result<List<Subscription>> subscriptions(String id, Jid actor) {
-        Result<Node> n = owned(id, actor, Capability.GET_SUBSCRIPTIONS);
+        Result<Node> n = managed(id, actor, Capability.GET_SUBSCRIPTIONS);
         return n.isOk() ? Result.ok(store.subscriptions(id)) : n.cast();
+    }
+
+    /** An owner operation: the affiliation's capability, and the owner's template grants MANAGE (issue 19 §2). */
+    private Result<Node> managed(String id, Jid actor, Capability c) {
+        Result<Node> n = owned(id, actor, c);
+        if (!n.isOk()) {
+            return n;
+        }
+        String refused = policy.refuses(actor, ActorPolicy.Action.MANAGE, id, n.value().config().payloadType(),
+                n.value().affiliationOf(actor) == Affiliation.OWNER);
+        return refused == null ? n : Result.fail(PubSubError.FORBIDDEN, refused);
     }
 
     /**
@@ -435,7 +453,7 @@ public final class PubSubService {
      * {@code none} removes it. The subscriber is told either way.
      */
     public Result<Void> setSubscriptions(String id, Jid actor, Map<Jid, Subscription.State> changes) {
-        Result<Node> n = owned(id, actor, Capability.SET_SUBSCRIPTIONS);
+        Result<Node> n = managed(id, actor, Capability.SET_SUBSCRIPTIONS);
         return n.isOk() ? applySubscriptions(n.value(), changes) : n.cast();
     }
 
@@ -465,6 +483,14 @@ public final class PubSubService {
             if (node.affiliationOf(jid) == Affiliation.OUTCAST) {
                 return Result.fail(PubSubError.NOT_ACCEPTABLE, jid + " is an outcast");
             }
+            if (c.getValue() == Subscription.State.SUBSCRIBED) {
+                // an owner (or an administrator) approves only a subscriber whose own template lets it subscribe
+                String refused = policy.refuses(jid, ActorPolicy.Action.SUBSCRIBE, id, node.config().payloadType(),
+                        node.affiliationOf(jid) == Affiliation.OWNER);
+                if (refused != null) {
+                    return Result.fail(PubSubError.NOT_ACCEPTABLE, refused);
+                }
+            }
             Subscription s = existing.orElse(new Subscription(id, jid, Subscription.State.NONE, newId("sub-")))
                     .withState(c.getValue());
             store.saveSubscription(s);
@@ -484,7 +510,7 @@ public final class PubSubService {
 
     /** XEP-0060 §8.9.1: affiliations of a node, for owners. */
     public Result<Map<Jid, Affiliation>> affiliations(String id, Jid actor) {
-        Result<Node> n = owned(id, actor, Capability.GET_AFFILIATIONS);
+        Result<Node> n = managed(id, actor, Capability.GET_AFFILIATIONS);
         return n.isOk() ? Result.ok(n.value().affiliations()) : n.cast();
     }
 
@@ -560,11 +586,36 @@ public final class PubSubService {
         return Result.ok(found.get());
     }
 
-    /** Subscribers that receive notifications: subscribed, and still allowed to be. */
+    /**
+     * Subscribers that receive notifications: subscribed, still allowed to be by their affiliation, and by their
+     * template as it is now (issue 19 §2): it grants SUBSCRIBE, and RETRIEVE where notifications carry payloads. A
+     * platform downgraded to a template without them receives nothing more from its old subscriptions.
+     */
     private List<Subscription> recipients(Node node) {
-        List<Subscription> out = new ArrayList<>();
+        List<Subscription> subscribed = new ArrayList<>();
+        List<Jid> jids = new ArrayList<>();
         for (Subscription s : store.subscriptions(node.id())) {
             if (s.state() == Subscription.State.SUBSCRIBED && node.may(s.jid(), Capability.BE_SUBSCRIBED)) {
+                subscribed.add(s);
+                jids.add(s.jid());
+            }
+        }
+        if (subscribed.isEmpty()) {
+            return subscribed;
+        }
+        java.util.function.Predicate<Jid> owner = j -> node.affiliationOf(j) == Affiliation.OWNER;
+        String type = node.config().payloadType();
+        List<Jid> allowed = policy.allowed(jids, ActorPolicy.Action.SUBSCRIBE, node.id(), type, owner);
+        if (node.config().deliverPayloads() && !allowed.isEmpty()) {
+            allowed = policy.allowed(allowed, ActorPolicy.Action.RETRIEVE, node.id(), type, owner);
+        }
+        if (allowed.size() == subscribed.size()) {
+            return subscribed;
+        }
+        java.util.Set<Jid> keep = new java.util.HashSet<>(allowed);
+        List<Subscription> out = new ArrayList<>(allowed.size());
+        for (Subscription s : subscribed) {
+            if (keep.contains(s.jid())) {
                 out.add(s);
             }
         }

@@ -31,8 +31,11 @@ public class AuditLog {
     public record Filter(String actor, String action, String outcome, Instant from, Instant to, Long before, int limit) {
     }
 
-    /** The result of a verification: where the chain first breaks, if it does. */
-    public record Verification(boolean intact, long entries, Long brokenSeq, Long brokenId, String reason) {
+    /**
+     * The result of a verification: where the chain first breaks, if it does, and up to which entry it is anchored
+     * outside the database (null: no anchor yet).
+     */
+    public record Verification(boolean intact, long entries, Long brokenSeq, Long brokenId, String reason, Long anchored) {
     }
 
     public void record(AuditEntry.Kind kind, String actor, String action, String target, String outcome, String detail,
@@ -86,6 +89,13 @@ public class AuditLog {
         return pending.size();
     }
 
+    /** The chain's head as committed now (null before the first entry), for the anchor. */
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public AuditAnchor.Point head() {
+        AuditChainHead h = em.find(AuditChainHead.class, AuditChainHead.ID);
+        return h == null || h.lastSeq == 0 ? null : new AuditAnchor.Point(h.lastSeq, h.lastHash);
+    }
+
     /** Entries matching the filter, newest first. */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public List<AuditEntry> search(Filter f) {
@@ -132,6 +142,16 @@ public class AuditLog {
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public Verification verify() {
         byte[] key = AuditChain.key();
+        AuditAnchor.Point anchor;
+        try {
+            // read before the walk: the anchor only follows committed entries, so the walk reaches it
+            anchor = AuditAnchor.read(key).orElse(null);
+        } catch (AuditAnchor.AlteredException e) {
+            return broken(0, 1, null, e.getMessage());
+        } catch (java.io.IOException e) {
+            return broken(0, 1, null, "the anchor file cannot be read: " + e.getMessage());
+        }
+        String anchoredHash = null;
         long expected = 1;
         String prev = AuditChain.GENESIS;
         AuditChainHead head;
@@ -162,6 +182,9 @@ public class AuditLog {
                 if (!AuditChain.hash(key, e, expected, prev).equals(e.hash)) {
                     return broken(expected - 1, expected, e.id, "entry " + expected + " was altered");
                 }
+                if (anchor != null && expected == anchor.seq()) {
+                    anchoredHash = e.hash;
+                }
                 prev = e.hash;
                 expected++;
             }
@@ -171,11 +194,19 @@ public class AuditLog {
         if (head != null && head.lastSeq != entries) {
             return broken(entries, entries + 1, null, "the chain ends at " + entries + " but its head says " + head.lastSeq);
         }
-        return new Verification(true, entries, null, null, null);
+        if (anchor != null && anchor.seq() > entries) {
+            return broken(entries, entries + 1, null, "the chain ends at " + entries + " but its anchor outside the database"
+                    + " records entry " + anchor.seq() + ": the newest entries were deleted");
+        }
+        if (anchor != null && !anchor.hash().equals(anchoredHash)) {
+            return broken(anchor.seq() - 1, anchor.seq(), null, "entry " + anchor.seq()
+                    + " is not the one its anchor outside the database records: the chain was rewritten from there");
+        }
+        return new Verification(true, entries, null, null, null, anchor == null ? null : anchor.seq());
     }
 
     private static Verification broken(long good, long seq, Long id, String reason) {
         LOG.errorf("GRID0602: audit chain broken at entry %d (id %s): %s", seq, id, reason);
-        return new Verification(false, good, seq, id, reason);
+        return new Verification(false, good, seq, id, reason, null);
     }
 }

@@ -212,6 +212,54 @@ class PubSubServiceTest {
                 .map(Item::id).toList(), "the gone one is absent");
     }
 
+    /**
+     * Issue 19 §2, RFC 8600 §8.3.2: role templates on every path and every delivery, read as they are now. A publisher
+     * whose template grants PUBLISH and RETRACT cannot purge (that is MANAGE); an owner approves only a subscriber
+     * whose template grants SUBSCRIBE, and its own template must grant MANAGE; a subscriber downgraded to a template
+     * without SUBSCRIBE (or without RETRIEVE, where payloads are delivered) receives nothing more.
+     */
+    @Test
+    void templatesGovernPurgeApprovalAndEveryDelivery() {
+        Map<String, String> grants = new java.util.HashMap<>(Map.of("policy", "ALL", "sensor", "PUBLISH;RETRACT",
+                "consumer", "SUBSCRIBE;RETRIEVE", "stranger", "RETRIEVE"));
+        java.util.function.Function<Jid, java.util.Optional<RoleTemplate>> roleOf = j -> java.util.Optional.ofNullable(
+                grants.get(j.local())).map(g -> new RoleTemplate(j.local(), "", RoleTemplate.parseGrants(g)));
+        PubSubService governed = new PubSubService(store, events::add, ServiceSettings.defaults(), PayloadValidator.ACCEPT_ALL,
+                new TemplatePolicy(roleOf, jids -> {
+                    Map<Jid, java.util.Optional<RoleTemplate>> m = new java.util.HashMap<>();
+                    jids.forEach(j -> m.put(j, roleOf.apply(j)));
+                    return m;
+                }), Clock.fixed(Instant.parse("2026-11-30T00:00:00Z"), ZoneOffset.UTC));
+        governed.create("g", owner, governed.defaultConfig().withAccessModel(AccessModel.AUTHORIZE)).value();
+        governed.setAffiliations("g", owner, Map.of(sensor.bare(), Affiliation.PUBLISHER)).value();
+        governed.publish("g", sensor, "a", report("a"), 10, null).value();
+        assertEquals(PubSubError.FORBIDDEN, governed.purge("g", sensor).error(), "purge is MANAGE");
+
+        governed.subscribe("g", consumer, consumer).value();
+        governed.subscribe("g", stranger, stranger);
+        assertEquals(PubSubError.NOT_ACCEPTABLE, governed.setSubscriptions("g", owner,
+                Map.of(stranger, Subscription.State.SUBSCRIBED)).error(), "its template does not let it subscribe");
+        governed.setSubscriptions("g", owner, Map.of(consumer, Subscription.State.SUBSCRIBED)).value();
+        governed.publish("g", sensor, "b", report("b"), 10, null).value();
+        assertEquals(List.of(consumer), lastPublished().recipients().stream().map(Subscription::jid).toList());
+
+        grants.put("consumer", "RETRIEVE"); // downgraded to read-only
+        governed.publish("g", sensor, "c", report("c"), 10, null).value();
+        assertTrue(lastPublished().recipients().isEmpty(), "nothing more for it, at once");
+        grants.put("consumer", "SUBSCRIBE");
+        governed.publish("g", sensor, "d", report("d"), 10, null).value();
+        assertTrue(lastPublished().recipients().isEmpty(), "payloads are delivered: RETRIEVE too");
+        grants.put("consumer", "SUBSCRIBE;RETRIEVE");
+        governed.publish("g", sensor, "e", report("e"), 10, null).value();
+        assertEquals(List.of(consumer), lastPublished().recipients().stream().map(Subscription::jid).toList());
+
+        grants.put("policy", "CREATE;CONFIGURE own;PUBLISH own"); // the owner loses MANAGE
+        assertEquals(PubSubError.FORBIDDEN, governed.subscriptions("g", owner).error());
+        assertEquals(PubSubError.FORBIDDEN, governed.purge("g", owner).error());
+        grants.put("policy", "ALL");
+        assertEquals(5, governed.purge("g", owner).value());
+    }
+
     @Test // XEP-0060 §7.1.2: republishing an id replaces the item; max_items trims the oldest
     void republishReplacesAndMaxItemsTrims() {
         svc.create("t", owner, svc.defaultConfig().withMaxItems(2)).value();

@@ -3,7 +3,6 @@ package io.xmppgrid.core.wire;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.xmppgrid.core.Delivery;
 import io.xmppgrid.core.OfflineSink;
 import io.xmppgrid.core.pubsub.AccessModel;
 import io.xmppgrid.core.pubsub.ActorPolicy;
@@ -13,16 +12,13 @@ import io.xmppgrid.core.pubsub.PubSubEvent;
 import io.xmppgrid.core.pubsub.PubSubService;
 import io.xmppgrid.core.pubsub.ServiceSettings;
 import io.xmppgrid.core.pubsub.Subscription;
-import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.xmpp.Jid;
 import io.xmppgrid.xmpp.Ns;
 import io.xmppgrid.xmpp.XmlElement;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The notifications the broker's events become, without a container. */
@@ -32,41 +28,12 @@ class NotifierTest {
     private final Jid broker = Jid.domain("broker.grid.local");
     private final Jid owner = Jid.parse("owner@grid.local/o");
     private final Jid consumer = Jid.parse("consumer@grid.local/c");
-    private final List<XmlElement> sent = new ArrayList<>();
     private final List<PubSubEvent> events = new ArrayList<>();
     private final PubSubService svc = new PubSubService(new InMemoryPubSubStore(), events::add, ServiceSettings.defaults(),
             PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL, Clock.systemUTC());
-    private final Notifier notifier = new Notifier(broker, new Delivery() {
-        @Override
-        public Jid domain() {
-            return Jid.domain("grid.local");
-        }
-
-        @Override
-        public Optional<SessionInfo> session(Jid fullJid) {
-            return Optional.of(new SessionInfo(fullJid, "n", "c-1", Instant.EPOCH, "127.0.0.1", true, 0));
-        }
-
-        @Override
-        public List<SessionInfo> sessions(Jid bareJid) {
-            return List.of();
-        }
-
-        @Override
-        public boolean send(Jid fullJid, XmlElement stanza) {
-            sent.add(stanza);
-            return true;
-        }
-
-        @Override
-        public void presence(Jid fullJid, boolean available, int priority) {
-        }
-
-        @Override
-        public boolean accountExists(String localpart) {
-            return true;
-        }
-    }, (OfflineSink) (jid, message, liveAgain) -> OfflineSink.Outcome.STORED);
+    private final io.xmppgrid.core.RecordingDelivery delivery = new io.xmppgrid.core.RecordingDelivery(true);
+    private final List<XmlElement> sent = delivery.sent;
+    private final Notifier notifier = new Notifier(broker, delivery, (OfflineSink) (jid, message, liveAgain) -> OfflineSink.Outcome.STORED);
 
     /** The subscriber's notification after the owner sets its subscription to {@code state}. */
     private XmlElement told(Subscription.State state) {

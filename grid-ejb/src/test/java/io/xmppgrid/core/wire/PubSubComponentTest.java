@@ -10,14 +10,11 @@ import io.xmppgrid.core.pubsub.PayloadValidator;
 import io.xmppgrid.core.pubsub.PubSubError;
 import io.xmppgrid.core.pubsub.PubSubService;
 import io.xmppgrid.core.pubsub.ServiceSettings;
-import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.xmpp.Jid;
 import io.xmppgrid.xmpp.XmlElement;
 import io.xmppgrid.xmpp.XmlReader;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The XEP-0060 wire layer without a container: requests as XML in, replies as XML out. */
@@ -25,42 +22,13 @@ class PubSubComponentTest {
 
     private final Jid broker = Jid.domain("broker.grid.local");
     private final Jid alice = Jid.parse("alice@grid.local/a");
-    private final List<XmlElement> sent = new ArrayList<>();
+    private final List<XmlElement> sent;
     private final PubSubComponent component;
     private final Delivery delivery;
 
     PubSubComponentTest() {
-        Delivery d = new Delivery() {
-            @Override
-            public Jid domain() {
-                return Jid.domain("grid.local");
-            }
-
-            @Override
-            public Optional<SessionInfo> session(Jid fullJid) {
-                return Optional.empty();
-            }
-
-            @Override
-            public List<SessionInfo> sessions(Jid bareJid) {
-                return List.of();
-            }
-
-            @Override
-            public boolean send(Jid fullJid, XmlElement stanza) {
-                sent.add(stanza);
-                return true;
-            }
-
-            @Override
-            public void presence(Jid fullJid, boolean available, int priority) {
-            }
-
-            @Override
-            public boolean accountExists(String localpart) {
-                return true;
-            }
-        };
+        io.xmppgrid.core.RecordingDelivery d = new io.xmppgrid.core.RecordingDelivery();
+        this.sent = d.sent;
         PubSubService svc = new PubSubService(new InMemoryPubSubStore(), e -> { }, ServiceSettings.defaults(),
                 PayloadValidator.ACCEPT_ALL, ActorPolicy.ALLOW_ALL, Clock.systemUTC());
         component = new PubSubComponent(broker, svc);

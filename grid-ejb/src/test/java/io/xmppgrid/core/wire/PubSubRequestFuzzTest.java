@@ -5,21 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.xmppgrid.core.Delivery;
 import io.xmppgrid.core.pubsub.ActorPolicy;
 import io.xmppgrid.core.pubsub.InMemoryPubSubStore;
 import io.xmppgrid.core.pubsub.PayloadValidator;
 import io.xmppgrid.core.pubsub.PubSubService;
 import io.xmppgrid.core.pubsub.ServiceSettings;
-import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.xmpp.Jid;
 import io.xmppgrid.xmpp.XmlElement;
 import io.xmppgrid.xmpp.XmlReader;
-import io.xmppgrid.xmpp.XmlWriter;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Issue 18, fuzzing: XEP-0060 requests as an authenticated platform sends them (pubsub and pubsub#owner operations,
@@ -37,38 +32,8 @@ class PubSubRequestFuzzTest {
         "pubsub#send_last_published_item", "pubsub#title", "pubsub#publish_model", "FORM_TYPE", "pubsub#subscription_type"};
     private static final Jid ALICE = Jid.parse("alice@grid.local/a");
 
-    private final List<XmlElement> sent = new ArrayList<>();
-    private final Delivery delivery = new Delivery() {
-        @Override
-        public Jid domain() {
-            return Jid.domain("grid.local");
-        }
-
-        @Override
-        public Optional<SessionInfo> session(Jid fullJid) {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<SessionInfo> sessions(Jid bareJid) {
-            return List.of();
-        }
-
-        @Override
-        public boolean send(Jid fullJid, XmlElement stanza) {
-            sent.add(stanza);
-            return true;
-        }
-
-        @Override
-        public void presence(Jid fullJid, boolean available, int priority) {
-        }
-
-        @Override
-        public boolean accountExists(String localpart) {
-            return true;
-        }
-    };
+    private final io.xmppgrid.core.RecordingDelivery delivery = new io.xmppgrid.core.RecordingDelivery();
+    private final List<XmlElement> sent = delivery.sent;
 
     @FuzzTest(maxDuration = "10s")
     void everyRequestGetsOneAnswer(FuzzedDataProvider data) {
@@ -96,34 +61,34 @@ class PubSubRequestFuzzTest {
     }
 
     private static String request(FuzzedDataProvider data) {
-        String node = data.consumeBoolean() ? "t" : attr(data.consumeString(12));
+        String node = data.consumeBoolean() ? "t" : FuzzXml.attr(data.consumeString(12));
         return switch (data.consumeInt(0, 9)) {
             case 0 -> "<pubsub xmlns='" + PS + "'><create node='" + node + "'/>"
                     + (data.consumeBoolean() ? "<configure>" + form(data, "submit") + "</configure>" : "") + "</pubsub>";
-            case 1 -> "<pubsub xmlns='" + PS + "'><publish node='" + node + "'><item id='" + attr(data.consumeString(8)) + "'>"
-                    + "<x xmlns='urn:example'>" + text(data.consumeString(64)) + "</x></item></publish>"
+            case 1 -> "<pubsub xmlns='" + PS + "'><publish node='" + node + "'><item id='" + FuzzXml.attr(data.consumeString(8)) + "'>"
+                    + "<x xmlns='urn:example'>" + FuzzXml.text(data.consumeString(64)) + "</x></item></publish>"
                     + (data.consumeBoolean() ? "<publish-options>" + form(data, "submit") + "</publish-options>" : "")
                     + "</pubsub>";
             case 2 -> "<pubsub xmlns='" + PS + "'><items node='" + node + "'"
-                    + (data.consumeBoolean() ? " max_items='" + attr(data.consumeString(6)) + "'" : "") + ">"
-                    + (data.consumeBoolean() ? "<item id='" + attr(data.consumeString(8)) + "'/>" : "") + "</items>"
+                    + (data.consumeBoolean() ? " max_items='" + FuzzXml.attr(data.consumeString(6)) + "'" : "") + ">"
+                    + (data.consumeBoolean() ? "<item id='" + FuzzXml.attr(data.consumeString(8)) + "'/>" : "") + "</items>"
                     + (data.consumeBoolean() ? rsm(data) : "") + "</pubsub>";
             case 3 -> "<pubsub xmlns='" + OWNER + "'><configure node='" + node + "'>"
-                    + (data.consumeBoolean() ? form(data, data.consumeBoolean() ? "submit" : attr(data.consumeString(8))) : "")
+                    + (data.consumeBoolean() ? form(data, data.consumeBoolean() ? "submit" : FuzzXml.attr(data.consumeString(8))) : "")
                     + "</configure></pubsub>";
-            case 4 -> "<pubsub xmlns='" + PS + "'><subscribe node='" + node + "' jid='" + attr(data.consumeString(24)) + "'/>"
+            case 4 -> "<pubsub xmlns='" + PS + "'><subscribe node='" + node + "' jid='" + FuzzXml.attr(data.consumeString(24)) + "'/>"
                     + (data.consumeBoolean() ? "<options>" + form(data, "submit") + "</options>" : "") + "</pubsub>";
             case 5 -> {
                 String list = data.consumeBoolean() ? "subscriptions" : "affiliations";
                 yield "<pubsub xmlns='" + OWNER + "'><" + list + " node='" + node + "'><" + list.substring(0, list.length() - 1)
-                        + " jid='" + attr(data.consumeString(24)) + "' subscription='" + attr(data.consumeString(10))
-                        + "' affiliation='" + attr(data.consumeString(10)) + "'/></" + list + "></pubsub>";
+                        + " jid='" + FuzzXml.attr(data.consumeString(24)) + "' subscription='" + FuzzXml.attr(data.consumeString(10))
+                        + "' affiliation='" + FuzzXml.attr(data.consumeString(10)) + "'/></" + list + "></pubsub>";
             }
             case 6 -> {
                 String op = data.consumeBoolean() ? "retract" : "unsubscribe";
-                yield "<pubsub xmlns='" + PS + "'><" + op + " node='" + node + "' jid='" + attr(data.consumeString(24))
-                        + "' subid='" + attr(data.consumeString(8)) + "' notify='" + attr(data.consumeString(5)) + "'><item id='"
-                        + attr(data.consumeString(8)) + "'/></" + op + "></pubsub>";
+                yield "<pubsub xmlns='" + PS + "'><" + op + " node='" + node + "' jid='" + FuzzXml.attr(data.consumeString(24))
+                        + "' subid='" + FuzzXml.attr(data.consumeString(8)) + "' notify='" + FuzzXml.attr(data.consumeString(5)) + "'><item id='"
+                        + FuzzXml.attr(data.consumeString(8)) + "'/></" + op + "></pubsub>";
             }
             case 7 -> "<pubsub xmlns='" + OWNER + "'><" + (data.consumeBoolean() ? "purge" : "delete") + " node='" + node
                     + "'/></pubsub>";
@@ -137,11 +102,11 @@ class PubSubRequestFuzzTest {
         StringBuilder f = new StringBuilder("<x xmlns='jabber:x:data' type='" + type + "'>");
         int fields = data.consumeInt(0, 5);
         for (int i = 0; i < fields; i++) {
-            String var = data.consumeBoolean() ? FIELDS[data.consumeInt(0, FIELDS.length - 1)] : attr(data.consumeString(20));
+            String var = data.consumeBoolean() ? FIELDS[data.consumeInt(0, FIELDS.length - 1)] : FuzzXml.attr(data.consumeString(20));
             f.append("<field var='").append(var).append("'>");
             int values = data.consumeInt(0, 3);
             for (int v = 0; v < values; v++) {
-                f.append("<value>").append(text(data.consumeString(30))).append("</value>");
+                f.append("<value>").append(FuzzXml.text(data.consumeString(30))).append("</value>");
             }
             f.append("</field>");
         }
@@ -152,29 +117,18 @@ class PubSubRequestFuzzTest {
     private static String rsm(FuzzedDataProvider data) {
         StringBuilder s = new StringBuilder("<set xmlns='http://jabber.org/protocol/rsm'>");
         if (data.consumeBoolean()) {
-            s.append("<max>").append(text(data.consumeString(12))).append("</max>");
+            s.append("<max>").append(FuzzXml.text(data.consumeString(12))).append("</max>");
         }
         if (data.consumeBoolean()) {
-            s.append("<index>").append(text(data.consumeString(12))).append("</index>");
+            s.append("<index>").append(FuzzXml.text(data.consumeString(12))).append("</index>");
         }
         if (data.consumeBoolean()) {
-            s.append("<after>").append(text(data.consumeString(40))).append("</after>");
+            s.append("<after>").append(FuzzXml.text(data.consumeString(40))).append("</after>");
         }
         if (data.consumeBoolean()) {
-            s.append(data.consumeBoolean() ? "<before/>" : "<before>" + text(data.consumeString(40)) + "</before>");
+            s.append(data.consumeBoolean() ? "<before/>" : "<before>" + FuzzXml.text(data.consumeString(40)) + "</before>");
         }
         return s.append("</set>").toString();
     }
 
-    private static String attr(String s) {
-        StringBuilder sb = new StringBuilder();
-        XmlWriter.escapeAttribute(sb, s);
-        return sb.toString().replace("'", "&apos;");
-    }
-
-    private static String text(String s) {
-        StringBuilder sb = new StringBuilder();
-        XmlWriter.escapeText(sb, s);
-        return sb.toString();
-    }
 }

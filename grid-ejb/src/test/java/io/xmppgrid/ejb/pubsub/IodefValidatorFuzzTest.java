@@ -4,7 +4,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.xmppgrid.xmpp.XmlElement;
 import io.xmppgrid.xmpp.XmlReader;
-import io.xmppgrid.xmpp.XmlWriter;
+import io.xmppgrid.core.wire.FuzzXml;
 
 /**
  * Issue 18, fuzzing: IODEF validation (RFC 7970, RFC 8600 §6: every IODEF publish is validated) of payloads that are
@@ -36,17 +36,17 @@ class IodefValidatorFuzzTest {
                 inserted.append('<').append(name).append(ns.isEmpty() ? "" : " xmlns='" + ns + "'");
                 if (data.consumeBoolean()) {
                     inserted.append(" xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance' xsi:schemaLocation='")
-                            .append(attr(data.consumeString(40))).append("' xsi:type='").append(attr(data.consumeString(12)))
+                            .append(FuzzXml.attr(data.consumeString(40))).append("' xsi:type='").append(FuzzXml.attr(data.consumeString(12)))
                             .append('\'');
                 }
-                inserted.append(" dtype='").append(attr(data.consumeString(10))).append("'>")
-                        .append(text(data.consumeString(40))).append("</").append(name).append('>');
+                inserted.append(" dtype='").append(FuzzXml.attr(data.consumeString(10))).append("'>")
+                        .append(FuzzXml.text(data.consumeString(40))).append("</").append(name).append('>');
             }
-            xml = "<IODEF-Document version='" + attr(data.consumeString(6)) + "' xml:lang='en' xmlns='" + IODEF + "'>"
-                    + "<Incident purpose='" + attr(data.consumeString(12)) + "'><IncidentID name='" + attr(data.consumeString(20))
-                    + "'>" + text(data.consumeString(20)) + "</IncidentID><GenerationTime>" + text(data.consumeString(30))
+            xml = "<IODEF-Document version='" + FuzzXml.attr(data.consumeString(6)) + "' xml:lang='en' xmlns='" + IODEF + "'>"
+                    + "<Incident purpose='" + FuzzXml.attr(data.consumeString(12)) + "'><IncidentID name='" + FuzzXml.attr(data.consumeString(20))
+                    + "'>" + FuzzXml.text(data.consumeString(20)) + "</IncidentID><GenerationTime>" + FuzzXml.text(data.consumeString(30))
                     + "</GenerationTime>" + inserted + "<Contact type='organization' role='creator'><Email><EmailTo>"
-                    + text(data.consumeRemainingAsString()) + "</EmailTo></Email></Contact></Incident></IODEF-Document>";
+                    + FuzzXml.text(data.consumeRemainingAsString()) + "</EmailTo></Email></Contact></Incident></IODEF-Document>";
         }
         XmlElement payload;
         try {
@@ -55,17 +55,5 @@ class IodefValidatorFuzzTest {
             return; // the stream parser refuses that before the broker sees it
         }
         IodefValidator.INSTANCE.problem(IODEF, payload); // null or the reason; nothing thrown
-    }
-
-    private static String attr(String s) {
-        StringBuilder sb = new StringBuilder();
-        XmlWriter.escapeAttribute(sb, s);
-        return sb.toString().replace("'", "&apos;");
-    }
-
-    private static String text(String s) {
-        StringBuilder sb = new StringBuilder();
-        XmlWriter.escapeText(sb, s);
-        return sb.toString();
     }
 }

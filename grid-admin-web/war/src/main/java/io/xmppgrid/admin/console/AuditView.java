@@ -95,6 +95,8 @@ public class AuditView implements Serializable {
     public void verify() {
         AuditLog.Verification v = log.verify();
         verification = v.intact() ? "Intact: " + v.entries() + " chained entries verified"
+                + (v.anchored() == null ? " (no anchor outside the database yet)" : ", anchored outside the database up to "
+                + v.anchored())
                 : "BROKEN at entry " + v.brokenId() + " (chain position " + v.brokenSeq() + "): " + v.reason();
         console.act("admin.audit.verify", null, verification, () -> Boolean.TRUE, null);
     }

@@ -30,8 +30,11 @@ import org.jboss.logging.Logger;
  *
  * <p>Credentials, in order: the local administration token ({@code Authorization: Bearer}, for the
  * command line and automation); the console session; a grid-CA client certificate that belongs to
- * an administrator; the sign-in form (password plus TOTP code). Session-authenticated requests that
- * change state must carry the session's CSRF token. Every response gets the security headers.
+ * an administrator; the sign-in form (password plus TOTP code). A request that changes state is served only on a
+ * session and with the session's CSRF token, never on the strength of a certificate alone (a browser presents its
+ * certificate with a cross-site request too, issue 19 §1): a certificate signs in, and the request is sent back to
+ * be asked again as a GET; a state change that a browser marks as coming from another site ({@code Sec-Fetch-Site},
+ * {@code Origin}) is refused. Every response gets the security headers.
  */
 @ApplicationScoped
 public class ConsoleAuthentication implements HttpAuthenticationMechanism {
@@ -73,6 +76,11 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
         try {
             String authz = req.getHeader("Authorization");
             if (authz != null) {
+                if (!tokenAccepted(req.isSecure(), req.getRemoteAddr())) {
+                    refused(req, address, "administration token over plain HTTP from another machine");
+                    return SignInPage.refuse(req, res, 403,
+                            "the administration token is accepted over HTTPS, or over HTTP from this machine only", null);
+                }
                 if (tokenMatches(authz)) {
                     return ctx.notifyContainerAboutLogin(TOKEN_ACTOR, Set.of(ROLE));
                 }
@@ -108,6 +116,14 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
             session.invalidate();
             refused(req, address, "administrator " + name + " is no longer enabled");
             return challenge(req, res, nonce, null, 401);
+        }
+        String foreign = changesState(req) ? crossSite(req) : null;
+        if (foreign != null) {
+            audit.recordSeparately(AuditEntry.Kind.ADMIN, name, "admin.csrf", req.getRequestURI(), "refused",
+                    req.getMethod() + " from another site (" + foreign + ")", address);
+            LOG.warnf("GRID0305: %s %s by %s from %s refused: from another site (%s)", req.getMethod(), req.getRequestURI(),
+                    name, address, foreign);
+            return SignInPage.refuse(req, res, 403, "this request did not come from the console", null);
         }
         if (changesState(req) && !csrfMatches(req, (String) session.getAttribute(CSRF))) {
             audit.recordSeparately(AuditEntry.Kind.ADMIN, name, "admin.csrf", req.getRequestURI(), "refused",
@@ -150,7 +166,35 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
             return null; // a valid grid certificate of someone else (a platform): the form is still offered
         }
         startSession(req, name);
+        if (changesState(req)) {
+            // signed in, but a certificate alone never changes anything: the browser asks again as a GET (the page, or
+            // the API resource), and a change needs the new session's CSRF token (post/redirect/get)
+            res.setStatus(303);
+            res.setHeader("Location", req.getRequestURI());
+            return AuthenticationStatus.SEND_CONTINUE;
+        }
         return ctx.notifyContainerAboutLogin(name, Set.of(ROLE));
+    }
+
+    /**
+     * Why a state-changing request comes from another site, or null: the browser's {@code Sec-Fetch-Site} says
+     * {@code cross-site} or {@code same-site} (a sibling host), or its {@code Origin} is not the console's own.
+     * Clients that send neither (the command line, scripts) are judged by their token alone.
+     */
+    private static String crossSite(HttpServletRequest req) {
+        String site = req.getHeader("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            return "Sec-Fetch-Site: " + site;
+        }
+        String origin = req.getHeader("Origin");
+        if (origin == null) {
+            return null;
+        }
+        String scheme = req.getScheme();
+        int port = req.getServerPort();
+        boolean defaultPort = ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
+        String own = scheme + "://" + req.getServerName() + (defaultPort ? "" : ":" + port);
+        return origin.equalsIgnoreCase(own) ? null : "Origin: " + (origin.length() > 100 ? origin.substring(0, 100) : origin);
     }
 
     private AuthenticationStatus signIn(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
@@ -273,6 +317,27 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
         }
         return given != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 given.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The bearer token travels in every request: over plain HTTP only on this machine's loopback (the command line,
+     * a local proxy), otherwise over HTTPS (issue 19 §5).
+     */
+    static boolean tokenAccepted(boolean secure, String remoteAddress) {
+        if (secure) {
+            return true;
+        }
+        if (remoteAddress == null) {
+            return false;
+        }
+        String a = remoteAddress.startsWith("[") && remoteAddress.endsWith("]")
+                ? remoteAddress.substring(1, remoteAddress.length() - 1) : remoteAddress;
+        a = a.toLowerCase(java.util.Locale.ROOT);
+        if (a.startsWith("::ffff:")) {
+            a = a.substring(7); // an IPv4 address mapped into IPv6
+        }
+        // the literal address the container gives (never a name: no lookup)
+        return a.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}") || a.equals("::1") || a.equals("0:0:0:0:0:0:0:1");
     }
 
     private static boolean tokenMatches(String header) {

@@ -39,6 +39,12 @@ public class Administrators {
     @EJB
     private AuditLog audit;
 
+    @EJB
+    private io.xmppgrid.ejb.cluster.ClusterBus cluster;
+
+    @jakarta.annotation.Resource
+    private jakarta.transaction.TransactionSynchronizationRegistry transactions;
+
     /** A new administrator: its generated password (if none was given) and its TOTP key URI. */
     public record Enrolled(String name, String password, boolean generated, String otpauthUri) {
     }
@@ -197,11 +203,58 @@ public class Administrators {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 of a certificate", e);
         }
+        String replaced = a.certSerial;
         a.certSerial = cert.serialHex();
+        if (replaced != null) {
+            revokeSerial(replaced, a.name); // only the newest signs in: the one it replaces goes on the CRL too
+        }
         LOG.infof("GRID0225: client certificate %s issued to administrator %s, valid until %s", a.certSerial, a.name,
                 cert.certificate().getNotAfter().toInstant());
         return new AdminCertificate(a.name, a.certSerial,
                 io.xmppgrid.security.GridPki.toPkcs12(cert, "administrator", pw.toCharArray()), pw);
+    }
+
+    /**
+     * Revokes an administrator's client certificate: it no longer signs in (the fingerprint is forgotten) and its serial
+     * goes on the grid CA's CRL, published when this commits. The administrator stays enabled (password and TOTP).
+     * @return the revoked serial
+     */
+    public String revokeCertificate(String name) {
+        Administrator a = em.find(Administrator.class, checkName(name), LockModeType.PESSIMISTIC_WRITE);
+        if (a == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no administrator " + name);
+        }
+        if (a.certSerial == null) {
+            throw new AdminException(AdminException.Reason.CONFLICT, "administrator " + a.name + " has no certificate");
+        }
+        if (a.passwordHash == null) {
+            throw new AdminException(AdminException.Reason.CONFLICT, "administrator " + a.name
+                    + " signs in with the certificate only: issue a new certificate (which revokes this one) or disable it");
+        }
+        String serial = a.certSerial;
+        a.certSerial = null;
+        a.certSha256 = null;
+        revokeSerial(serial, a.name);
+        LOG.infof("GRID0226: client certificate %s of administrator %s revoked", serial, a.name);
+        return serial;
+    }
+
+    private void revokeSerial(String serial, String administrator) {
+        if (em.find(io.xmppgrid.persistence.RevokedAdminCertificate.class, serial) == null) {
+            em.persist(new io.xmppgrid.persistence.RevokedAdminCertificate(serial, administrator, Instant.now()));
+        }
+        transactions.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == jakarta.transaction.Status.STATUS_COMMITTED) {
+                    cluster.crlChanged(); // published here, in a transaction of its own, and on every other node
+                }
+            }
+        });
     }
 
     /** Whether the administrator may still act (checked on every console request). */

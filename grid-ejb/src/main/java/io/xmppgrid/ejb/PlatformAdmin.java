@@ -57,6 +57,11 @@ public class PlatformAdmin {
                 .getResultList()) {
             m.put(new java.math.BigInteger(c.getSerial(), 16), c.getRevokedAt());
         }
+        for (io.xmppgrid.persistence.RevokedAdminCertificate c : em.createNamedQuery(
+                io.xmppgrid.persistence.RevokedAdminCertificate.ALL, io.xmppgrid.persistence.RevokedAdminCertificate.class)
+                .getResultList()) {
+            m.put(new java.math.BigInteger(c.serial, 16), c.revokedAt);
+        }
         return m;
     }
 

@@ -229,6 +229,29 @@ class ConsoleSecurityIT {
         String entries = Grid.api("GET", "/audit?action=admin.signin&actor=" + a.name(), null).out();
         assertTrue(entries.contains("certificate: client certificate"), entries);
 
+        // issue 19: the certificate itself can be revoked: it no longer signs in and is on the grid CA's CRL
+        Grid.Result revoked = Grid.admin("admin", "cert-revoke", a.name());
+        assertEquals(0, revoked.status(), revoked.out() + revoked.err());
+        java.util.regex.Matcher rs = java.util.regex.Pattern.compile("\"revoked\":\"([0-9a-f]+)\"").matcher(revoked.out());
+        assertTrue(rs.find(), revoked.out());
+        assertEquals(401, new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray())).get("/grid-admin/platforms.xhtml")
+                .statusCode(), "a revoked certificate no longer signs in");
+        long deadline = System.currentTimeMillis() + 10_000;
+        boolean listed = false;
+        while (!listed && System.currentTimeMillis() < deadline) {
+            try (var in = java.nio.file.Files.newInputStream(Grid.dataDir().resolve("tls").resolve("crl.pem"))) {
+                java.security.cert.X509CRL crl = (java.security.cert.X509CRL) java.security.cert.CertificateFactory
+                        .getInstance("X.509").generateCRL(in);
+                listed = crl.getRevokedCertificate(new java.math.BigInteger(rs.group(1), 16)) != null;
+            }
+            if (!listed) {
+                Thread.sleep(200);
+            }
+        }
+        assertTrue(listed, "serial " + rs.group(1) + " on the CRL");
+        r = Grid.admin("admin", "cert", a.name(), "--out", p12.toString(), "--p12-password", P12_PASSWORD);
+        assertEquals(0, r.status(), r.err());
+
         // disabled administrators' certificates no longer sign in
         assertEquals(200, Grid.api("POST", "/admins/" + a.name() + "/disable", null).status());
         HttpResponse<String> refused = new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray()))
@@ -274,8 +297,8 @@ class ConsoleSecurityIT {
         }
         assertTrue(Grid.api("GET", "/audit?action=admin.csrf&actor=" + a.name(), null).out().contains("from another site"));
         r = c.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ConsoleClient.HTTPS + "/grid-admin/platforms.xhtml"))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", ConsoleClient.HTTPS)
-                .header("Sec-Fetch-Site", "same-origin")
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", "null") // as a browser sends
+                .header("Sec-Fetch-Site", "same-origin") // for the console's own form (its pages say no-referrer)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ConsoleClient.form(form))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());

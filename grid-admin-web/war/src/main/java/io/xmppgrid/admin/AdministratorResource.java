@@ -78,6 +78,18 @@ public class AdministratorResource {
         });
     }
 
+    /** Revokes the administrator's client certificate (issue 19): no more sign-in with it, and on the CRL. */
+    @POST
+    @Path("/{name}/certificate/revoke")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response revokeCertificate(@PathParam("name") String name) {
+        return adminAudit.audited("admin.administrator.certificate.revoke", name, null, () -> {
+            String serial = administrators.revokeCertificate(name);
+            return Response.ok(Json.createObjectBuilder().add("name", name).add("revoked", serial).build().toString() + "\n")
+                    .build();
+        });
+    }
+
     @POST
     @Path("/{name}/disable")
     @Produces(MediaType.APPLICATION_JSON)

@@ -41,6 +41,7 @@ public final class GridAdmin {
             "  admin cert NAME --out FILE.p12 [--days N] [--p12-password PASSWORD]",
             "                                               a client certificate for the administrator's sign-in",
             "  admin disable NAME | admin enable NAME       stop / allow an administrator's sign-ins (enable also unlocks)",
+            "  admin cert-revoke NAME                       revoke an administrator's client certificate (it goes on the CRL)",
             "  cert issue NAME --out FILE.p12 [--days N] [--p12-password PASSWORD]",
             "                                               issue a client certificate from the grid CA",
             "options:",
@@ -111,6 +112,10 @@ public final class GridAdmin {
                     form.put("password", opts.get("password"));
                 }
                 return report(post(url + "/admins", token, form, HttpResponse.BodyHandlers.ofString()), 201);
+            }
+            if (words.size() == 3 && words.get(0).equals("admin") && words.get(1).equals("cert-revoke")) {
+                return report(post(url + "/admins/" + pathSegment(words.get(2)) + "/certificate/revoke", token, Map.of(),
+                        HttpResponse.BodyHandlers.ofString()), 200);
             }
             if (words.size() == 3 && words.get(0).equals("admin") && List.of("disable", "enable").contains(words.get(1))) {
                 return report(post(url + "/admins/" + pathSegment(words.get(2)) + "/" + words.get(1), token, Map.of(),

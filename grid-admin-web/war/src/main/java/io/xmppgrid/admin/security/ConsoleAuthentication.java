@@ -178,16 +178,18 @@ public class ConsoleAuthentication implements HttpAuthenticationMechanism {
 
     /**
      * Why a state-changing request comes from another site, or null: the browser's {@code Sec-Fetch-Site} says
-     * {@code cross-site} or {@code same-site} (a sibling host), or its {@code Origin} is not the console's own.
-     * Clients that send neither (the command line, scripts) are judged by their token alone.
+     * {@code cross-site} or {@code same-site} (a sibling host); or, from a browser that does not send it, the
+     * {@code Origin} is not the console's own. Browsers send {@code Origin: null} for the console's own forms (its
+     * pages say {@code Referrer-Policy: no-referrer}), which tells nothing. Clients that send neither header (the
+     * command line, scripts) are judged by their token alone.
      */
     private static String crossSite(HttpServletRequest req) {
         String site = req.getHeader("Sec-Fetch-Site");
-        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
-            return "Sec-Fetch-Site: " + site;
+        if (site != null) {
+            return site.equals("same-origin") || site.equals("none") ? null : "Sec-Fetch-Site: " + site;
         }
         String origin = req.getHeader("Origin");
-        if (origin == null) {
+        if (origin == null || origin.equals("null")) {
             return null;
         }
         String scheme = req.getScheme();

@@ -54,17 +54,35 @@ public final class IodefValidator implements PayloadValidator {
         if (!IODEF_NS.equals(payloadType) || payload == null) {
             return null;
         }
+        Validator v = validators.get();
         try {
-            Validator v = schema.newValidator();
-            v.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            v.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
             v.validate(new StreamSource(new StringReader(XmlWriter.toXml(payload))));
             return null;
-        } catch (SAXException e) {
+        } catch (SAXException | java.io.IOException e) {
+            // stopped midway: the next payload gets a new validator (reset() would also drop the offline settings)
+            validators.remove();
             return "IODEF 2.0 schema: " + e.getMessage();
-        } catch (java.io.IOException e) {
-            return "IODEF 2.0 schema: " + e.getMessage();
+        } catch (RuntimeException e) {
+            validators.remove();
+            throw e;
         }
+    }
+
+    /**
+     * One validator per thread (a Validator is not thread-safe; the Schema is), reused from payload to payload: making
+     * one costs about as much as a validation. Stanza threads are pooled, so there are a few dozen at most.
+     */
+    private final ThreadLocal<Validator> validators = ThreadLocal.withInitial(this::newValidator);
+
+    private Validator newValidator() {
+        Validator v = schema.newValidator();
+        try {
+            v.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            v.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+        } catch (org.xml.sax.SAXNotRecognizedException | org.xml.sax.SAXNotSupportedException e) {
+            throw new IllegalStateException("the schema validator refuses to be kept offline", e);
+        }
+        return v;
     }
 
     /** Resolves the schema's imports from this jar; refuses anything else. */

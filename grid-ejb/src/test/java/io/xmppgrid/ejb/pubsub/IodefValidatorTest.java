@@ -25,6 +25,17 @@ class IodefValidatorTest {
         assertNull(problem(EXAMPLE));
     }
 
+    /** Issue 22: each thread reuses its validator; one stopped by an invalid payload does not spoil the next. */
+    @Test
+    void aReusedValidatorJudgesEachPayloadAfresh() {
+        for (int i = 0; i < 3; i++) {
+            assertNull(problem(EXAMPLE));
+            assertNotNull(problem(EXAMPLE.replaceAll("<IncidentID[^>]*>492382</IncidentID>", "")));
+            assertNotNull(problem(EXAMPLE.replace("</Incident>", "<Bogus/></Incident>")));
+        }
+        assertNull(problem(EXAMPLE));
+    }
+
     @Test
     void missingRequiredElementsAreInvalid() {
         assertNotNull(problem(EXAMPLE.replaceAll("<IncidentID[^>]*>492382</IncidentID>", "")));

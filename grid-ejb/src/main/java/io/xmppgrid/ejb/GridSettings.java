@@ -40,4 +40,27 @@ public final class GridSettings {
     public static boolean cluster() {
         return Boolean.parseBoolean(System.getProperty("grid.cluster", "false").trim());
     }
+
+    /**
+     * Where clients reach this node's XMPP listener ({@code host:port}, STARTTLS), for another node's
+     * {@code <see-other-host/>}: {@code grid.xmpp.advertise} when set, else the listener's bind address (or this
+     * host's name when it listens on every address) and port.
+     */
+    public static String xmppAddress() {
+        String configured = System.getProperty("grid.xmpp.advertise", "").trim();
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String bind = System.getProperty("grid.bindAddress", "0.0.0.0").trim();
+        String port = System.getProperty("grid.starttlsPort", "5222").trim();
+        String host = bind;
+        if (bind.isEmpty() || bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("0:0:0:0:0:0:0:0")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return null;
+            }
+        }
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
 }

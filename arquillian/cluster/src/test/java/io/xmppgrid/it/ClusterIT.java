@@ -677,7 +677,8 @@ class ClusterIT {
      * A graceful stop (issue 16): a subscriber on node 2 with XEP-0198 stream management has received notifications,
      * published on node 1 and on node 2 itself, that it has not acknowledged when node 2 stops; each is stored for it
      * once (XEP-0198 §4, RFC 6121 §8.5.2.2: node 2's stopping listener hands them over, having told node 1 first, so
-     * node 1 routes nothing more to it and does not deliver again what it had released to it).
+     * node 1 routes nothing more to it and does not deliver again what it had released to it), and its stream ends
+     * with {@code <see-other-host/>} naming node 1's listener (issue 20, RFC 6120 §4.9.3.19).
      * Then node 2 starts again and joins while node 1 publishes at a steady rate: the platform logs in on node 2 and
      * gets the stored notifications and every acknowledged publish of the meantime, each once on its stream.
      */
@@ -705,6 +706,10 @@ class ClusterIT {
         assertEquals(first, seen);
         controller.stop(NODE2.name());
         awaitViewSize(NODE1, 1, 60_000);
+        // issue 20, RFC 6120 §4.9.3.19: the stopping node sends its clients to a node that serves
+        String ended = s.awaitClose(Topics.WAIT);
+        assertTrue(ended.contains("<see-other-host xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\">127.0.0.1:"
+                + NODE1.starttls() + "</see-other-host>"), ended);
         s.close();
         o2.close();
         assertEquals(first.size(), awaitOffline(sub, first.size()), "what node 2's session had not acknowledged is stored");

@@ -134,6 +134,11 @@ public class ClusterBus {
             crl.publish();
         }
 
+        /** This node's XMPP listener as clients reach it, or null while it does not serve. */
+        String xmppAddress() {
+            return listening ? io.xmppgrid.ejb.GridSettings.xmppAddress() : null;
+        }
+
         Inbox inbox() {
             return inbox;
         }
@@ -429,6 +434,21 @@ public class ClusterBus {
         public void stopping() {
             listening = false;
             serving(false);
+        }
+
+        @Override
+        public String alternate() {
+            CommandDispatcher<GroupMember, Node> d = dispatcher;
+            if (d == null || others.isEmpty()) {
+                return null;
+            }
+            List<String> serving = new ArrayList<>();
+            askOthers(d, new XmppAddress(), 2, (member, address) -> {
+                if (address != null && !notServing.contains(member.getName())) {
+                    serving.add(address);
+                }
+            }, "GRID0926: %s did not say where its XMPP listener is: %s");
+            return serving.isEmpty() ? null : serving.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(serving.size()));
         }
 
         @Override

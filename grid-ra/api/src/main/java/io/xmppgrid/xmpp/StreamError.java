@@ -14,6 +14,8 @@ public enum StreamError {
     POLICY_VIOLATION("policy-violation"),
     RESOURCE_CONSTRAINT("resource-constraint"),
     RESTRICTED_XML("restricted-xml"),
+    /** RFC 6120 §4.9.3.19: the client should connect to the host (and port) the condition names. */
+    SEE_OTHER_HOST("see-other-host"),
     SYSTEM_SHUTDOWN("system-shutdown"),
     UNDEFINED_CONDITION("undefined-condition"),
     UNSUPPORTED_ENCODING("unsupported-encoding"),
@@ -37,8 +39,20 @@ public enum StreamError {
 
     /** With an application-specific condition (RFC 6120 §4.9.4), already serialized, after the text. */
     public String toXml(String text, String applicationConditionXml) {
+        return toXml(null, text, applicationConditionXml);
+    }
+
+    /** With character data in the condition element ({@code <see-other-host>host:port</see-other-host>}). */
+    public String toXml(String conditionContent, String text, String applicationConditionXml) {
         StringBuilder sb = new StringBuilder(160);
-        sb.append("<stream:error><").append(condition).append(" xmlns=\"").append(Ns.STREAMS_ERRORS).append("\"/>");
+        sb.append("<stream:error><").append(condition).append(" xmlns=\"").append(Ns.STREAMS_ERRORS).append('"');
+        if (conditionContent == null) {
+            sb.append("/>");
+        } else {
+            sb.append('>');
+            XmlWriter.escapeText(sb, conditionContent);
+            sb.append("</").append(condition).append('>');
+        }
         if (text != null) {
             sb.append("<text xmlns=\"").append(Ns.STREAMS_ERRORS).append("\" xml:lang=\"en\">");
             XmlWriter.escapeText(sb, text);

@@ -678,8 +678,9 @@ final class ClientConnection {
         stream.replacedBySameResource();
     }
 
-    void shutdown() {
-        stream.shutdown();
+    /** The listener stops; {@code alternate}: another node's listener to send the client to, or null. */
+    void shutdown(String alternate) {
+        stream.shutdown(alternate);
     }
 
     /**

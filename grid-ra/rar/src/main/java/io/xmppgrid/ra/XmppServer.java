@@ -302,6 +302,24 @@ final class XmppServer {
         handover = h;
     }
 
+    /** Another node's listener for this one's clients, from the application (null: none known, or no handover). */
+    private String alternate() {
+        io.xmppgrid.ra.api.StopHandover h = handover;
+        if (h == null) {
+            return null;
+        }
+        try {
+            String a = h.alternate();
+            if (a != null) {
+                Log.SERVER.infof("GRIDRA0013: sessions are sent to %s (<see-other-host/>)", a);
+            }
+            return a;
+        } catch (RuntimeException e) {
+            Log.SERVER.warnf("GRIDRA0012: the application did not say where clients may go: %s", e.toString());
+            return null;
+        }
+    }
+
     /** The listener is about to stop: the application is told before any session ends. */
     void stopping() {
         if (stopping) {
@@ -320,6 +338,7 @@ final class XmppServer {
 
     void stop() {
         stopping();
+        String alternate = alternate();
         for (ServerSocketChannel ssc : listeners) {
             try {
                 ssc.close();
@@ -329,7 +348,7 @@ final class XmppServer {
         }
         listeners.clear();
         for (ClientConnection c : connections) {
-            c.shutdown();
+            c.shutdown(alternate);
         }
         if (workers != null) {
             workers.shutdown();

@@ -950,6 +950,10 @@ final class XmppStream {
     }
 
     private synchronized void fail(StreamError error, String text, String applicationCondition) {
+        fail(error, text, applicationCondition, null);
+    }
+
+    private synchronized void fail(StreamError error, String text, String applicationCondition, String conditionContent) {
         if (phase == Phase.CLOSED) {
             return;
         }
@@ -963,7 +967,7 @@ final class XmppStream {
         }
         endSession("stream error <" + error.condition() + "/>: " + text); // as for a peer's close: no routing here now
         sendHeader();
-        conn.writeAndClose(error.toXml(text, applicationCondition) + "</stream:stream>");
+        conn.writeAndClose(error.toXml(conditionContent, text, applicationCondition) + "</stream:stream>");
     }
 
     /** Sends a XEP-0199 ping to the peer of a bound session (keepalive); false when not bound. */
@@ -1004,8 +1008,22 @@ final class XmppStream {
     }
 
     /** Server shutdown. */
-    void shutdown() {
-        failFromTimer(StreamError.SYSTEM_SHUTDOWN, "server shutting down");
+    /**
+     * The listener stops: RFC 6120 §4.9.3.19 {@code <see-other-host/>} naming another node when there is one (a
+     * cluster's graceful stop: the client reconnects there), else §4.9.3.21 {@code <system-shutdown/>}.
+     */
+    void shutdown(String alternate) {
+        try {
+            server.workers().execute(() -> {
+                if (alternate == null) {
+                    fail(StreamError.SYSTEM_SHUTDOWN, "server shutting down");
+                } else {
+                    fail(StreamError.SEE_OTHER_HOST, "this node stops: connect to " + alternate, null, alternate);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            conn.abort("listener stopping");
+        }
     }
 
     /** The socket is gone; the worker then ends the session after the stanzas already handed over. */

@@ -17,6 +17,15 @@ public interface StopHandover {
     void stopping();
 
     /**
+     * Where this listener's clients may connect instead ({@code host:port} of another node's listener), asked once
+     * after {@link #stopping()}: each session then ends with RFC 6120 §4.9.3.19 {@code <see-other-host/>} naming it,
+     * rather than {@code <system-shutdown/>}. Null: nowhere known.
+     */
+    default String alternate() {
+        return null;
+    }
+
+    /**
      * Messages that may not have reached this session's peer (unacknowledged under XEP-0198, or held back behind stored
      * messages), for the application to route again as RFC 6121 §8.5.3.2.1 says. May block; called once per session.
      */

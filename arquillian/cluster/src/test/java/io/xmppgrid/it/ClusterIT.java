@@ -682,6 +682,95 @@ class ClusterIT {
      * Then node 2 starts again and joins while node 1 publishes at a steady rate: the platform logs in on node 2 and
      * gets the stored notifications and every acknowledged publish of the meantime, each once on its stream.
      */
+    private static final String SM = "urn:xmpp:sm:3";
+
+    /**
+     * XEP-0198 §5 across nodes (issue 20): a subscriber's session on node 1, resumable, reads 6 live notifications and
+     * acknowledges none; its network drops, 3 more are published while it is away (stored, RFC 6121 §8.5.2.2). It
+     * resumes on node 2 saying it handled 4: node 2 answers {@code <resumed/>} with node 1's handled count, then the 2 it
+     * had not handled, then the 3 stored ones, nothing twice; what it acknowledges there leaves the queue. The id names
+     * node 1 and is bound to the platform: altered, or presented by another platform, it gets {@code <failed/>} with
+     * {@code <item-not-found/>} at once.
+     */
+    @Test
+    @Order(14)
+    void aSessionDroppedOnOneNodeResumesOnTheOtherWithItsCountersAndNothingTwice() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String owner = Topics.account("rs-own");
+        String sub = Topics.account("rs-sub");
+        String other = Topics.account("rs-oth");
+        String topic = Topics.node("resume");
+        String token = Files.readString(Grid.tokenFile()).trim();
+        try (RawXmpp o = RawXmpp.bound(NODE1.starttls(), owner, Topics.PASSWORD, null)) {
+            Topics.create(o, topic, java.util.List.of(sub), "");
+            RawXmpp s1 = subscribed(NODE1, sub, topic);
+            s1.send("<enable xmlns='" + SM + "' resume='true'/>");
+            String enabled = s1.nextStanza(Topics.WAIT);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(" id=\"([^\"]+)\"").matcher(enabled);
+            assertTrue(m.find(), enabled);
+            String previd = m.group(1);
+            assertTrue(previd.startsWith(java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("node-1".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."), "the id names node 1: " + previd);
+            java.util.List<String> live = Topics.publish(o, topic, "rs-", 6);
+            java.util.List<String> got1 = new java.util.ArrayList<>();
+            while (got1.size() < live.size()) {
+                got1.addAll(Topics.itemIds(s1.nextStanza(Topics.WAIT)));
+            }
+            assertEquals(live, got1);
+            s1.kill(); // handled 4 of the 6, as it says below
+            long end = System.currentTimeMillis() + 20_000;
+            while (!get(NODE1, "/platforms/" + sub + "/sessions", token).body().contains("\"available\":false")) {
+                assertTrue(System.currentTimeMillis() < end, "node 1 noticed the dropped connection");
+                Thread.sleep(50);
+            }
+            java.util.List<String> away = Topics.publish(o, topic, "rsa-", 3);
+            assertEquals(3, awaitOffline(sub, 3), "published while away: stored");
+
+            try (RawXmpp forged = RawXmpp.authenticated(NODE2.starttls(), sub, Topics.PASSWORD)) {
+                String altered = previd.substring(0, previd.length() - 2) + (previd.endsWith("A") ? "BA" : "AA");
+                forged.send("<resume xmlns='" + SM + "' previd='" + altered + "' h='4'/>");
+                String failed = forged.await("</failed>");
+                assertTrue(failed.contains("<item-not-found"), "an altered id is refused: " + failed);
+            }
+            try (RawXmpp stranger = RawXmpp.authenticated(NODE2.starttls(), other, Topics.PASSWORD)) {
+                stranger.send("<resume xmlns='" + SM + "' previd='" + previd + "' h='4'/>");
+                String failed = stranger.await("</failed>");
+                assertTrue(failed.contains("<item-not-found"), "another platform's id is refused: " + failed);
+            }
+
+            try (RawXmpp s2 = RawXmpp.authenticated(NODE2.starttls(), sub, Topics.PASSWORD)) {
+                s2.send("<resume xmlns='" + SM + "' previd='" + previd + "' h='4'/>");
+                String resumed = s2.nextStanza(Topics.WAIT);
+                assertTrue(resumed.contains("<resumed xmlns=\"" + SM + "\" previd=\"" + previd + "\" h=\"0\""),
+                        "resumed on node 2 with node 1's count (nothing sent after enabling): " + resumed);
+                java.util.List<String> got2 = new java.util.ArrayList<>();
+                int stanzas = 0;
+                try {
+                    while (true) {
+                        String st = s2.nextStanza(java.time.Duration.ofSeconds(3));
+                        java.util.List<String> ids = Topics.itemIds(st);
+                        stanzas += ids.isEmpty() ? 0 : 1;
+                        got2.addAll(ids);
+                    }
+                } catch (AssertionError quiet) {
+                    // nothing more
+                }
+                java.util.List<String> expected = new java.util.ArrayList<>(live.subList(4, 6));
+                expected.addAll(away);
+                assertEquals(expected, got2, "the 2 it had not handled, then the 3 stored, once each");
+                s2.send("<a xmlns='" + SM + "' h='" + (4 + stanzas) + "'/>");
+                s2.sync(); // node 2 serves the resumed session
+                end = System.currentTimeMillis() + 10_000;
+                while (Grid.offline(sub, "messages") > 0 && System.currentTimeMillis() < end) {
+                    Thread.sleep(100);
+                }
+                assertEquals(0, Grid.offline(sub, "messages"), "acknowledged on node 2: confirmed");
+                String sessions = get(NODE2, "/platforms/" + sub + "/sessions", token).body();
+                assertTrue(sessions.contains("node-2") && !sessions.contains("node-1"), "the session lives on node 2 now: " + sessions);
+            }
+        }
+    }
+
     @Test
     @Order(15)
     void gracefulStopStoresWhatWasUnacknowledgedAndARestartedNodeJoinsWhilePublishesFlow() throws Exception {
@@ -771,6 +860,11 @@ class ClusterIT {
         for (String sub : onTwo) {
             b.add(subscribed(NODE2, sub, topic));
         }
+        // issue 20: the first one's session is resumable; once node 2 is dead, resuming it elsewhere fails at once
+        b.get(0).send("<enable xmlns='" + SM + "' resume='true'/>");
+        java.util.regex.Matcher enabled = java.util.regex.Pattern.compile(" id=\"([^\"]+)\"").matcher(b.get(0).nextStanza(Topics.WAIT));
+        assertTrue(enabled.find());
+        String previd = enabled.group(1);
         awaitDirectory();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(5);
         java.util.List<String> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -802,6 +896,16 @@ class ClusterIT {
             publisher2.get(2, java.util.concurrent.TimeUnit.MINUTES);
         } catch (java.util.concurrent.ExecutionException e) {
             // its stream died with node 2: what it had acknowledged until then counts
+        }
+        try (RawXmpp resuming = RawXmpp.authenticated(NODE1.starttls(), onTwo.get(0), Topics.PASSWORD)) {
+            long r0 = System.nanoTime();
+            resuming.send("<resume xmlns='" + SM + "' previd='" + previd + "' h='0'/>");
+            String failed = resuming.nextStanza(Topics.WAIT);
+            long failedMs = (System.nanoTime() - r0) / 1_000_000;
+            assertTrue(failed.contains("<item-not-found"), "the session died with node 2: " + failed);
+            // XEP-0198 §5 across nodes: no node holds it, so the answer does not wait for the 5 s hand-over timeout
+            assertTrue(failedMs < 3000, "<failed/> came after " + failedMs + " ms");
+            System.out.println("CLUSTER resumption of a session of the killed node: <failed/> after " + failedMs + " ms");
         }
         java.util.List<String> onNode2 = java.util.List.copyOf(acked2);
         assertTrue(onNode2.size() > 10, "node 2 acknowledged publishes before its death: " + onNode2.size());

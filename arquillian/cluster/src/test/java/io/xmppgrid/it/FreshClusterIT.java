@@ -98,10 +98,21 @@ class FreshClusterIT {
                 Thread.sleep(500);
             }
             String text = Files.readString(log);
-            assertFalse(text.contains("WFLYSRV0026"), "node-" + i + " started with errors: see " + log);
+            assertFalse(text.contains("WFLYSRV0026"), "node-" + i + " started with errors: see " + log + "\n" + errors(text));
             assertTrue(text.contains("GRIDRA0001"), "node-" + i + " listens for XMPP");
         }
         System.setProperty("grid.test.data.dir", dir.resolve("shared").toString()); // the clients trust this grid's CA
+    }
+
+    /** The ERROR lines of a server log (each cut to 600 characters, at most 8 KB): CI shows this message only. */
+    private static String errors(String log) {
+        StringBuilder b = new StringBuilder();
+        for (String line : log.split("\n")) {
+            if ((line.contains(" ERROR ") || line.contains("WFLYCTL0")) && b.length() < 8192) {
+                b.append(line, 0, Math.min(line.length(), 600)).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     @AfterAll

@@ -138,7 +138,14 @@ class StreamManagementIT {
                 from.send("<message to='" + full + "' id='big-" + i + "' type='chat'><body>" + body + "</body></message>");
             }
             from.send("<iq type='get' id='done'><ping xmlns='urn:xmpp:ping'/></iq>");
-            from.await("id=\"done\"", java.time.Duration.ofSeconds(60)); // the node has routed all of them
+            from.await("id=\"done\"", java.time.Duration.ofSeconds(60)); // the node has read all of them
+        }
+        // the messages reach the detached session as the stanza bean routes them, after the ping's answer: wait until
+        // what it holds has ended it
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (Grid.api("GET", "/platforms/" + sub + "/sessions", null).out().contains(full)) {
+            assertTrue(System.nanoTime() < end, "the detached session holding more than the limit ended");
+            Thread.sleep(50);
         }
         try (RawXmpp again = RawXmpp.authenticated(sub, PASSWORD)) {
             again.send("<resume xmlns='" + SM + "' previd='" + previd + "' h='0'/>");

@@ -134,6 +134,15 @@ public class ClusterBus {
             crl.publish();
         }
 
+        /** XEP-0198 across nodes: this node's session with that resumption id, handed to the asking node. */
+        io.xmppgrid.ra.api.MovedSession handOff(String resumeId, String bareJid, long h) {
+            try (XmppConnection c = connections.getConnection()) {
+                return c.handOff(resumeId, Jid.parse(bareJid), h);
+            } catch (jakarta.resource.ResourceException e) {
+                return io.xmppgrid.ra.api.MovedSession.notFound(); // no listener, no sessions
+            }
+        }
+
         /** This node's XMPP listener as clients reach it, or null while it does not serve. */
         String xmppAddress() {
             return listening ? io.xmppgrid.ejb.GridSettings.xmppAddress() : null;
@@ -246,6 +255,48 @@ public class ClusterBus {
         }
     }
 
+    /**
+     * XEP-0198 §5 across nodes (issue 20): asks every other member for the session with this resumption id (the one
+     * that holds it hands it over); completes with the first hand-over, or not found once every member has answered
+     * without one (at once when there is no other member: the node that held it is gone). Never blocks the caller.
+     */
+    java.util.concurrent.CompletionStage<io.xmppgrid.ra.api.MovedSession> takeOver(String issuer, String resumeId, Jid bare,
+                                                                                   long h) {
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        java.util.concurrent.CompletableFuture<io.xmppgrid.ra.api.MovedSession> result = new java.util.concurrent.CompletableFuture<>();
+        if (d == null || others.isEmpty()) {
+            LOG.debugf("GRID0927: resumption %s of %s (issued by %s): no other node", resumeId, bare, issuer);
+            result.complete(io.xmppgrid.ra.api.MovedSession.notFound());
+            return result;
+        }
+        executor.execute(() -> {
+            Map<GroupMember, CompletionStage<io.xmppgrid.ra.api.MovedSession>> sent;
+            try {
+                sent = d.dispatchToGroup(new TakeSession(resumeId, bare.bare().toString(), h), Set.of(group.getLocalMember()));
+            } catch (java.io.IOException | RuntimeException ex) {
+                LOG.warnf("GRID0927: resumption %s of %s: the other nodes were not asked: %s", resumeId, bare, ex.toString());
+                result.complete(io.xmppgrid.ra.api.MovedSession.notFound());
+                return;
+            }
+            java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger(sent.size());
+            if (sent.isEmpty()) {
+                result.complete(io.xmppgrid.ra.api.MovedSession.notFound());
+            }
+            sent.forEach((member, answer) -> answer.whenComplete((moved, failure) -> {
+                if (failure != null) {
+                    LOG.debugf("GRID0927: resumption %s of %s: %s did not answer: %s", resumeId, bare, member.getName(), failure);
+                } else if (moved != null && moved.outcome() != io.xmppgrid.ra.api.MovedSession.Outcome.NOT_FOUND) {
+                    LOG.infof("GRID0927: session %s of %s handed over by %s (%s)", resumeId, bare, member.getName(), moved.outcome());
+                    result.complete(moved);
+                }
+                if (waiting.decrementAndGet() == 0) {
+                    result.complete(io.xmppgrid.ra.api.MovedSession.notFound());
+                }
+            }));
+        });
+        return result;
+    }
+
     /** A platform's sessions on every node (rows as {@link Node#localSessions}); nodes that do not answer in 2 s are left out. */
     public List<String[]> sessions(Jid bareJid) {
         return everywhere(new ListSessions(bareJid.bare().toString()));
@@ -309,7 +360,7 @@ public class ClusterBus {
             // only a cluster node routes across nodes: single nodes that happen to see each other (multicast on one
             // network) each have their own database and must stay islands
             SessionDirectory dir = new SessionDirectory(sessionCache, group.getLocalMember().getName(), executor,
-                    () -> otherMembers(Set.of()), this::replaceElsewhere);
+                    () -> otherMembers(Set.of()), this::replaceElsewhere, this::takeOver);
             dir.forgetEarlierRun();
             membershipRegistration = group.register(this::membershipChanged);
             viewChanged(group.getMembership().getMembers());

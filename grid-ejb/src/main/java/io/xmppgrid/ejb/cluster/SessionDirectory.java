@@ -37,8 +37,17 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
     /** Told when a session bound here is also bound, since earlier, on another node: (full JID, that node). */
     private final java.util.function.BiConsumer<Jid, String> olderElsewhere;
 
+    /** Asks the other nodes for a session resumed here (XEP-0198 across nodes): ClusterBus#takeOver. */
+    interface TakeOver {
+        java.util.concurrent.CompletionStage<io.xmppgrid.ra.api.MovedSession> ask(String issuer, String resumeId, Jid bare, long h);
+    }
+
+    private final TakeOver takeOver;
+
     SessionDirectory(ConcurrentMap<String, HashMap<String, String>> cache, String self, java.util.concurrent.Executor executor,
-                     java.util.function.Supplier<Collection<String>> members, java.util.function.BiConsumer<Jid, String> olderElsewhere) {
+                     java.util.function.Supplier<Collection<String>> members, java.util.function.BiConsumer<Jid, String> olderElsewhere,
+                     TakeOver takeOver) {
+        this.takeOver = takeOver;
         this.cache = cache;
         this.self = self;
         this.members = members;
@@ -81,6 +90,12 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
     public void changed(SessionInfo info) {
         changes.add(info);
         schedule();
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<io.xmppgrid.ra.api.MovedSession> takeOver(String node, String resumeId, Jid bareJid,
+                                                                                          long h) {
+        return takeOver.ask(node, resumeId, bareJid, h);
     }
 
     /** This node and every other current member with an available session of the platform. */

@@ -418,6 +418,91 @@ final class BoundSession {
         return old == null ? to : old;
     }
 
+    // ------------------------------------------------------------------ XEP-0198 across cluster nodes
+
+    /** What {@link #handOff} gives the node that resumes the session, the connection to close, the ids {@code h} confirmed. */
+    record HandOff(io.xmppgrid.ra.api.MovedSession moved, ClientConnection connection, long[] confirmed) {
+    }
+
+    /**
+     * Ends the session here for the node where its peer resumed it: acknowledges {@code h}, then gives away the
+     * counters and the stanzas not acknowledged (stored ones stay stored: the new node fetches them again). Null when
+     * it had ended (or was handed over already: of two resumptions one wins); a result other than moved when {@code h}
+     * is impossible (the session stays).
+     */
+    synchronized HandOff handOff(long h) {
+        if (ended) {
+            return null;
+        }
+        ClientConnection old = conn;
+        conn = null; // nothing more is written to the old connection, not even an <r/>
+        long[] ids = acknowledge(h);
+        if (ids == null) {
+            conn = old;
+            return new HandOff(io.xmppgrid.ra.api.MovedSession.handledCountTooHigh(sentCount()), null, null);
+        }
+        ended = true;
+        if (resumeTimer != null) {
+            resumeTimer.cancel(false);
+            resumeTimer = null;
+        }
+        List<String> first = new ArrayList<>();
+        List<String> afterStored = new ArrayList<>();
+        boolean storedSeen = false;
+        for (Out o : unacked) {
+            if (o.tracking() != UNTRACKED) {
+                storedSeen = true; // stored: sent again from storage, in its place among the rest
+            } else {
+                (storedSeen ? afterStored : first).add(new String(o.bytes(), StandardCharsets.UTF_8));
+            }
+        }
+        for (Out o : held) {
+            afterStored.add(new String(o.bytes(), StandardCharsets.UTF_8));
+        }
+        boolean available = old == null ? availableBeforeDetach : info.available();
+        unacked.clear();
+        unackedSizes.clear();
+        unackedBytes = 0;
+        held.clear();
+        return new HandOff(new io.xmppgrid.ra.api.MovedSession(io.xmppgrid.ra.api.MovedSession.Outcome.MOVED,
+                jid.toString(), info.since(), available, info.priority(), handledIn, sentCount(), first, afterStored), old, ids);
+    }
+
+    /**
+     * A session handed over by another node, on the connection that resumed it (XEP-0198 §5): the counters go on where
+     * they were ({@code handled} stanzas from the peer, {@code acked} to it) and the same id resumes it again.
+     */
+    static BoundSession moved(ClientConnection conn, SessionInfo info, long maxHeldBytes, String resumeId, long handled,
+                              long acked) {
+        BoundSession s = new BoundSession(conn, info, maxHeldBytes);
+        s.sm = true;
+        s.resumeId = resumeId;
+        s.handledIn = handled % MOD;
+        s.acked = acked % MOD;
+        return s;
+    }
+
+    /**
+     * Writes {@code <resumed/>}, then the stanzas the old node had not had acknowledged: {@code first} at once; when the
+     * session is available, stored messages (fetched again) before {@code afterStored}, else those at once too.
+     */
+    synchronized void resumeMoved(String resumedXml, List<XmlElement> first, List<XmlElement> afterStored) {
+        conn.write(resumedXml);
+        for (XmlElement x : first) {
+            write(new Out(x, null, UNTRACKED));
+        }
+        if (info.available()) {
+            wantBacklog(); // what the old node had stored or sent from storage, then what it held behind that
+        }
+        for (XmlElement x : afterStored) {
+            send(new Out(x, null, UNTRACKED));
+        }
+        if (!requestPending && !unacked.isEmpty()) {
+            requestPending = true;
+            conn.write(REQUEST);
+        }
+    }
+
     /**
      * Ends the session. Returns the untracked messages that may not have reached the peer
      * (unacknowledged or held back), for the application to route again; null when it had

@@ -80,6 +80,20 @@ final class LocalSessionRegistry implements SessionRegistry {
         }
     }
 
+    /** XEP-0198 §5 across nodes: the application asks the holder of a session this node did not issue or holds no more. */
+    java.util.concurrent.CompletionStage<io.xmppgrid.ra.api.MovedSession> takeOver(String node, String resumeId, Jid bare, long h) {
+        io.xmppgrid.ra.api.SessionWatcher w = watcher;
+        if (w == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(io.xmppgrid.ra.api.MovedSession.notFound());
+        }
+        try {
+            return w.takeOver(node, resumeId, bare, h);
+        } catch (RuntimeException e) {
+            Log.SERVER.warnf("GRIDRA0110: the application's session watcher failed for %s: %s", bare, e.toString());
+            return java.util.concurrent.CompletableFuture.completedFuture(io.xmppgrid.ra.api.MovedSession.notFound());
+        }
+    }
+
     /** A session's routing state (presence, detached, resumed) changed. */
     void changed(BoundSession s) {
         report(s.info());

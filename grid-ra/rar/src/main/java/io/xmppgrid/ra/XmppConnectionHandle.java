@@ -125,6 +125,11 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public io.xmppgrid.ra.api.MovedSession handOff(String resumeId, Jid bareJid, long h) {
+        return server().handOff(resumeId, bareJid, h);
+    }
+
+    @Override
     public boolean replaceSession(Jid fullJid) {
         return server().replaceSession(fullJid);
     }

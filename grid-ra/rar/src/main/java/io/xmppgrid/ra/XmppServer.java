@@ -90,6 +90,44 @@ final class XmppServer {
         byte[] k = io.xmppgrid.security.GridSecrets.derive(io.xmppgrid.security.GridSecrets.SCRAM_SIMULATION,
                 cfg.tlsDirectory().toAbsolutePath().resolveSibling("grid-secret"));
         System.arraycopy(k, 0, simulationSecret, 0, simulationSecret.length);
+        this.resumptionIds = new ResumptionIds(io.xmppgrid.security.GridSecrets.derive(
+                io.xmppgrid.security.GridSecrets.SM_RESUMPTION, cfg.tlsDirectory().toAbsolutePath().resolveSibling("grid-secret")),
+                cfg.nodeName());
+    }
+
+    /** XEP-0198 resumption ids: issued here, verified on any node of the grid. */
+    private final ResumptionIds resumptionIds;
+
+    ResumptionIds resumptionIds() {
+        return resumptionIds;
+    }
+
+    /**
+     * XEP-0198 §5 across nodes, on the node that holds the session: hands it over to the node where the peer resumes
+     * it ({@link io.xmppgrid.ra.api.XmppConnection#handOff}). What {@code h} acknowledges is confirmed, the session ends
+     * here (its stored messages' leases are released, so the new node fetches them again) and its connection closes.
+     */
+    io.xmppgrid.ra.api.MovedSession handOff(String resumeId, Jid bare, long h) {
+        BoundSession s = resumeId == null ? null : sessions.byResumeId(resumeId);
+        if (s == null || !s.jid().bare().equals(bare.bare())) {
+            return io.xmppgrid.ra.api.MovedSession.notFound();
+        }
+        BoundSession.HandOff out = s.handOff(h);
+        if (out == null) {
+            return io.xmppgrid.ra.api.MovedSession.notFound(); // ended meanwhile, or handed to another node first
+        }
+        if (out.moved().outcome() != io.xmppgrid.ra.api.MovedSession.Outcome.MOVED) {
+            return out.moved();
+        }
+        ClientConnection old = out.connection();
+        if (old != null) {
+            old.abort("session resumed on another node");
+        }
+        delivered(s.info(), out.confirmed());
+        finish(s, List.of(), "resumed on another node", false);
+        Log.CONN.infof("GRIDRA0317: %s session %s handed to another node (%d stanzas to send again)", s.id(), s.jid(),
+                out.moved().first().size() + out.moved().afterStored().size());
+        return out.moved();
     }
 
     void start() throws IOException {

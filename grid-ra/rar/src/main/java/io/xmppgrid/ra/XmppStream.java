@@ -720,7 +720,7 @@ final class XmppStream {
                 }
                 String resume = e.attribute("resume");
                 boolean resumable = ("true".equals(resume) || "1".equals(resume)) && !cfg.resumeTimeout().isZero();
-                String id = resumable ? newId() + newId() : null;
+                String id = resumable ? server.resumptionIds().issue(boundJid) : null;
                 String enabled = "<enabled xmlns=\"" + Ns.SM + "\""
                         + (resumable ? " id=\"" + id + "\" resume=\"true\" max=\"" + cfg.resumeTimeout().toSeconds() + "\"" : "")
                         + "/>";
@@ -762,6 +762,13 @@ final class XmppStream {
         long h = parseH(e.attribute("h"));
         String previd = e.attribute("previd");
         BoundSession s = previd == null ? null : server.sessions().byResumeId(previd);
+        if (s == null && previd != null) {
+            String issuer = server.resumptionIds().issuer(previd, authenticatedJid);
+            if (issuer != null) {
+                resumeElsewhere(issuer, previd, h);
+                return;
+            }
+        }
         if (s == null || !s.jid().bare().equals(authenticatedJid)) {
             Log.CONN.infof("GRIDRA0312: %s resumption of %s by %s refused: no such session", conn.id(), previd,
                     authenticatedJid);
@@ -789,6 +796,95 @@ final class XmppStream {
         Log.CONN.infof("GRIDRA0313: %s resumed session %s of %s (peer had handled %d)", conn.id(), s.id(), boundJid, h);
         server.audit(boundJid.bare().toString(), "session.resume", "ok", boundJid.resource(), conn.remoteAddress());
         server.delivered(s.info(), confirmed[0]);
+    }
+
+    /** How long a stream waits for another node to hand a session over before it is told {@code <failed/>}. */
+    private static final long TAKE_OVER_MS = 5_000;
+
+    /**
+     * XEP-0198 §5 across cluster nodes (issue 20): the id is genuine and this platform's, but the session is not here.
+     * The stream reads nothing more until the node that holds it has handed it over (or said it does not hold it, at
+     * once when its node is gone), then goes on as resumed or with {@code <failed/>}.
+     */
+    private void resumeElsewhere(String issuer, String previd, long h) {
+        suspended = true;
+        java.util.concurrent.CompletionStage<io.xmppgrid.ra.api.MovedSession> asked =
+                server.sessions().takeOver(issuer, previd, authenticatedJid, h);
+        asked.toCompletableFuture().orTimeout(TAKE_OVER_MS, TimeUnit.MILLISECONDS).whenComplete((moved, failure) -> {
+            try {
+                server.workers().execute(() -> {
+                    synchronized (this) {
+                        suspended = false;
+                        tookOver(previd, h, moved, failure);
+                    }
+                    conn.schedule();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                handBack(moved); // the listener stops
+            }
+        });
+    }
+
+    private void tookOver(String previd, long h, io.xmppgrid.ra.api.MovedSession moved, Throwable failure) {
+        if (phase == Phase.CLOSED || conn.isClosed() || closeReason != null) {
+            handBack(moved); // the peer went away meanwhile: what it had not acknowledged is routed again
+            return;
+        }
+        if (failure != null || moved == null || moved.outcome() == io.xmppgrid.ra.api.MovedSession.Outcome.NOT_FOUND) {
+            Log.CONN.infof("GRIDRA0312: %s resumption of %s by %s refused: %s", conn.id(), previd, authenticatedJid,
+                    failure != null ? "no node handed the session over: " + failure : "no node holds the session");
+            smFailed(StanzaError.ITEM_NOT_FOUND, null);
+            return;
+        }
+        if (moved.outcome() == io.xmppgrid.ra.api.MovedSession.Outcome.HANDLED_COUNT_TOO_HIGH) {
+            fail(StreamError.UNDEFINED_CONDITION, "acknowledged " + h + " stanzas but only " + moved.sent() + " were sent",
+                    "<handled-count-too-high xmlns=\"" + Ns.SM + "\" h=\"" + h + "\" send-count=\"" + moved.sent() + "\"/>");
+            return;
+        }
+        Jid full = Jid.parse(moved.fullJid());
+        SessionInfo info = new SessionInfo(full, cfg.nodeName(), conn.id(), moved.since(), conn.remoteAddress(),
+                moved.available(), moved.priority());
+        BoundSession s = BoundSession.moved(conn, info, cfg.maxOutboundBytes(), previd, moved.handled(), h);
+        BoundSession displaced = server.sessions().register(s);
+        if (displaced != null && displaced != s) {
+            ClientConnection dc = displaced.connection(); // bound here meanwhile: RFC 6120 §7.7.2.2, the older one goes
+            if (dc != null) {
+                dc.replaced();
+            } else {
+                server.workers().execute(() -> server.finish(displaced, displaced.endIfDetached(),
+                        "replaced by a session resumed from another node", false));
+            }
+        }
+        server.sessions().resumable(previd, s);
+        session = s;
+        boundJid = full;
+        phase = Phase.BOUND;
+        authTimer.cancel(false);
+        s.resumeMoved("<resumed xmlns=\"" + Ns.SM + "\" previd=\"" + previd + "\" h=\"" + moved.handled() + "\"/>",
+                parsed(moved.first()), parsed(moved.afterStored()));
+        Log.CONN.infof("GRIDRA0318: %s resumed session %s of %s from another node (peer had handled %d; %d stanzas sent again)",
+                conn.id(), previd, full, h, moved.first().size() + moved.afterStored().size());
+        server.audit(full.bare().toString(), "session.resume", "ok", full.resource() + " (from another node)",
+                conn.remoteAddress());
+    }
+
+    /** A session handed over to a stream that is gone: its stanzas go back to the application (offline storage). */
+    private void handBack(io.xmppgrid.ra.api.MovedSession moved) {
+        if (moved == null || moved.outcome() != io.xmppgrid.ra.api.MovedSession.Outcome.MOVED) {
+            return;
+        }
+        List<XmlElement> all = new ArrayList<>(parsed(moved.first()));
+        all.addAll(parsed(moved.afterStored()));
+        List<XmlElement> messages = all.stream().filter(Stanzas::isMessage).toList();
+        server.undeliveredLater(Jid.parse(moved.fullJid()), messages);
+    }
+
+    private static List<XmlElement> parsed(List<String> stanzas) {
+        List<XmlElement> out = new ArrayList<>(stanzas.size());
+        for (String x : stanzas) {
+            out.add(io.xmppgrid.xmpp.XmlReader.parse(x, Ns.CLIENT));
+        }
+        return out;
     }
 
     /**

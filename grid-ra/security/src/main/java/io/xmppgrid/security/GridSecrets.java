@@ -33,6 +33,7 @@ public final class GridSecrets {
     public static final String SCRAM_SIMULATION = "xmpp-grid scram simulation secret v1";
     public static final String COMMAND_SESSIONS = "xmpp-grid xep-0050 command sessions v1";
     public static final String CONSOLE_SIGN_IN = "xmpp-grid console sign-in form v1";
+    public static final String SM_RESUMPTION = "xmpp-grid xep-0198 resumption ids v1";
 
     private static final Object JVM_LOCK = new Object();
 

@@ -38,4 +38,15 @@ public interface SessionWatcher {
     default void counted(String key, int count) {
         // a single node keeps its counts to itself
     }
+
+    /**
+     * XEP-0198 §5 across cluster nodes: a stream here resumes a session that this node does not hold. {@code node} is the
+     * node that issued the resumption id (verified by the adapter); the application asks the node that holds the session
+     * now to hand it over ({@link XmppConnection#handOff}) and completes with what it got: {@link MovedSession#notFound()}
+     * at once when no live node holds it (its node is gone), so that the peer binds afresh without waiting. Called on
+     * the adapter's threads: it must not block. A single node holds every session it issued: not found.
+     */
+    default java.util.concurrent.CompletionStage<MovedSession> takeOver(String node, String resumeId, Jid bareJid, long h) {
+        return java.util.concurrent.CompletableFuture.completedFuture(MovedSession.notFound());
+    }
 }

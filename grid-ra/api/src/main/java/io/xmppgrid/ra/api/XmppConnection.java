@@ -73,6 +73,15 @@ public interface XmppConnection extends AutoCloseable {
     boolean replaceSession(Jid fullJid);
 
     /**
+     * XEP-0198 §5 across cluster nodes: hands this node's session with resumption id {@code resumeId} of platform
+     * {@code bareJid} to another node where the peer resumes it, acknowledging {@code h} first (stored messages it
+     * confirms are confirmed before this returns). The session ends here without its unacknowledged stanzas being routed
+     * again (they travel in the result) and its connection, if it still has one, is closed. Of two hand-overs of one
+     * session, one gets it. {@link MovedSession#notFound()} if no such session is here.
+     */
+    MovedSession handOff(String resumeId, Jid bareJid, long h);
+
+    /**
      * Inside a transaction: {@code completion} is called when it completes (true when it committed), before any
      * stanza this transaction sent through the adapter is written, on the completing thread. The application
      * hands stanzas to other cluster nodes there, so that the replies it sent here (a publisher's result) leave

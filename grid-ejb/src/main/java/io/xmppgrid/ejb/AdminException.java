@@ -8,7 +8,8 @@ public class AdminException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Kinds of refusal, mapped to HTTP statuses by the admin API. */
-    public enum Reason { INVALID, CONFLICT, NOT_FOUND }
+    /** UNAVAILABLE: another node, or a part of this one, could not do it now (try again). */
+    public enum Reason { INVALID, CONFLICT, NOT_FOUND, UNAVAILABLE }
 
     private final Reason reason;
 

@@ -97,6 +97,7 @@ public class ServiceAdministrationBean {
                 case CONFLICT -> StanzaError.CONFLICT;
                 case NOT_FOUND -> StanzaError.ITEM_NOT_FOUND;
                 case INVALID -> StanzaError.BAD_REQUEST;
+                case UNAVAILABLE -> StanzaError.SERVICE_UNAVAILABLE;
             }, e.getMessage());
         }
     }

@@ -1,6 +1,7 @@
 package io.xmppgrid.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -771,8 +772,161 @@ class ClusterIT {
         }
     }
 
+    /** Sessions on the node that is drained (issue 20: 200). */
+    private static final int DRAIN_SESSIONS = Integer.getInteger("grid.cluster.drain.sessions", 200);
+
+    /**
+     * Draining a node without stopping it (issue 20; RFC 6120 §4.9.3.19): {@link #DRAIN_SESSIONS} subscribers hold
+     * sessions on node 2 (XEP-0198 enabled, nothing acknowledged) while an owner on node 1 publishes steadily. Node 2 is
+     * drained through node 1's API: every session ends with {@code <see-other-host/>} naming node 1, node 2 refuses new
+     * connections, its readiness check says DOWN, the nodes list says drained. Each subscriber follows the redirect and
+     * binds on node 1: between what it read on node 2 and what it gets on node 1 it has every publish node 1
+     * acknowledged, none twice on either stream. Node 2 then serves again (readiness UP, logins work) and the audit log
+     * has both changes.
+     */
     @Test
     @Order(15)
+    void drainingANodeSendsItsSessionsToTheOtherNodeAndLosesNothing() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String token = Files.readString(Grid.tokenFile()).trim();
+        assertEquals(200, health(NODE2), "node 2 is ready before the drain");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(DRAIN_SESSIONS + 2);
+        // sign-ins a few at a time: SCRAM's iterations on two cores within the tests' 6 s authentication timeout
+        java.util.concurrent.ExecutorService few = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> made = new java.util.ArrayList<>();
+            for (int i = 0; i < DRAIN_SESSIONS; i++) {
+                made.add(few.submit(() -> Topics.account("dr")));
+            }
+            java.util.List<String> subs = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<String> f : made) {
+                subs.add(f.get(5, java.util.concurrent.TimeUnit.MINUTES));
+            }
+            String topic = Topics.node("drain");
+            RawXmpp o = RawXmpp.bound(NODE1.starttls(), Topics.account("dr-own"), Topics.PASSWORD, null);
+            Topics.create(o, topic, subs, "");
+            java.util.List<java.util.concurrent.Future<RawXmpp>> bound = new java.util.ArrayList<>();
+            for (String sub : subs) {
+                bound.add(few.submit(() -> {
+                    RawXmpp x = subscribed(NODE2, sub, topic);
+                    x.send("<enable xmlns='" + SM + "'/>");
+                    assertTrue(x.nextStanza(Topics.WAIT).startsWith("<enabled"));
+                    return x;
+                }));
+            }
+            java.util.List<RawXmpp> onTwo = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<RawXmpp> f : bound) {
+                onTwo.add(f.get(5, java.util.concurrent.TimeUnit.MINUTES));
+            }
+            awaitDirectory();
+            java.util.List<java.util.concurrent.Future<String[]>> read = new java.util.ArrayList<>();
+            for (RawXmpp x : onTwo) {
+                read.add(pool.submit(() -> untilRedirected(x)));
+            }
+            java.util.List<String> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.Future<?> publisher = publishSteadily(pool, o, topic, "dr", 50, acked, stop);
+            Thread.sleep(2000);
+            long t0 = System.nanoTime();
+            HttpResponse<String> drained = post(NODE1, "/cluster/nodes/" + NODE2.name() + "/drain", token);
+            assertEquals(200, drained.statusCode(), drained.body());
+            assertTrue(drained.body().contains("\"state\":\"drained\""), drained.body());
+            java.util.List<java.util.List<String>> live = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<String[]> f : read) {
+                String[] r = f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                assertTrue(r[1].contains("<see-other-host xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\">127.0.0.1:"
+                        + NODE1.starttls() + "</see-other-host>"), "sent to node 1: " + r[1]);
+                live.add(r[0].isEmpty() ? java.util.List.of() : java.util.List.of(r[0].split(",")));
+            }
+            long drainMs = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(503, health(NODE2), "a drained node is not ready");
+            assertThrows(Exception.class, () -> RawXmpp.secured(NODE2.starttls()), "a drained node accepts no connection");
+            assertTrue(get(NODE1, "/cluster/nodes", token).body().contains("\"name\":\"node-2\",\"address\":\"127.0.0.1:"
+                    + NODE2.starttls() + "\",\"state\":\"drained\""), get(NODE1, "/cluster/nodes", token).body());
+            Thread.sleep(1000); // publishes go on while the platforms move
+            java.util.List<java.util.concurrent.Future<java.util.List<String>>> again = new java.util.ArrayList<>();
+            java.util.concurrent.Semaphore signIns = new java.util.concurrent.Semaphore(4);
+            for (String sub : subs) {
+                again.add(pool.submit(() -> {
+                    RawXmpp x;
+                    signIns.acquire();
+                    try {
+                        x = RawXmpp.bound(NODE1.starttls(), sub, Topics.PASSWORD, "moved");
+                    } finally {
+                        signIns.release();
+                    }
+                    java.util.List<String> ids = new java.util.ArrayList<>();
+                    try {
+                        while (true) {
+                            ids.addAll(Topics.itemIds(x.nextStanza(java.time.Duration.ofSeconds(5))));
+                        }
+                    } catch (AssertionError quiet) {
+                        // nothing more for this session
+                    }
+                    x.closeStream(); // a clean close confirms what was written (RFC 6120 §4.4)
+                    return ids;
+                }));
+            }
+            Thread.sleep(1000);
+            stop.set(true);
+            publisher.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            java.util.Set<String> all = new java.util.HashSet<>(acked);
+            int twice = 0;
+            for (int i = 0; i < subs.size(); i++) {
+                java.util.List<String> later = again.get(i).get(3, java.util.concurrent.TimeUnit.MINUTES);
+                assertEquals(live.get(i).size(), new java.util.HashSet<>(live.get(i)).size(), subs.get(i) + ": none twice on node 2");
+                assertEquals(later.size(), new java.util.HashSet<>(later).size(), subs.get(i) + ": none twice on node 1");
+                java.util.Set<String> has = new java.util.HashSet<>(live.get(i));
+                has.addAll(later);
+                java.util.List<String> missing = all.stream().filter(id -> !has.contains(id)).sorted().toList();
+                assertEquals(java.util.List.of(), missing, subs.get(i) + " (" + live.get(i).size() + " on node 2, "
+                        + later.size() + " on node 1)");
+                twice += live.get(i).size() + later.size() - has.size();
+            }
+            System.out.println("CLUSTER drain: " + subs.size() + " sessions on node-2 sent to node-1 in " + drainMs + " ms; "
+                    + acked.size() + " publishes during the move, all received by every subscriber (" + twice
+                    + " read on node 2 unacknowledged, so delivered again on node 1)");
+            o.close();
+            HttpResponse<String> served = post(NODE1, "/cluster/nodes/" + NODE2.name() + "/serve", token);
+            assertEquals(200, served.statusCode(), served.body());
+            assertTrue(served.body().contains("\"state\":\"serving\""), served.body());
+            assertEquals(200, health(NODE2), "serving again: ready");
+            RawXmpp.bound(NODE2.starttls(), subs.get(0), Topics.PASSWORD, "back").close();
+            String audit = get(NODE1, "/audit?action=admin.node.drain", token).body();
+            assertTrue(audit.contains("\"target\":\"node-2\""), audit);
+        } finally {
+            pool.shutdownNow();
+            few.shutdownNow();
+        }
+    }
+
+    /** Item ids a stream reads until its stream error, and that error. */
+    private static String[] untilRedirected(RawXmpp x) throws IOException {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        while (true) {
+            String st;
+            try {
+                st = x.nextStanza(java.time.Duration.ofMinutes(2));
+            } catch (AssertionError closed) {
+                return new String[] {String.join(",", ids), String.valueOf(closed.getMessage())};
+            }
+            if (st.startsWith("<stream:error")) {
+                x.close();
+                return new String[] {String.join(",", ids), st};
+            }
+            ids.addAll(Topics.itemIds(st));
+        }
+    }
+
+    /** The HTTP status of a node's readiness check (for load balancers). */
+    private static int health(Node n) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + n.http() + "/grid-health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    @Order(16)
     void gracefulStopStoresWhatWasUnacknowledgedAndARestartedNodeJoinsWhilePublishesFlow() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String owner = Topics.account("gs-own");
@@ -844,7 +998,7 @@ class ClusterIT {
      * logins.
      */
     @Test
-    @Order(16)
+    @Order(17)
     void killedUnderLoadNothingAcknowledgedIsLost() throws Exception {
         awaitViewSize(NODE1, 2, 60_000);
         String owner = Topics.account("kl-own");
@@ -958,7 +1112,7 @@ class ClusterIT {
 
     /** A node configured as a cluster member but left on its embedded H2 refuses to start the grid (GRID0005). */
     @Test
-    @Order(17)
+    @Order(18)
     void clusterNodeOnH2RefusesToStart() throws Exception {
         Path log = Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-h2", "log", "server.log");
         controller.start("node-h2");

@@ -20,6 +20,7 @@ public class AdminExceptionMapper implements ExceptionMapper<AdminException> {
         Response.Status s = switch (e.reason()) {
             case CONFLICT -> Response.Status.CONFLICT;
             case NOT_FOUND -> Response.Status.NOT_FOUND;
+            case UNAVAILABLE -> Response.Status.SERVICE_UNAVAILABLE;
             default -> Response.Status.BAD_REQUEST;
         };
         return Response.status(s).type(MediaType.APPLICATION_JSON)

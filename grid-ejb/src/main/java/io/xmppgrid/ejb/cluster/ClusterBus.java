@@ -76,6 +76,9 @@ public class ClusterBus {
     @EJB
     private io.xmppgrid.ejb.CrlPublisher crl;
 
+    @EJB
+    private io.xmppgrid.ejb.audit.AuditLog audit;
+
     @Resource
     private jakarta.enterprise.concurrent.ManagedExecutorService executor;
 
@@ -141,6 +144,16 @@ public class ClusterBus {
             } catch (jakarta.resource.ResourceException e) {
                 return io.xmppgrid.ra.api.MovedSession.notFound(); // no listener, no sessions
             }
+        }
+
+        /** This node as the Cluster page and API show it ({@link ClusterBus#nodes()}). */
+        ArrayList<String> status() {
+            return localStatus();
+        }
+
+        /** Drains this node ({@code true}) or lets it serve again. */
+        void drain(boolean drain) {
+            drainHere(drain);
         }
 
         /** This node's XMPP listener as clients reach it, or null while it does not serve. */
@@ -297,6 +310,92 @@ public class ClusterBus {
         return result;
     }
 
+    // ---- operating the cluster (issue 20): every node's state, drain and serve -------------------------------------
+
+    /** When this node's grid started (epoch milliseconds). */
+    private final long startedAt = System.currentTimeMillis();
+
+    /**
+     * Every node's state, this one first: name, XMPP address ({@code host:port}), state ({@code serving},
+     * {@code drained}, {@code stopped}), live sessions, started at (epoch ms), the application's version. Nodes that do
+     * not answer within 2 s are left out.
+     */
+    public List<List<String>> nodes() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(localStatus());
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        if (d != null) {
+            askOthers(d, new NodeControl(null), 2, (member, row) -> rows.add(row), "GRID0928: %s did not say how it is: %s");
+        }
+        return rows;
+    }
+
+    /**
+     * Drains ({@code drain} true) or lets serve again the node named {@code node} (this one or another member); returns
+     * its state afterwards, or empty when there is no such member.
+     */
+    public java.util.Optional<List<String>> drain(String node, boolean drain) throws java.io.IOException {
+        if (group == null || node.equals(self())) {
+            drainHere(drain);
+            return java.util.Optional.of(localStatus());
+        }
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        GroupMember m = member(node);
+        if (d == null || m == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(d.dispatchToMember(new NodeControl(drain), m).toCompletableFuture().get(60, TimeUnit.SECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new java.io.IOException(node + " did not answer: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.IOException("interrupted", e);
+        }
+    }
+
+    /** Whether this node routes across the cluster (grid.cluster: it joined the group and publishes its sessions). */
+    public boolean routesAcrossNodes() {
+        return directory != null;
+    }
+
+    /** This node's row of {@link #nodes()}. */
+    public List<String> localState() {
+        return localStatus();
+    }
+
+    /** The members of this node's group as it sees them now, this one included (1 alone, or without clustering). */
+    public int members() {
+        Group<GroupMember> g = group;
+        return g == null ? 1 : g.getMembership().getMembers().size();
+    }
+
+    private void drainHere(boolean drain) {
+        try (XmppConnection c = connections.getConnection()) {
+            boolean changed = drain ? c.drain() : c.serve();
+            LOG.infof("GRID0928: %s %s", group == null ? "this node" : self(),
+                    drain ? (changed ? "drained: its sessions were sent to other nodes" : "was drained already")
+                          : (changed ? "serves again" : "was not drained"));
+        } catch (jakarta.resource.ResourceException e) {
+            throw new IllegalStateException("the XMPP adapter is not available: " + e.getMessage(), e);
+        }
+    }
+
+    private ArrayList<String> localStatus() {
+        String state;
+        int sessions = 0;
+        try (XmppConnection c = connections.getConnection()) {
+            state = c.drained() ? "drained" : listening ? "serving" : "stopped";
+            sessions = listening ? c.sessions().size() : 0;
+        } catch (jakarta.resource.ResourceException | RuntimeException e) {
+            state = "stopped";
+        }
+        String version = ClusterBus.class.getPackage().getImplementationVersion();
+        return new ArrayList<>(List.of(group == null ? System.getProperty("jboss.node.name", "node") : self(),
+                io.xmppgrid.ejb.GridSettings.xmppAddress(), state, Integer.toString(sessions), Long.toString(startedAt),
+                version == null ? "" : version));
+    }
+
     /** A platform's sessions on every node (rows as {@link Node#localSessions}); nodes that do not answer in 2 s are left out. */
     public List<String[]> sessions(Jid bareJid) {
         return everywhere(new ListSessions(bareJid.bare().toString()));
@@ -381,6 +480,9 @@ public class ClusterBus {
         Set<String> stoppedServing = new java.util.HashSet<>(left);
         stoppedServing.retainAll(notServing); // they stopped gracefully: they handed their sessions' stanzas over
         viewChanged(event.getCurrentMembership().getMembers());
+        if (event.getCurrentMembership().getCoordinator().equals(group.getLocalMember())) {
+            auditMembership(event, left, stoppedServing);
+        }
         if (left.isEmpty()) {
             return;
         }
@@ -403,6 +505,36 @@ public class ClusterBus {
             // what a crashed node published for its own sessions: the coordinator alone delivers it again
             platforms.forEach((node, of) -> executor.execute(() -> replayPublished(node, of)));
         }
+    }
+
+    /**
+     * Issue 20: the audit log records the cluster's changes (the coordinator alone, once): each node that joined, each
+     * that left after stopping gracefully ({@code cluster.leave}), each that left without (a failover:
+     * {@code cluster.failover}, its platforms reconnect elsewhere).
+     */
+    private void auditMembership(org.wildfly.clustering.server.GroupMembershipEvent<GroupMember> event, Set<String> left,
+                                 Set<String> graceful) {
+        Set<String> joined = new java.util.TreeSet<>();
+        event.getCurrentMembership().getMembers().forEach(m -> joined.add(m.getName()));
+        event.getPreviousMembership().getMembers().forEach(m -> joined.remove(m.getName()));
+        String members = event.getCurrentMembership().getMembers().stream().map(GroupMember::getName).sorted().toList().toString();
+        executor.execute(() -> {
+            try {
+                for (String n : joined) {
+                    audit.recordSeparately(io.xmppgrid.persistence.AuditEntry.Kind.SYSTEM, self(), "cluster.join", n, "ok",
+                            "members now " + members, null);
+                }
+                for (String n : new java.util.TreeSet<>(left)) {
+                    boolean stopped = graceful.contains(n);
+                    audit.recordSeparately(io.xmppgrid.persistence.AuditEntry.Kind.SYSTEM, self(),
+                            stopped ? "cluster.leave" : "cluster.failover", n, "ok", (stopped
+                                    ? "stopped gracefully, its sessions handed over" : "left without stopping (crashed or cut off)")
+                                    + "; members now " + members, null);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("GRID0929: the cluster's change (joined %s, left %s) was not audited: %s", joined, left, e.toString());
+            }
+        });
     }
 
     private void replayPublished(String node, Set<String> platforms) {

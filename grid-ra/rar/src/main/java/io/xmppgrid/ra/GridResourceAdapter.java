@@ -130,9 +130,45 @@ public class GridResourceAdapter implements ResourceAdapter {
             throw new NotSupportedException("unsupported message listener for " + factory.getEndpointClass());
         }
         Log.SERVER.infof("GRIDRA0006: endpoint %s activated for %s", factory.getActivationName(), listener.getSimpleName());
-        if (stanzaPool != null && directoryPool != null && server == null) {
+        if (stanzaPool != null && directoryPool != null && server == null && !drained) {
             startServer();
         }
+    }
+
+    /** Drained by an operator (issue 20): the listener stays stopped until {@link #serve()}. */
+    private boolean drained;
+
+    /** Stops the listener (a graceful stop without the server stopping); false when it was drained already. */
+    synchronized boolean drain() {
+        if (drained) {
+            return false;
+        }
+        drained = true;
+        Log.SERVER.infof("GRIDRA0014: draining: the XMPP listener stops, its sessions are sent to other nodes");
+        stopServer();
+        return true;
+    }
+
+    /** Starts the listener again after a drain; false when it was not drained. */
+    synchronized boolean serve() {
+        if (!drained) {
+            return false;
+        }
+        drained = false;
+        Log.SERVER.infof("GRIDRA0014: drained no more: the XMPP listener starts again");
+        if (stanzaPool != null && directoryPool != null && server == null) {
+            try {
+                startServer();
+            } catch (ResourceException e) {
+                drained = true;
+                throw new IllegalStateException("the XMPP listener did not start again: " + e.getMessage(), e);
+            }
+        }
+        return true;
+    }
+
+    synchronized boolean drained() {
+        return drained;
     }
 
     private static Class<?> listenerOf(MessageEndpointFactory factory) {

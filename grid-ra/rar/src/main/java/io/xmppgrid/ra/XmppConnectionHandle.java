@@ -130,6 +130,21 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public boolean drain() {
+        return mc.adapter().drain();
+    }
+
+    @Override
+    public boolean serve() {
+        return mc.adapter().serve();
+    }
+
+    @Override
+    public boolean drained() {
+        return mc.adapter().drained();
+    }
+
+    @Override
     public boolean replaceSession(Jid fullJid) {
         return server().replaceSession(fullJid);
     }

@@ -44,6 +44,10 @@ public final class GridAdmin {
             "  admin cert-revoke NAME                       revoke an administrator's client certificate (it goes on the CRL)",
             "  cert issue NAME --out FILE.p12 [--days N] [--p12-password PASSWORD]",
             "                                               issue a client certificate from the grid CA",
+            "  node list                                    the cluster's nodes: address, state, sessions, version",
+            "  node drain NAME                              send a node's platforms to the other nodes and stop its",
+            "                                               XMPP listener (the server keeps running)",
+            "  node serve NAME                              let a drained node serve platforms again",
             "options:",
             "  --url URL          administration API of the node (default http://127.0.0.1:8080/grid-admin/api)",
             "  --token-file FILE  administration token (default $GRID_TOKEN_FILE or",
@@ -121,6 +125,13 @@ public final class GridAdmin {
                 return report(post(url + "/admins/" + pathSegment(words.get(2)) + "/" + words.get(1), token, Map.of(),
                         HttpResponse.BodyHandlers.ofString()), 200);
             }
+            if (words.size() == 2 && words.get(0).equals("node") && words.get(1).equals("list")) {
+                return report(send("GET", url + "/cluster/nodes", token, Map.of(), HttpResponse.BodyHandlers.ofString()), 200);
+            }
+            if (words.size() == 3 && words.get(0).equals("node") && List.of("drain", "serve").contains(words.get(1))) {
+                return report(post(url + "/cluster/nodes/" + pathSegment(words.get(2)) + "/" + words.get(1), token, Map.of(),
+                        HttpResponse.BodyHandlers.ofString()), 200);
+            }
             if (words.size() == 3 && words.get(0).equals("cert") && words.get(1).equals("issue")) {
                 return certificate(url + "/platforms/" + pathSegment(words.get(2)) + "/certificates", token, opts, "cert issue");
             }
@@ -174,7 +185,7 @@ public final class GridAdmin {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         HttpRequest req = HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(30))
+                .timeout(Duration.ofSeconds(120)) // a drain waits for the node's sessions to end
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .method(method, HttpRequest.BodyPublishers.ofString(body.toString()))

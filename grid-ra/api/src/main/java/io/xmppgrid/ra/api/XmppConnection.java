@@ -82,6 +82,21 @@ public interface XmppConnection extends AutoCloseable {
     MovedSession handOff(String resumeId, Jid bareJid, long h);
 
     /**
+     * Drains this node (issue 20): the listener stops as in a graceful shutdown, without the server stopping: it accepts
+     * no connection, its sessions end with RFC 6120 {@code <see-other-host/>} naming another node that serves (else
+     * {@code <system-shutdown/>}), and what they had not acknowledged goes to the {@link StopHandover}. The node stays
+     * drained until {@link #serve()}, across restarts of the stanza bean. False when it was drained already. Blocks until
+     * the sessions have ended.
+     */
+    boolean drain();
+
+    /** Starts the listener again after {@link #drain()}; false when the node was not drained. */
+    boolean serve();
+
+    /** Whether the node is drained ({@link #drain()}). */
+    boolean drained();
+
+    /**
      * Inside a transaction: {@code completion} is called when it completes (true when it committed), before any
      * stanza this transaction sent through the adapter is written, on the completing thread. The application
      * hands stanzas to other cluster nodes there, so that the replies it sent here (a publisher's result) leave

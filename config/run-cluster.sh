@@ -43,6 +43,11 @@ domain=grid.local
   [ -s "$shared/messaging-cluster-password" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$shared/messaging-cluster-password"
 )
 if [ -n "$tls_cp" ]; then
+  if [ -n "${GRID_IMPORT_CA:-}" ] && [ ! -f "$shared/tls/ca.p12" ]; then
+    # an offline root (README, "Keep the CA's root offline"): the operator's intermediate becomes the grid CA
+    "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$tls_cp" io.xmppgrid.security.GridKeyMaterial "$shared/tls" "$domain" \
+      --import-ca "$GRID_IMPORT_CA"
+  fi
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$tls_cp" io.xmppgrid.security.GridKeyMaterial "$shared/tls" "$domain"
 fi
 cluster_password=$(cat "$shared/messaging-cluster-password")

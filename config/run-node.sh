@@ -20,6 +20,11 @@ cp "$ear" "$node_dir/deployments/grid-ear.ear"
 if [ -n "$tls_cp" ]; then
   domain=grid.local
   [[ " ${GRID_OPTS:-} " =~ -Dgrid\.xmpp\.domain=([^[:space:]]+) ]] && domain=${BASH_REMATCH[1]}
+  if [ -n "${GRID_IMPORT_CA:-}" ] && [ ! -f "$node_dir/data/grid/tls/ca.p12" ]; then
+    # an offline root (README, "Keep the CA's root offline"): the operator's intermediate becomes the grid CA
+    "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$tls_cp" io.xmppgrid.security.GridKeyMaterial "$node_dir/data/grid/tls" "$domain" \
+      --import-ca "$GRID_IMPORT_CA"
+  fi
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$tls_cp" io.xmppgrid.security.GridKeyMaterial "$node_dir/data/grid/tls" "$domain"
 fi
 echo "XMPP-Grid node: base directory $node_dir"

@@ -182,6 +182,21 @@ class ConsoleBrowserIT {
         assertTrue(rowOf("list:table", admin.name()).getText().contains("password + TOTP"));
         shot("09-administrators");
 
+        // issue 20: the Cluster page; draining the (only) node closes its XMPP ports, serving opens them again
+        submit(By.id("nav-cluster"));
+        String nodes = browser.findElement(By.id("nodes:table")).getText();
+        assertTrue(nodes.contains("serving") && nodes.contains(":" + Grid.STARTTLS_PORT), nodes);
+        shot("10-cluster");
+        submit(browser.findElement(By.id("nodes:table")).findElement(By.cssSelector("input[value='Drain']")));
+        assertTrue(browser.findElement(By.id("nodes:table")).getText().contains("drained"),
+                browser.findElement(By.id("nodes:table")).getText());
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, RawXmpp::plain, "a drained node accepts no XMPP");
+        shot("11-cluster-drained");
+        submit(browser.findElement(By.id("nodes:table")).findElement(By.cssSelector("input[value='Serve']")));
+        assertTrue(browser.findElement(By.id("nodes:table")).getText().contains("serving"),
+                browser.findElement(By.id("nodes:table")).getText());
+        RawXmpp.plain().close(); // accepted again
+
         submit(By.id("signout"));
         assertTrue(Files.exists(SHOTS));
         assertEquals(1, browser.findElements(By.id("signin")).size(), "signed out: the sign-in form again");

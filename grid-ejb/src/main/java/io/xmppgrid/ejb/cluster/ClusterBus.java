@@ -370,9 +370,13 @@ public class ClusterBus {
         return g == null ? 1 : g.getMembership().getMembers().size();
     }
 
+    /** Drained by an administrator (the adapter's listener stays stopped until served again). */
+    private volatile boolean drained;
+
     private void drainHere(boolean drain) {
         try (XmppConnection c = connections.getConnection()) {
             boolean changed = drain ? c.drain() : c.serve();
+            drained = c.drained();
             LOG.infof("GRID0928: %s %s", group == null ? "this node" : self(),
                     drain ? (changed ? "drained: its sessions were sent to other nodes" : "was drained already")
                           : (changed ? "serves again" : "was not drained"));
@@ -382,17 +386,19 @@ public class ClusterBus {
     }
 
     private ArrayList<String> localStatus() {
-        String state;
+        String state = drained ? "drained" : listening ? "serving" : "stopped";
         int sessions = 0;
-        try (XmppConnection c = connections.getConnection()) {
-            state = c.drained() ? "drained" : listening ? "serving" : "stopped";
-            sessions = listening ? c.sessions().size() : 0;
-        } catch (jakarta.resource.ResourceException | RuntimeException e) {
-            state = "stopped";
+        if (listening) {
+            try (XmppConnection c = connections.getConnection()) {
+                sessions = c.sessions().size();
+            } catch (jakarta.resource.ResourceException | RuntimeException e) {
+                LOG.debugf("GRID0928: this node's sessions not counted: %s", e.toString());
+            }
         }
         String version = ClusterBus.class.getPackage().getImplementationVersion();
+        String address = io.xmppgrid.ejb.GridSettings.xmppAddress();
         return new ArrayList<>(List.of(group == null ? System.getProperty("jboss.node.name", "node") : self(),
-                io.xmppgrid.ejb.GridSettings.xmppAddress(), state, Integer.toString(sessions), Long.toString(startedAt),
+                address == null ? "" : address, state, Integer.toString(sessions), Long.toString(startedAt),
                 version == null ? "" : version));
     }
 

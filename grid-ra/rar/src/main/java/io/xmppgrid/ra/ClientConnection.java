@@ -67,6 +67,8 @@ final class ClientConnection {
 
     private volatile SSLSession tlsSession;
     private volatile X509Certificate peerCertificate;
+    /** The peer's certificate chain as it presented it (its certificate first); empty without one. */
+    private volatile X509Certificate[] peerChain = new X509Certificate[0];
     private volatile boolean closed;
     private volatile boolean readsPaused;
     private volatile long lastRead = System.nanoTime();
@@ -299,6 +301,11 @@ final class ClientConnection {
                 Certificate[] peer = s.getPeerCertificates();
                 if (peer.length > 0 && peer[0] instanceof X509Certificate) {
                     peerCertificate = (X509Certificate) peer[0];
+                    X509Certificate[] chain = new X509Certificate[peer.length];
+                    for (int i = 0; i < peer.length; i++) {
+                        chain[i] = (X509Certificate) peer[i];
+                    }
+                    peerChain = chain;
                 }
             } catch (SSLPeerUnverifiedException e) {
                 peerCertificate = null;
@@ -390,6 +397,10 @@ final class ClientConnection {
 
     X509Certificate peerCertificate() {
         return peerCertificate;
+    }
+
+    X509Certificate[] peerChain() {
+        return peerChain.clone();
     }
 
     /**

@@ -46,6 +46,9 @@ public class GridResourceAdapter implements ResourceAdapter {
     private String trustStore = "";
     @ConfigProperty(description = "Password of the trust store")
     private String trustStorePassword = "";
+    @ConfigProperty(description = "Revocation of certificates from the trust store's CAs (CRL distribution points, OCSP):"
+            + " require (a status that cannot be determined refuses the login) or off")
+    private String operatorRevocation = "require";
     @ConfigProperty(description = "Directory of the self-made TLS material; empty: <server data dir>/grid/tls")
     private String tlsDirectory = "";
     @ConfigProperty(description = "Offer SCRAM-SHA-1 and SCRAM-SHA-1-PLUS (off: SHA-256 only)", defaultValue = "false")
@@ -302,7 +305,8 @@ public class GridResourceAdapter implements ResourceAdapter {
                 integer("tlsThreads", tlsThreads) > 0 ? integer("tlsThreads", tlsThreads)
                         : Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
                 Math.max(0, integer("connectionRatePerAddress", connectionRatePerAddress)),
-                Math.max(0, integer("connectionBurstPerAddress", connectionBurstPerAddress)));
+                Math.max(0, integer("connectionBurstPerAddress", connectionBurstPerAddress)),
+                !"off".equalsIgnoreCase(str("operatorRevocation", operatorRevocation).trim()));
     }
 
     private static String str(String name, String value) {
@@ -338,6 +342,8 @@ public class GridResourceAdapter implements ResourceAdapter {
     public void setKeyStorePassword(String v) { keyStorePassword = v; }
     public String getTrustStore() { return trustStore; }
     public void setTrustStore(String v) { trustStore = v; }
+    public String getOperatorRevocation() { return operatorRevocation; }
+    public void setOperatorRevocation(String v) { operatorRevocation = v; }
     public String getTrustStorePassword() { return trustStorePassword; }
     public void setTrustStorePassword(String v) { trustStorePassword = v; }
     public String getTlsDirectory() { return tlsDirectory; }

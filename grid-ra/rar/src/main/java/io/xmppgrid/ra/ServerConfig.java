@@ -38,7 +38,8 @@ record ServerConfig(
         int maxUnauthenticatedConnections,
         int tlsThreads,
         int connectionRatePerAddress,
-        int connectionBurstPerAddress) {
+        int connectionBurstPerAddress,
+        boolean operatorRevocation) {
 
     /** Output a connection may have queued before it authenticates (a few stream features and SASL answers). */
     static final int UNAUTHENTICATED_OUTPUT_BYTES = 64 * 1024;

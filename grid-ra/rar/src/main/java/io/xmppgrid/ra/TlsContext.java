@@ -39,6 +39,10 @@ final class TlsContext {
     private final X509Certificate[] trustAnchors;
     private final Path caPem;
     private CrlCheck crl;
+    /** The grid CA's certificate (what it issued is checked against its CRL). */
+    private X509Certificate gridCa;
+    /** Trust anchors of the operator's CAs ({@code grid.trustStore}): what they issued is checked by OCSP/CRLDP. */
+    private List<X509Certificate> operatorAnchors = List.of();
 
     /** The grid CA's CRL, checked at EXTERNAL logins. */
     CrlCheck crl() {
@@ -74,12 +78,14 @@ final class TlsContext {
             keyStore = GridKeyMaterial.read(Path.of(cfg.keyStore()), keyPassword);
             Log.SERVER.infof("GRIDRA0011: server key from the operator's key store %s", cfg.keyStore());
         }
+        List<X509Certificate> operator = new ArrayList<>();
         if (cfg.trustStore() != null && !cfg.trustStore().isBlank()) {
             char[] tp = cfg.trustStorePassword() == null ? new char[0] : cfg.trustStorePassword().toCharArray();
             KeyStore extra = GridKeyMaterial.read(Path.of(cfg.trustStore()), tp);
             for (String alias : java.util.Collections.list(extra.aliases())) {
                 if (extra.isCertificateEntry(alias)) {
                     trustStore.setCertificateEntry("operator-" + alias, extra.getCertificate(alias));
+                    operator.add((X509Certificate) extra.getCertificate(alias));
                 }
             }
         }
@@ -123,6 +129,8 @@ final class TlsContext {
         TlsContext t = new TlsContext(ctx, protos.toArray(new String[0]), suites.toArray(new String[0]),
                 serverEndPoint(serverCert), anchors.toArray(new X509Certificate[0]), caPem);
         t.crl = new CrlCheck(grid.directory(), grid.ca().certificate());
+        t.gridCa = grid.ca().certificate();
+        t.operatorAnchors = List.copyOf(operator);
         return t;
     }
 
@@ -177,6 +185,23 @@ final class TlsContext {
 
     X509Certificate[] trustAnchors() {
         return trustAnchors.clone();
+    }
+
+    List<X509Certificate> operatorAnchors() {
+        return operatorAnchors;
+    }
+
+    /** Whether the grid CA issued {@code cert} (its name and its signature), so that the grid's CRL speaks for it. */
+    boolean issuedByGridCa(X509Certificate cert) {
+        if (!cert.getIssuerX500Principal().equals(gridCa.getSubjectX500Principal())) {
+            return false;
+        }
+        try {
+            cert.verify(gridCa.getPublicKey());
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
     }
 
     Path caPem() {

@@ -95,6 +95,14 @@ final class XmppServer {
                 cfg.nodeName());
     }
 
+    /** Revocation of operator CAs' certificates; null without operator anchors, or when switched off. */
+    private OperatorRevocation revocation;
+    private ThreadPoolExecutor revocationPool;
+
+    OperatorRevocation operatorRevocation() {
+        return revocation;
+    }
+
     /** XEP-0198 resumption ids: issued here, verified on any node of the grid. */
     private final ResumptionIds resumptionIds;
 
@@ -138,6 +146,23 @@ final class XmppServer {
                 new LinkedBlockingQueue<>(), threads("grid-tls"));
         scheduler = new ScheduledThreadPoolExecutor(1, threads("grid-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
+        if (!tls.operatorAnchors().isEmpty()) {
+            if (cfg.operatorRevocation()) {
+                // its own small pool: fetching CRLs and asking OCSP responders holds no stream worker; what waits
+                // beyond the queue is refused (its login is told to try again)
+                revocationPool = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1000),
+                        threads("grid-revocation"));
+                java.util.Set<java.security.cert.TrustAnchor> anchors = new java.util.HashSet<>();
+                tls.operatorAnchors().forEach(a -> anchors.add(new java.security.cert.TrustAnchor(a, null)));
+                revocation = new OperatorRevocation(anchors, revocationPool, java.time.Duration.ofSeconds(10));
+                Log.SERVER.infof("GRIDRA0015: certificates of %d operator CAs are checked for revocation (CRL distribution"
+                        + " points, OCSP; fail closed)", anchors.size());
+            } else {
+                Log.SERVER.warnf("GRIDRA0015: certificates of %d operator CAs are NOT checked for revocation "
+                        + "(grid.operatorRevocation=off): a revoked one signs in until its CA is removed from the trust store",
+                        tls.operatorAnchors().size());
+            }
+        }
         if (!cfg.idleTimeout().isZero()) {
             long idle = cfg.idleTimeout().toNanos();
             long answer = Math.min(idle, TimeUnit.SECONDS.toNanos(60));
@@ -411,6 +436,9 @@ final class XmppServer {
         }
         if (handshakes != null) {
             handshakes.shutdownNow();
+        }
+        if (revocationPool != null) {
+            revocationPool.shutdownNow();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();

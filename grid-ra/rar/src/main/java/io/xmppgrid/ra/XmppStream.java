@@ -540,6 +540,15 @@ final class XmppStream {
             if (creds.revokedCertificateSerials().contains(serial)) {
                 throw SaslFailure.notAuthorized("certificate " + serial + " of " + identity + " is revoked");
             }
+            if (!server.tls().issuedByGridCa(cert)) {
+                OperatorRevocation r = server.operatorRevocation();
+                if (r != null) {
+                    checkOperatorRevocation(r, identity, serial);
+                    return;
+                }
+                succeed(identity, "EXTERNAL", null); // an operator CA's, revocation not checked (GRIDRA0015)
+                return;
+            }
             try {
                 if (server.tls().crl().revoked(cert)) {
                     throw SaslFailure.notAuthorized("certificate " + serial + " of " + identity + " is on the CRL");
@@ -555,6 +564,49 @@ final class XmppStream {
         } catch (jakarta.resource.spi.UnavailableException ex) {
             conn.write(saslFailureXml("temporary-auth-failure"));
         }
+    }
+
+    /**
+     * RFC 8600 §8.3.1 for an operator CA's certificate (issue 19 §6): the stream reads nothing more until its status is
+     * known (CRL distribution points, OCSP, on the revocation pool); good signs in, revoked is {@code <not-authorized/>},
+     * undetermined is {@code <temporary-auth-failure/>} (fail closed).
+     */
+    private void checkOperatorRevocation(OperatorRevocation r, Jid identity, String serial) {
+        suspended = true;
+        java.util.concurrent.CompletableFuture<OperatorRevocation.Result> asked;
+        try {
+            asked = r.check(conn.peerChain());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            asked = java.util.concurrent.CompletableFuture.completedFuture(
+                    new OperatorRevocation.Result(OperatorRevocation.Status.UNKNOWN, "too many checks waiting"));
+        }
+        asked.orTimeout(30, TimeUnit.SECONDS).whenComplete((result, failure) -> {
+            try {
+                server.workers().execute(() -> {
+                    synchronized (this) {
+                        suspended = false;
+                        if (phase == Phase.CLOSED || conn.isClosed() || closeReason != null) {
+                            return;
+                        }
+                        OperatorRevocation.Result res = failure != null || result == null
+                                ? new OperatorRevocation.Result(OperatorRevocation.Status.UNKNOWN, String.valueOf(failure)) : result;
+                        switch (res.status()) {
+                            case GOOD -> succeed(identity, "EXTERNAL", null);
+                            case REVOKED -> saslFailure("not-authorized", identity.toString(), "EXTERNAL: certificate "
+                                    + serial + " of " + identity + " is revoked by its CA: " + res.why());
+                            default -> {
+                                Log.AUTH.warnf("GRIDRA0208: %s EXTERNAL for %s refused: the revocation status of certificate"
+                                        + " %s cannot be determined: %s", conn.id(), identity, serial, res.why());
+                                conn.write(saslFailureXml("temporary-auth-failure"));
+                            }
+                        }
+                    }
+                    conn.schedule();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the listener stops
+            }
+        });
     }
 
     private byte[] channelBinding(String type) {

@@ -76,16 +76,8 @@ public final class GridKeyMaterial {
             restrict(dir, "rwx------");
             try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock ignored = lockFile.lock()) {
-                boolean created = false;
-                Path pw = dir.resolve(PASSWORD_FILE);
-                if (!Files.exists(pw)) {
-                    byte[] r = new byte[24];
-                    new SecureRandom().nextBytes(r);
-                    writeAtomically(pw, Base64.getUrlEncoder().withoutPadding().encodeToString(r)
-                            .getBytes(StandardCharsets.US_ASCII));
-                    created = true;
-                }
-                char[] password = Files.readString(pw, StandardCharsets.US_ASCII).trim().toCharArray();
+                boolean created = !Files.exists(dir.resolve(PASSWORD_FILE));
+                char[] password = password(dir);
                 Path caFile = dir.resolve(CA_P12);
                 GridPki.Issued ca;
                 if (Files.exists(caFile)) {
@@ -97,7 +89,13 @@ public final class GridKeyMaterial {
                 }
                 Path pem = dir.resolve(CA_PEM);
                 if (!Files.exists(pem)) {
-                    writeAtomically(pem, GridPki.toPem(ca.certificate()).getBytes(StandardCharsets.US_ASCII));
+                    // the grid CA, then (an imported intermediate's) the CAs above it up to the root: platforms trust
+                    // either the grid CA or the operator's root
+                    StringBuilder chain = new StringBuilder();
+                    for (java.security.cert.X509Certificate c : ca.chain()) {
+                        chain.append(GridPki.toPem(c));
+                    }
+                    writeAtomically(pem, chain.toString().getBytes(StandardCharsets.US_ASCII));
                     restrict(pem, "rw-r--r--");
                 }
                 Path trust = dir.resolve(ADMIN_TRUST_P12);
@@ -119,6 +117,17 @@ public final class GridKeyMaterial {
         }
     }
 
+    /** The key stores' password (made on first use), under the directory's lock. */
+    private static char[] password(Path dir) throws IOException {
+        Path pw = dir.resolve(PASSWORD_FILE);
+        if (!Files.exists(pw)) {
+            byte[] r = new byte[24];
+            new SecureRandom().nextBytes(r);
+            writeAtomically(pw, Base64.getUrlEncoder().withoutPadding().encodeToString(r).getBytes(StandardCharsets.US_ASCII));
+        }
+        return Files.readString(pw, StandardCharsets.US_ASCII).trim().toCharArray();
+    }
+
     private static byte[] trustStore(java.security.cert.X509Certificate ca) throws IOException {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -138,10 +147,90 @@ public final class GridKeyMaterial {
      * the grid CA from the start. Existing material is kept.
      */
     public static void main(String[] args) throws IOException {
+        if (args.length == 4 && args[2].equals("--import-ca")) {
+            String pw = System.getenv().getOrDefault("GRID_IMPORT_CA_PASSWORD", "");
+            importCa(Path.of(args[0]), args[1], Path.of(args[3]), pw.toCharArray());
+            return;
+        }
         if (args.length != 2) {
-            throw new IllegalArgumentException("usage: GridKeyMaterial TLS_DIRECTORY XMPP_DOMAIN");
+            throw new IllegalArgumentException("usage: GridKeyMaterial TLS_DIRECTORY XMPP_DOMAIN [--import-ca CA.p12]"
+                    + " (the PKCS#12's password in GRID_IMPORT_CA_PASSWORD)");
         }
         loadOrCreate(Path.of(args[0]), args[1]);
+    }
+
+    /**
+     * An offline root (issue 19 §5): makes the operator's intermediate CA the grid CA, before the grid's first start, so
+     * that the key the node holds online can be replaced from the root (kept offline) and the root's key never sits on
+     * a node. {@code p12} holds the intermediate's key and its chain up to the self-signed root; the intermediate must
+     * be a CA allowed to sign certificates and CRLs, valid now, each certificate signed by the next. The TLS directory
+     * then holds it (under the grid's own key-store password) and everything else is made from it as usual: the
+     * server's and platforms' certificates carry the chain, the CRL is signed by it, {@value #CA_PEM} lists it and
+     * the root. Refused when the grid already has a CA (its certificates would all stop being trusted).
+     */
+    public static GridKeyMaterial importCa(Path dir, String domain, Path p12, char[] p12Password) throws IOException {
+        GridPki.Issued given;
+        try {
+            given = GridPki.fromKeyStore(read(p12, p12Password), p12Password);
+        } catch (IllegalStateException e) {
+            throw new IOException("cannot read the CA's key from " + p12 + ": " + e.getMessage(), e);
+        }
+        checkIntermediate(given);
+        synchronized (JVM_LOCK) {
+            Files.createDirectories(dir);
+            restrict(dir, "rwx------");
+            try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock ignored = lockFile.lock()) {
+                if (Files.exists(dir.resolve(CA_P12))) {
+                    throw new IOException("the grid in " + dir + " has a CA already: an operator's CA is imported before the"
+                            + " first start (the certificates the grid issued would no longer be trusted)");
+                }
+                writeAtomically(dir.resolve(CA_P12), GridPki.toPkcs12(given, GridPki.CA_ALIAS, password(dir)));
+            }
+        }
+        return loadOrCreate(dir, domain);
+    }
+
+    /** An intermediate CA with its chain up to a self-signed root: what {@link #importCa} accepts. */
+    private static void checkIntermediate(GridPki.Issued ca) throws IOException {
+        java.security.cert.X509Certificate[] chain = ca.chain();
+        java.security.cert.X509Certificate cert = chain[0];
+        try {
+            if (cert.getBasicConstraints() < 0) {
+                throw new IOException(cert.getSubjectX500Principal() + " is not a CA (basicConstraints CA:TRUE)");
+            }
+            boolean[] usage = cert.getKeyUsage();
+            if (usage == null || !usage[5] || !usage[6]) {
+                throw new IOException(cert.getSubjectX500Principal() + " may not sign certificates and CRLs (keyUsage "
+                        + "keyCertSign, cRLSign)");
+            }
+            cert.checkValidity();
+            if (chain.length < 2 && !cert.getIssuerX500Principal().equals(cert.getSubjectX500Principal())) {
+                throw new IOException("the CA chain does not verify up to a self-signed root: the certificate of its issuer "
+                        + cert.getIssuerX500Principal() + " is missing (or is not the one that signed it)");
+            }
+            if (chain.length < 2) {
+                throw new IOException("the PKCS#12 holds a root's key (" + cert.getSubjectX500Principal() + "): import an"
+                        + " intermediate signed by the root, with the root's certificate in the chain, and keep the root offline");
+            }
+            for (int i = 0; i + 1 < chain.length; i++) {
+                chain[i].verify(chain[i + 1].getPublicKey());
+            }
+            java.security.cert.X509Certificate root = chain[chain.length - 1];
+            root.verify(root.getPublicKey());
+            java.security.Signature s = java.security.Signature.getInstance(GridPki.signatureAlgorithm(ca.key()));
+            byte[] probe = "xmpp-grid import check".getBytes(StandardCharsets.US_ASCII);
+            s.initSign(ca.key());
+            s.update(probe);
+            byte[] sig = s.sign();
+            s.initVerify(cert.getPublicKey());
+            s.update(probe);
+            if (!s.verify(sig)) {
+                throw new IOException("the key in the PKCS#12 is not the key of " + cert.getSubjectX500Principal());
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the CA chain does not verify up to a self-signed root: " + e.getMessage(), e);
+        }
     }
 
     public static KeyStore read(Path file, char[] password) throws IOException {

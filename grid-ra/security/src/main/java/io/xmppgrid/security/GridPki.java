@@ -52,7 +52,10 @@ public final class GridPki {
     public static final String CA_ALIAS = "grid-ca";
     public static final String SERVER_ALIAS = "server";
     public static final String PLATFORM_ALIAS = "platform";
-    private static final String SIG = "SHA256withECDSA";
+    /** The signature algorithm for a signing key: ECDSA for the grid's own keys, RSA for an operator's RSA CA. */
+    static String signatureAlgorithm(PrivateKey key) {
+        return "RSA".equals(key.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
+    }
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private GridPki() {
@@ -94,6 +97,33 @@ public final class GridPki {
             return new Issued(kp.getPrivate(), new X509Certificate[] {cert});
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot create the grid CA", e);
+        }
+    }
+
+    /**
+     * An intermediate CA signed by {@code parent} (basic constraints CA, path length 0; keyCertSign, cRLSign): what an
+     * operator's offline root makes for the grid to hold online ({@link GridKeyMaterial#importCa}).
+     */
+    public static Issued issueCa(Issued parent, String commonName, Duration validity) {
+        KeyPair kp = newKeyPair();
+        X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, "XMPP-Grid").addRDN(BCStyle.CN, commonName).build();
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X500Name issuer = X500Name.getInstance(parent.certificate().getSubjectX500Principal().getEncoded());
+            X509v3CertificateBuilder b = builder(issuer, name, kp, validity)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            ext.createAuthorityKeyIdentifier(parent.certificate()));
+            X509Certificate cert = sign(b, parent.key());
+            X509Certificate[] chain = new X509Certificate[parent.chain().length + 1];
+            chain[0] = cert;
+            System.arraycopy(parent.chain(), 0, chain, 1, parent.chain().length);
+            return new Issued(kp.getPrivate(), chain);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot create an intermediate CA", e);
         }
     }
 
@@ -166,7 +196,7 @@ public final class GridPki {
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key) throws GeneralSecurityException {
         try {
-            ContentSigner signer = new JcaContentSignerBuilder(SIG).build(key);
+            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(key)).build(key);
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e);
@@ -189,7 +219,7 @@ public final class GridPki {
             b.addExtension(Extension.cRLNumber, false, new org.bouncycastle.asn1.x509.CRLNumber(number));
             b.addExtension(Extension.authorityKeyIdentifier, false,
                     new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate()));
-            ContentSigner signer = new JcaContentSignerBuilder(SIG).build(ca.key());
+            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(ca.key())).build(ca.key());
             return new org.bouncycastle.cert.jcajce.JcaX509CRLConverter().getCRL(b.build(signer));
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot sign the CRL", e);

@@ -21,9 +21,11 @@ import org.jboss.logging.Logger;
 /**
  * The grid's meters in the server's Micrometer registry (WildFly's micrometer subsystem,
  * Prometheus format at {@code http://<management>:9990/prometheus}): live sessions and open
- * connections, stanzas in and out, notifications delivered, offline queue depth, and every
- * audited event by action and outcome ({@code grid_audit_events_total}: publishes, revocations,
- * limit violations, failed logins, refused administration requests ...).
+ * connections, stanzas in and out, notifications delivered, and every audited event by action and
+ * outcome ({@code grid_audit_events_total}: publishes, revocations, limit violations, failed logins,
+ * refused administration requests ...), each tagged with the node ({@code node}); and the grid's own
+ * figures, the same on every node (offline queue depth, platforms by state), exported by one node only (the
+ * cluster's coordinator, tagged {@code scope=cluster}), so that a sum over the cluster counts them once.
  */
 @Singleton
 @Startup
@@ -56,22 +58,87 @@ public class GridMetrics {
         removeOurs(r); // meters of an earlier deployment of the application would answer for this one
         // WildFly 39's per-deployment registry forwards its registration methods (not meter builders) to
         // the server's registry, tagged with the deployment
-        r.gauge("grid.sessions", Tags.empty(), this, m -> m.stats().sessions());
-        r.gauge("grid.connections", Tags.empty(), this, m -> m.stats().connections());
-        r.more().counter("grid.stanzas.in", Tags.empty(), this, m -> m.stats().stanzasIn());
-        r.more().counter("grid.stanzas.out", Tags.empty(), this, m -> m.stats().stanzasOut());
-        r.gauge("grid.offline.depth", Tags.empty(), this, GridMetrics::offlineDepth);
+        Tags node = NODE;
+        r.gauge("grid.sessions", node, this, m -> m.stats().sessions());
+        r.gauge("grid.connections", node, this, m -> m.stats().connections());
+        r.more().counter("grid.stanzas.in", node, this, m -> m.stats().stanzasIn());
+        r.more().counter("grid.stanzas.out", node, this, m -> m.stats().stanzasOut());
         for (String setting : ServerStatistics.REFUSING_SETTINGS) {
-            r.more().counter("grid.connections.refused", Tags.of("limit", setting), this, m -> m.stats().refused(setting));
+            r.more().counter("grid.connections.refused", node.and("limit", setting), this, m -> m.stats().refused(setting));
         }
-        deliveries = r.counter("grid.deliveries", Tags.empty());
+        deliveries = r.counter("grid.deliveries", node);
         registry = r;
+        clusterFigures();
+        if (scheduler != null) {
+            // the coordinator can change (a node leaves): the cluster-wide figures follow it
+            clusterFiguresTask = scheduler.scheduleWithFixedDelay(this::clusterFigures, 15, 15, java.util.concurrent.TimeUnit.SECONDS);
+        }
         LOG.infof("GRID0802: grid metrics registered (%d meters)", r.getMeters().size());
+    }
+
+    /** Every node's meters carry its name. */
+    private static final Tags NODE = Tags.of("node", System.getProperty("jboss.node.name", "node"));
+    private static final Tags CLUSTER = Tags.of("scope", "cluster");
+
+    @jakarta.annotation.Resource
+    private jakarta.enterprise.concurrent.ManagedScheduledExecutorService scheduler;
+
+    @jakarta.ejb.EJB
+    private io.xmppgrid.ejb.cluster.ClusterBus cluster;
+
+    private volatile java.util.concurrent.ScheduledFuture<?> clusterFiguresTask;
+    /** Whether this node exports the cluster-wide figures now. */
+    private volatile boolean exportsClusterFigures;
+
+    /** Registers the cluster-wide gauges on the coordinator, removes them elsewhere (issue 20: exported once). */
+    private void clusterFigures() {
+        MeterRegistry r = registry;
+        if (r == null) {
+            return;
+        }
+        boolean coordinator;
+        try {
+            coordinator = cluster.coordinator();
+        } catch (RuntimeException e) {
+            return; // the cluster bean is not there yet, or any more
+        }
+        if (coordinator && !exportsClusterFigures) {
+            exportsClusterFigures = true;
+            r.gauge("grid.offline.depth", CLUSTER, this, GridMetrics::offlineDepth);
+            for (io.xmppgrid.persistence.Platform.State s : io.xmppgrid.persistence.Platform.State.values()) {
+                r.gauge("grid.platforms", CLUSTER.and("state", s.name().toLowerCase(java.util.Locale.ROOT)), this,
+                        m -> m.platforms(s));
+            }
+            LOG.infof("GRID0803: this node exports the grid's cluster-wide figures (offline depth, platforms)");
+        } else if (!coordinator && exportsClusterFigures) {
+            exportsClusterFigures = false;
+            for (io.micrometer.core.instrument.Meter m : r.getMeters()) {
+                if ("cluster".equals(m.getId().getTag("scope")) && m.getId().getName().startsWith("grid.")) {
+                    r.remove(m);
+                }
+            }
+            LOG.infof("GRID0803: another node exports the grid's cluster-wide figures");
+        }
+    }
+
+    private double platforms(io.xmppgrid.persistence.Platform.State state) {
+        try {
+            Number n = (Number) em.createQuery("select count(p) from Platform p where p.state = :s")
+                    .setParameter("s", state).getSingleResult();
+            return n.doubleValue();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     /** Meters of this deployment leave with it: the next deployment registers its own. */
     @jakarta.annotation.PreDestroy
     void unregister() {
+        java.util.concurrent.ScheduledFuture<?> task = clusterFiguresTask;
+        if (task != null) {
+            task.cancel(false);
+        }
+        exportsClusterFigures = false;
         MeterRegistry r = registry;
         registry = null;
         deliveries = null;
@@ -118,7 +185,7 @@ public class GridMetrics {
             return;
         }
         String o = outcome == null ? "" : outcome;
-        EVENTS.computeIfAbsent(action + '\n' + o, k -> r.counter("grid.audit.events", Tags.of("action", action, "outcome", o)))
+        EVENTS.computeIfAbsent(action + '\n' + o, k -> r.counter("grid.audit.events", NODE.and("action", action, "outcome", o)))
                 .increment();
     }
 

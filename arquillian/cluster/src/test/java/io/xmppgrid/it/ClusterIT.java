@@ -148,6 +148,28 @@ class ClusterIT {
      * What administrators see is the cluster's: a platform with a session on each node is listed with both sessions,
      * each with the node that holds it, whichever node's API is asked, and the platform list counts both.
      */
+    /**
+     * Issue 20, one view of the metrics: every node's meters carry its name; the grid's own figures (offline depth,
+     * platforms by state) come from one node only, so a sum over the nodes counts them once.
+     */
+    @Test
+    @Order(5)
+    void clusterWideFiguresAreExportedByOneNodeAndEveryMeterNamesItsNode() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        int exporters = 0;
+        for (Node n : java.util.List.of(NODE1, NODE2)) {
+            String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + n.management() + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(Pattern.compile("(?m)^grid_sessions\\{[^}]*node=\"" + n.name() + "\"").matcher(scrape).find(),
+                    n.name() + " tags its meters with its name");
+            if (Pattern.compile("(?m)^grid_offline_depth\\{[^}]*scope=\"cluster\"").matcher(scrape).find()) {
+                exporters++;
+                assertTrue(scrape.contains("grid_platforms{"), n.name() + " exports the platform counts with the depth");
+            }
+        }
+        assertEquals(1, exporters, "the cluster-wide figures come from one node");
+    }
+
     @Test
     @Order(6)
     void sessionsOfEveryNodeAreListedWithTheirNode() throws Exception {

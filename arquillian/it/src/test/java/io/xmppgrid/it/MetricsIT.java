@@ -59,12 +59,14 @@ class MetricsIT {
             Topics.create(o, node, List.of(), "");
             Topics.publish(o, node, "m", 3);
             String during = get("/prometheus");
-            assertTrue(value(during, "grid_sessions") >= 1, "a live session");
+            assertTrue(value(during, "grid_sessions", "node=\"") >= 1, "a live session, tagged with its node (issue 20)");
             assertTrue(value(during, "grid_connections") >= 1);
             assertTrue(value(during, "grid_stanzas_in_total") >= inBefore + 5, "create, affiliations, 3 publishes");
             assertTrue(value(during, "grid_stanzas_out_total") >= 5, "their results");
             assertTrue(value(during, "grid_audit_events_total", "action=\"pubsub.publish\"", "outcome=\"ok\"") >= 3);
-            assertTrue(value(during, "grid_offline_depth") >= 0);
+            assertTrue(value(during, "grid_offline_depth", "scope=\"cluster\"") >= 0);
+            // issue 20: the grid's own figures, from the coordinator (a single node is its own): the owner is enabled
+            assertTrue(value(during, "grid_platforms", "scope=\"cluster\"", "state=\"enabled\"") >= 1);
         }
         String victim = Grid.platform(Grid.uniqueName("metricsrev"), "metrics-password-1");
         assertEquals(0, Grid.admin("platform", "revoke", victim).status());

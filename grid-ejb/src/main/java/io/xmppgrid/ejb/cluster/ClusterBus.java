@@ -354,6 +354,12 @@ public class ClusterBus {
         }
     }
 
+    /** Whether this node is its group's coordinator (or alone): it exports the grid's cluster-wide figures. */
+    public boolean coordinator() {
+        Group<GroupMember> g = group;
+        return g == null || g.getMembership().getCoordinator().equals(g.getLocalMember());
+    }
+
     /** Whether this node routes across the cluster (grid.cluster: it joined the group and publishes its sessions). */
     public boolean routesAcrossNodes() {
         return directory != null;

@@ -54,8 +54,9 @@ final class ResumptionIds {
             return null;
         }
         try {
-            byte[] given = B64D.decode(id.substring(last + 1));
-            if (!MessageDigest.isEqual(given, mac(id.substring(0, last), bare))) {
+            // compared as text: base64 has several spellings of the same bytes, an id has one
+            byte[] expected = B64.encodeToString(mac(id.substring(0, last), bare)).getBytes(StandardCharsets.US_ASCII);
+            if (!MessageDigest.isEqual(expected, id.substring(last + 1).getBytes(StandardCharsets.UTF_8))) {
                 return null;
             }
             return new String(B64D.decode(id.substring(0, first)), StandardCharsets.UTF_8);

@@ -922,6 +922,68 @@ class ClusterIT {
         }
     }
 
+    /**
+     * Balancing (issue 20, RFC 6120 §4.9.3.19): with {@code grid.balance.maxShare=1.2} on node 2, which holds 20
+     * sessions while node 1 holds none, a new connection to node 2 is told {@code <see-other-host/>} naming node 1 at
+     * its first stream header; the same client address coming back within a minute (a client that did not follow) is
+     * served there.
+     */
+    @Test
+    @Order(15)
+    void aNodeWithMoreThanItsShareSendsNewConnectionsToALessLoadedOne() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String user = Topics.account("bal");
+        java.util.List<RawXmpp> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                held.add(RawXmpp.bound(NODE2.starttls(), user, Topics.PASSWORD, "held-" + i));
+            }
+            systemProperty(NODE2, "grid.balance.maxShare", "1.2");
+            String answer = null;
+            long end = System.currentTimeMillis() + 30_000; // the nodes' loads are asked every 5 s
+            while (answer == null) {
+                try (RawXmpp x = RawXmpp.plain(NODE2.starttls())) {
+                    x.send(RawXmpp.HEADER);
+                    String got = x.awaitAny(Topics.WAIT, "<see-other-host", "<starttls");
+                    if (got.contains("<see-other-host")) {
+                        answer = got + x.awaitClose(Topics.WAIT);
+                    }
+                }
+                assertTrue(answer != null || System.currentTimeMillis() < end, "node 2 never sent a connection away");
+                if (answer == null) {
+                    Thread.sleep(500);
+                }
+            }
+            assertTrue(answer.contains("<see-other-host xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\">127.0.0.1:"
+                    + NODE1.starttls() + "</see-other-host>"), answer);
+            // a client that does not follow the redirect: served when it comes back
+            RawXmpp.bound(NODE2.starttls(), user, Topics.PASSWORD, "stays").close();
+        } finally {
+            systemProperty(NODE2, "grid.balance.maxShare", null);
+            for (RawXmpp x : held) {
+                x.close();
+            }
+        }
+    }
+
+    /** Sets ({@code value}) or removes (null) a system property on a running node. */
+    private static void systemProperty(Node n, String name, String value) throws IOException {
+        try (ModelControllerClient client = ModelControllerClient.Factory.create("remote+http", "127.0.0.1", n.management())) {
+            ModelNode remove = new ModelNode();
+            remove.get("operation").set("remove");
+            remove.get("address").add("system-property", name);
+            client.execute(remove); // absent: nothing to remove
+            if (value != null) {
+                ModelNode add = new ModelNode();
+                add.get("operation").set("add");
+                add.get("address").add("system-property", name);
+                add.get("value").set(value);
+                ModelNode r = client.execute(add);
+                assertEquals("success", r.get("outcome").asString(), r.toString());
+            }
+        }
+    }
+
     /** Item ids a stream reads until its stream error, and that error. */
     private static String[] untilRedirected(RawXmpp x) throws IOException {
         java.util.List<String> ids = new java.util.ArrayList<>();

@@ -376,6 +376,73 @@ public class ClusterBus {
         return g == null ? 1 : g.getMembership().getMembers().size();
     }
 
+    // ---- balancing (issue 20): a node with more than its share of sessions sends new connections elsewhere --------
+
+    /** The nodes' rows ({@link #nodes()}) as last asked, every 5 s while balancing is on; this node's first. */
+    private volatile List<List<String>> loads = List.of();
+    private volatile java.util.concurrent.ScheduledFuture<?> loadsTask;
+
+    @Resource
+    private jakarta.enterprise.concurrent.ManagedScheduledExecutorService scheduler;
+
+    /** {@code grid.balance.maxShare}, read at every use (0: off). */
+    private static double maxShare() {
+        try {
+            return Double.parseDouble(System.getProperty("grid.balance.maxShare", "0").trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void refreshLoads() {
+        if (maxShare() <= 0) {
+            loads = List.of();
+            return;
+        }
+        try {
+            loads = nodes();
+        } catch (RuntimeException e) {
+            LOG.debugf("GRID0930: the nodes' loads were not refreshed: %s", e.toString());
+        }
+    }
+
+    /**
+     * Where a new connection should go (RFC 6120 §4.9.3.19), from the loads as last asked: when this node holds more
+     * than {@code grid.balance.maxShare} times the average of the serving nodes' sessions, and at least
+     * {@code grid.balance.minSessions} (default 10) more than the least loaded one, that one's address; else null.
+     */
+    String redirect() {
+        double share = maxShare();
+        List<List<String>> l = loads;
+        if (share <= 0 || l.size() < 2 || !listening) {
+            return null;
+        }
+        int mine = Integer.parseInt(l.get(0).get(3));
+        long total = 0;
+        int serving = 0;
+        List<String> least = null;
+        for (List<String> row : l) {
+            if (!"serving".equals(row.get(2)) || row.get(1).isEmpty()) {
+                continue;
+            }
+            int n = Integer.parseInt(row.get(3));
+            total += n;
+            serving++;
+            if (row != l.get(0) && (least == null || n < Integer.parseInt(least.get(3)))) {
+                least = row;
+            }
+        }
+        if (least == null || serving < 2) {
+            return null;
+        }
+        double average = (double) total / serving;
+        int margin = Integer.getInteger("grid.balance.minSessions", 10);
+        if (mine > share * average && mine - Integer.parseInt(least.get(3)) >= margin) {
+            return least.get(1);
+        }
+        return null;
+    }
+
     /** Drained by an administrator (the adapter's listener stays stopped until served again). */
     private volatile boolean drained;
 
@@ -471,7 +538,7 @@ public class ClusterBus {
             // only a cluster node routes across nodes: single nodes that happen to see each other (multicast on one
             // network) each have their own database and must stay islands
             SessionDirectory dir = new SessionDirectory(sessionCache, group.getLocalMember().getName(), executor,
-                    () -> otherMembers(Set.of()), this::replaceElsewhere, this::takeOver);
+                    () -> otherMembers(Set.of()), this::replaceElsewhere, this::takeOver, this::redirect);
             dir.forgetEarlierRun();
             membershipRegistration = group.register(this::membershipChanged);
             viewChanged(group.getMembership().getMembers());
@@ -482,6 +549,9 @@ public class ClusterBus {
                 LOG.errorf("GRID0918: this node's sessions are not published to the cluster: %s", e.toString());
             }
             LOG.infof("GRID0910: sessions are routed across the cluster's nodes");
+            if (scheduler != null) {
+                loadsTask = scheduler.scheduleWithFixedDelay(this::refreshLoads, 5, 5, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -695,6 +765,10 @@ public class ClusterBus {
 
     @PreDestroy
     void stop() {
+        java.util.concurrent.ScheduledFuture<?> t = loadsTask;
+        if (t != null) {
+            t.cancel(false);
+        }
         CommandDispatcher<GroupMember, Node> d = dispatcher;
         dispatcher = null;
         directory = null;

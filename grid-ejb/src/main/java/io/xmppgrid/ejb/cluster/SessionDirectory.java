@@ -43,11 +43,19 @@ final class SessionDirectory implements io.xmppgrid.ra.api.SessionWatcher {
     }
 
     private final TakeOver takeOver;
+    /** Where a new connection should go instead (balancing, ClusterBus#redirect), or null. */
+    private final java.util.function.Supplier<String> balance;
+
+    @Override
+    public String redirect() {
+        return balance.get();
+    }
 
     SessionDirectory(ConcurrentMap<String, HashMap<String, String>> cache, String self, java.util.concurrent.Executor executor,
                      java.util.function.Supplier<Collection<String>> members, java.util.function.BiConsumer<Jid, String> olderElsewhere,
-                     TakeOver takeOver) {
+                     TakeOver takeOver, java.util.function.Supplier<String> balance) {
         this.takeOver = takeOver;
+        this.balance = balance;
         this.cache = cache;
         this.self = self;
         this.members = members;

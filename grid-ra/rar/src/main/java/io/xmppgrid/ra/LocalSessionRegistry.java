@@ -94,6 +94,20 @@ final class LocalSessionRegistry implements SessionRegistry {
         }
     }
 
+    /** Balancing: another node's address for a new connection, or null (no watcher, or it failed). */
+    String redirect() {
+        io.xmppgrid.ra.api.SessionWatcher w = watcher;
+        if (w == null) {
+            return null;
+        }
+        try {
+            return w.redirect();
+        } catch (RuntimeException e) {
+            Log.SERVER.warnf("GRIDRA0110: the application's session watcher failed to balance: %s", e.toString());
+            return null;
+        }
+    }
+
     /** A session's routing state (presence, detached, resumed) changed. */
     void changed(BoundSession s) {
         report(s.info());

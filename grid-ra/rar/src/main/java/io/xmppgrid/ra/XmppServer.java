@@ -95,6 +95,35 @@ final class XmppServer {
                 cfg.nodeName());
     }
 
+    /** Client addresses sent to another node lately (balancing): each at most once a minute. */
+    private final java.util.Map<String, Long> redirected = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Long> eldest) {
+                    return size() > 10_000;
+                }
+            });
+
+    /**
+     * Balancing (issue 20): the node to send a new connection from {@code host} to, or null to serve it here; a client
+     * address is sent away at most once a minute (a client that does not follow the redirect is served the next time).
+     */
+    String balance(String host) {
+        String to = sessions.redirect();
+        if (to == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        Long last = redirected.get(host);
+        if (last != null && now - last < TimeUnit.MINUTES.toNanos(1)) {
+            return null;
+        }
+        redirected.put(host, now);
+        return to;
+    }
+
     /** Revocation of operator CAs' certificates; null without operator anchors, or when switched off. */
     private OperatorRevocation revocation;
     private ThreadPoolExecutor revocationPool;

@@ -49,6 +49,7 @@ final class XmppStream {
     private StreamParser parser;
     private Phase phase = Phase.HEADER;
     private boolean headerSent;
+    private boolean balanced;     // the connection's first header was offered to balancing
     private boolean authenticated;
     private String streamId;
     private Jid authenticatedJid; // bare
@@ -169,6 +170,17 @@ final class XmppStream {
         String version = h.attribute("version");
         if (version == null || !version.startsWith("1.")) {
             throw new StreamFault(StreamError.UNSUPPORTED_VERSION, "XMPP version 1.0 is required");
+        }
+        if (!balanced) {
+            balanced = true; // a connection's first header only: not after STARTTLS or SASL
+            String elsewhere = server.balance(conn.remoteHost());
+            if (elsewhere != null) {
+                // RFC 6120 §4.9.3.19: this node holds more than its share of the grid's sessions (issue 20)
+                Log.CONN.infof("GRIDRA0016: %s from %s sent to %s (this node holds more than its share)", conn.id(),
+                        conn.remoteAddress(), elsewhere);
+                fail(StreamError.SEE_OTHER_HOST, "this node is busy: connect to " + elsewhere, null, elsewhere);
+                return;
+            }
         }
         sendHeader();
         phase = Phase.NEGOTIATING;

@@ -49,4 +49,15 @@ public interface SessionWatcher {
     default java.util.concurrent.CompletionStage<MovedSession> takeOver(String node, String resumeId, Jid bareJid, long h) {
         return java.util.concurrent.CompletableFuture.completedFuture(MovedSession.notFound());
     }
+
+    /**
+     * Balancing (issue 20): where a new connection should go instead of this node ({@code host:port} of a less loaded
+     * node that serves), or null to serve it here. Asked at a connection's first stream header, before TLS and
+     * authentication; answered from memory (it must not block). The adapter sends an address there at most once a
+     * minute per client address, so a client that does not follow RFC 6120 {@code <see-other-host/>} is served when
+     * it comes back.
+     */
+    default String redirect() {
+        return null;
+    }
 }

@@ -794,6 +794,70 @@ class ClusterIT {
         }
     }
 
+    /**
+     * XEP-0198 §5 across nodes, two resumptions of one session at the same moment (issue 20): a session of node 1
+     * drops; two streams on node 2 send {@code <resume/>} for it together. Exactly one of them ends up holding it (it
+     * answers a ping as the session); the other got {@code <failed/>}, or lost its stream to the winner.
+     */
+    @Test
+    @Order(14)
+    void twoSimultaneousResumptionsOfOneSessionLeaveExactlyOneHoldingIt() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        String user = Topics.account("rs2");
+        String token = Files.readString(Grid.tokenFile()).trim();
+        RawXmpp s1 = RawXmpp.bound(NODE1.starttls(), user, Topics.PASSWORD, "twice");
+        s1.send("<enable xmlns='" + SM + "' resume='true'/>");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" id=\"([^\"]+)\"").matcher(s1.nextStanza(Topics.WAIT));
+        assertTrue(m.find());
+        String previd = m.group(1);
+        s1.kill();
+        long end = System.currentTimeMillis() + 20_000;
+        while (!get(NODE1, "/platforms/" + user + "/sessions", token).body().contains("\"available\":false")) {
+            assertTrue(System.currentTimeMillis() < end, "node 1 noticed the dropped connection");
+            Thread.sleep(50);
+        }
+        RawXmpp a = RawXmpp.authenticated(NODE2.starttls(), user, Topics.PASSWORD);
+        RawXmpp b = RawXmpp.authenticated(NODE2.starttls(), user, Topics.PASSWORD);
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<Boolean>> holds = new java.util.ArrayList<>();
+            for (RawXmpp x : java.util.List.of(a, b)) {
+                holds.add(two.submit(() -> {
+                    go.await();
+                    x.send("<resume xmlns='" + SM + "' previd='" + previd + "' h='0'/>");
+                    String answer;
+                    try {
+                        answer = x.nextStanza(Topics.WAIT);
+                    } catch (AssertionError | IOException closed) {
+                        return false; // its stream went to the other
+                    }
+                    if (!answer.startsWith("<resumed")) {
+                        assertTrue(answer.contains("<item-not-found"), answer);
+                        return false;
+                    }
+                    Thread.sleep(1000); // the other one's answer comes meanwhile
+                    try {
+                        x.sync();
+                        return true;
+                    } catch (AssertionError | IOException taken) {
+                        return false; // resumed, then taken over by the other
+                    }
+                }));
+            }
+            go.countDown();
+            int holding = 0;
+            for (java.util.concurrent.Future<Boolean> f : holds) {
+                holding += f.get(1, java.util.concurrent.TimeUnit.MINUTES) ? 1 : 0;
+            }
+            assertEquals(1, holding, "exactly one stream holds the session");
+        } finally {
+            two.shutdownNow();
+            a.close();
+            b.close();
+        }
+    }
+
     /** Sessions on the node that is drained (issue 20: 200). */
     private static final int DRAIN_SESSIONS = Integer.getInteger("grid.cluster.drain.sessions", 200);
 

@@ -368,6 +368,15 @@ final class BoundSession {
         expireNow = expire;
         availableBeforeDetach = info.available();
         info = info.withPresence(false, info.priority());
+        if (unacked.size() > MAX_UNACKED || unackedBytes > maxHeldBytes) {
+            // what was written to the connection while it was already going holds too much: the session ends now
+            // rather than at its timer (writes while detached check this too)
+            expireNow = null;
+            timer.cancel(false);
+            Log.CONN.warnf("GRIDRA0316: %s detached session %s holds %d stanzas, %d bytes: ended before its "
+                    + "resumption timeout (what it held is stored)", id, jid, unacked.size(), unackedBytes);
+            expire.run();
+        }
         return true;
     }
 

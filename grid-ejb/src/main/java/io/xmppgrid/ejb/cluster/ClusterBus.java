@@ -148,7 +148,7 @@ public class ClusterBus {
 
         /** This node as the Cluster page and API show it ({@link ClusterBus#nodes()}). */
         ArrayList<String> status() {
-            return localStatus();
+            return localState();
         }
 
         /** Drains this node ({@code true}) or lets it serve again. */
@@ -322,7 +322,7 @@ public class ClusterBus {
      */
     public List<List<String>> nodes() {
         List<List<String>> rows = new ArrayList<>();
-        rows.add(localStatus());
+        rows.add(localState());
         CommandDispatcher<GroupMember, Node> d = dispatcher;
         if (d != null) {
             askOthers(d, new NodeControl(null), 2, (member, row) -> rows.add(row), "GRID0928: %s did not say how it is: %s");
@@ -337,7 +337,7 @@ public class ClusterBus {
     public java.util.Optional<List<String>> drain(String node, boolean drain) throws java.io.IOException {
         if (group == null || node.equals(self())) {
             drainHere(drain);
-            return java.util.Optional.of(localStatus());
+            return java.util.Optional.of(localState());
         }
         CommandDispatcher<GroupMember, Node> d = dispatcher;
         GroupMember m = member(node);
@@ -363,11 +363,6 @@ public class ClusterBus {
     /** Whether this node routes across the cluster (grid.cluster: it joined the group and publishes its sessions). */
     public boolean routesAcrossNodes() {
         return directory != null;
-    }
-
-    /** This node's row of {@link #nodes()}. */
-    public List<String> localState() {
-        return localStatus();
     }
 
     /** The members of this node's group as it sees them now, this one included (1 alone, or without clustering). */
@@ -458,7 +453,8 @@ public class ClusterBus {
         }
     }
 
-    private ArrayList<String> localStatus() {
+    /** This node's row of {@link #nodes()}. */
+    public ArrayList<String> localState() {
         String state = drained ? "drained" : listening ? "serving" : "stopped";
         int sessions = 0;
         if (listening) {

@@ -1,7 +1,6 @@
 package io.xmppgrid.ra;
 
 import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Slows down password guessing: every failed authentication for a peer address or a
@@ -26,12 +25,7 @@ final class AuthThrottle {
     private record Entry(int failures, long last, long answerAt) {
     }
 
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-            return size() > MAX_KEYS;
-        }
-    };
+    private final LinkedHashMap<String, Entry> entries = Lru.of(MAX_KEYS);
 
     /**
      * Counts shared with the other nodes of a cluster (what they saw; told of this node's), so that guessing spread over

@@ -1,6 +1,5 @@
 package io.xmppgrid.ra;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,12 +15,7 @@ final class ConnectionRate {
 
     private final double perSecond;
     private final double burst;
-    private final Map<String, double[]> buckets = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
-            return size() > ADDRESSES;
-        }
-    };
+    private final Map<String, double[]> buckets = Lru.of(ADDRESSES);
 
     /** {@code perSecond} 0: unlimited. */
     ConnectionRate(int perSecond, int burst) {

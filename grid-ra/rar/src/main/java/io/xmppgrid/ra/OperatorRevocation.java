@@ -22,7 +22,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,8 +65,8 @@ final class OperatorRevocation {
     private final Executor executor;
     private final HttpClient http;
     private final Duration timeout;
-    private final Map<String, Kept<Result>> statuses = lru(MAX_KEPT);
-    private final Map<String, Kept<X509CRL>> crls = lru(MAX_CRLS);
+    private final Map<String, Kept<Result>> statuses = Lru.of(MAX_KEPT);
+    private final Map<String, Kept<X509CRL>> crls = Lru.of(MAX_CRLS);
 
     private record Kept<T>(T value, long until) {
     }
@@ -78,17 +77,6 @@ final class OperatorRevocation {
         this.timeout = timeout;
         // the client's own executor: its exchanges must not wait for the pool whose threads wait for them
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
-    }
-
-    private static <K, V> Map<K, V> lru(int max) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        };
     }
 
     /** The status of a peer's chain ({@code chain[0]} the platform's certificate), checked on the executor. */

@@ -96,15 +96,7 @@ final class XmppServer {
     }
 
     /** Client addresses sent to another node lately (balancing): each at most once a minute. */
-    private final java.util.Map<String, Long> redirected = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, true) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(java.util.Map.Entry<String, Long> eldest) {
-                    return size() > 10_000;
-                }
-            });
+    private final java.util.Map<String, Long> redirected = java.util.Collections.synchronizedMap(Lru.of(10_000));
 
     /**
      * Balancing (issue 20): the node to send a new connection from {@code host} to, or null to serve it here; a client
@@ -544,12 +536,7 @@ final class XmppServer {
     static final int REGISTRATIONS_PER_ADDRESS = 3;
     /** Addresses remembered for self-registration; past this the least recently seen is forgotten, never all. */
     static final int REGISTRATION_ADDRESSES = 100_000;
-    private final java.util.Map<String, long[]> registrations = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, long[]> eldest) {
-            return size() > REGISTRATION_ADDRESSES;
-        }
-    };
+    private final java.util.Map<String, long[]> registrations = Lru.of(REGISTRATION_ADDRESSES);
 
     /** Whether this address may register another platform now (counted). */
     boolean mayRegister(String host) {

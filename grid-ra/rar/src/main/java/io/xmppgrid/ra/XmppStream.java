@@ -901,8 +901,8 @@ final class XmppStream {
             return;
         }
         if (moved.outcome() == io.xmppgrid.ra.api.MovedSession.Outcome.HANDLED_COUNT_TOO_HIGH) {
-            fail(StreamError.UNDEFINED_CONDITION, "acknowledged " + h + " stanzas but only " + moved.sent() + " were sent",
-                    "<handled-count-too-high xmlns=\"" + Ns.SM + "\" h=\"" + h + "\" send-count=\"" + moved.sent() + "\"/>");
+            StreamFault f = handledCountTooHigh(h, moved.sent());
+            fail(f.error(), f.getMessage(), f.applicationCondition());
             return;
         }
         Jid full = Jid.parse(moved.fullJid());
@@ -1000,9 +1000,13 @@ final class XmppStream {
     }
 
     private StreamFault handledCountTooHigh(long h) {
-        return new StreamFault(StreamError.UNDEFINED_CONDITION, "acknowledged " + h + " stanzas but only "
-                + session.sentCount() + " were sent", "<handled-count-too-high xmlns=\"" + Ns.SM + "\" h=\"" + h
-                + "\" send-count=\"" + session.sentCount() + "\"/>");
+        return handledCountTooHigh(h, session.sentCount());
+    }
+
+    /** XEP-0198 §4: the peer acknowledged more than was sent. */
+    private static StreamFault handledCountTooHigh(long h, long sent) {
+        return new StreamFault(StreamError.UNDEFINED_CONDITION, "acknowledged " + h + " stanzas but only " + sent
+                + " were sent", "<handled-count-too-high xmlns=\"" + Ns.SM + "\" h=\"" + h + "\" send-count=\"" + sent + "\"/>");
     }
 
     /** XEP-0198 §3, §5: {@code <failed/>} with a stanza error condition (and the handled count when known). */

@@ -60,16 +60,24 @@ final class OperatorRevocation {
     private static final long KEEP_UNKNOWN_MS = 15_000L;
     private static final int MAX_KEPT = 10_000;
     private static final int MAX_CRLS = 1_000;
+    /** The CRLs kept, in bytes as fetched: past this the least recently used ones are forgotten. */
+    static final long MAX_CRL_CACHE_BYTES = 64L * 1024 * 1024;
 
     private final Set<TrustAnchor> anchors;
     private final Executor executor;
     private final HttpClient http;
     private final Duration timeout;
     private final Map<String, Kept<Result>> statuses = Lru.of(MAX_KEPT);
-    private final Map<String, Kept<X509CRL>> crls = Lru.of(MAX_CRLS);
+    /** Access-ordered; bounded below in count and in bytes together. */
+    private final Map<String, Kept<X509CRL>> crls = new java.util.LinkedHashMap<>(16, 0.75f, true);
 
-    private record Kept<T>(T value, long until) {
+    private record Kept<T>(T value, long until, int bytes) {
+        Kept(T value, long until) {
+            this(value, until, 0);
+        }
     }
+
+    private long crlBytes;
 
     OperatorRevocation(Set<TrustAnchor> anchors, Executor executor, Duration timeout) {
         this.anchors = Set.copyOf(anchors);
@@ -194,7 +202,16 @@ final class OperatorRevocation {
             X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new java.io.ByteArrayInputStream(body));
             long until = crl.getNextUpdate() == null ? now + 3_600_000L : crl.getNextUpdate().getTime();
             synchronized (crls) {
-                crls.put(uri, new Kept<>(crl, Math.min(until, now + 24 * 3_600_000L)));
+                Kept<X509CRL> old = crls.put(uri, new Kept<>(crl, Math.min(until, now + 24 * 3_600_000L), body.length));
+                crlBytes += body.length - (old == null ? 0 : old.bytes());
+                var eldest = crls.entrySet().iterator();
+                while ((crlBytes > MAX_CRL_CACHE_BYTES || crls.size() > MAX_CRLS) && eldest.hasNext()) {
+                    Map.Entry<String, Kept<X509CRL>> e = eldest.next();
+                    if (!e.getKey().equals(uri)) {
+                        crlBytes -= e.getValue().bytes();
+                        eldest.remove();
+                    }
+                }
             }
             return crl; // its signature, issuer and freshness are checked by the path validation
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {

@@ -305,9 +305,20 @@ class ConsoleSecurityIT {
         assertTrue(r.body().contains("Platform " + name + "@grid.local created"), r.body());
     }
 
+    /** Presents a certificate to the console: -1 when the TLS handshake refuses it, else the HTTP status. */
+    private static int foreignHandshake(java.nio.file.Path p12) throws Exception {
+        try {
+            return new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray())).get("/grid-admin/").statusCode();
+        } catch (java.io.IOException handshakeRefused) {
+            return -1;
+        }
+    }
+
     /**
-     * A certificate from another CA, even one whose subject names an administrator, never signs in;
-     * nor does a grid certificate that belongs to a platform rather than an administrator.
+     * A certificate from another CA, even one whose subject names an administrator, never signs in: the TLS handshake
+     * refuses it, and the refusal is audited with the peer's address and the certificate's subject (issue 19 §8), once
+     * per address per ten seconds. Nor does a grid certificate that belongs to a platform rather than an administrator
+     * sign in.
      */
     @Test
     void certificatesFromAnotherCaOrOfPlatformsAreRefused() throws Exception {
@@ -318,13 +329,27 @@ class ConsoleSecurityIT {
                 java.time.Duration.ofDays(30));
         java.nio.file.Path p12 = java.nio.file.Files.createTempFile("forged", ".p12");
         java.nio.file.Files.write(p12, io.xmppgrid.security.GridPki.toPkcs12(forged, "administrator", P12_PASSWORD.toCharArray()));
-        int status;
-        try {
-            status = new ConsoleClient(ConsoleClient.keys(p12, P12_PASSWORD.toCharArray())).get("/grid-admin/").statusCode();
-        } catch (java.io.IOException handshakeRefused) {
-            status = -1; // the TLS layer refused it: only grid CA certificates are trusted
+        // the TLS layer refuses it (only grid CA certificates are trusted), and the refusal is audited (issue 19 §8):
+        // address and subject, once per address per ten seconds however often it is tried
+        for (int i = 0; i < 8; i++) {
+            assertEquals(-1, foreignHandshake(p12), "a foreign certificate must be refused in the handshake");
         }
-        assertTrue(status == -1 || status == 401, "a foreign certificate got " + status);
+        String refused = "";
+        long tried = System.nanoTime();
+        for (int i = 0; i < 120 && !refused.contains(a.name()); i++) {
+            Thread.sleep(250);
+            refused = Grid.api("GET", "/audit?action=admin.tls&outcome=refused&limit=1000", null).out();
+            if (!refused.contains(a.name()) && System.nanoTime() - tried > 10_500_000_000L) {
+                // another test's refusal from this address opened the ten-second window: ours was counted, not named
+                assertEquals(-1, foreignHandshake(p12));
+                tried = System.nanoTime();
+            }
+        }
+        assertTrue(refused.contains(a.name()), "the refused handshake is in the audit log: " + refused);
+        assertTrue(refused.contains("127.0.0.1"), "with the peer's address: " + refused);
+        Thread.sleep(2_500); // the audit writer's next run
+        String later = Grid.api("GET", "/audit?action=admin.tls&outcome=refused&limit=1000", null).out();
+        assertEquals(1, later.split(a.name(), -1).length - 1, "eight refusals within ten seconds, one entry: " + later);
 
         String platform = Grid.uniqueName("certplat");
         java.nio.file.Path platformP12 = java.nio.file.Files.createTempFile("platform", ".p12");

@@ -1,7 +1,7 @@
 package io.xmppgrid.it;
 
-import io.xmppgrid.smack.Scram256Mechanism;
-import io.xmppgrid.smack.Scram256PlusMechanism;
+import io.xmppgrid.client.sasl.Scram256Mechanism;
+import io.xmppgrid.client.sasl.Scram256PlusMechanism;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xmppgrid.smack.Scram256Mechanism;
+import io.xmppgrid.client.sasl.Scram256Mechanism;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.security.cert.X509CRL;

@@ -1,6 +1,6 @@
 package io.xmppgrid.it;
 
-import io.xmppgrid.smack.Scram256Mechanism;
+import io.xmppgrid.client.sasl.Scram256Mechanism;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

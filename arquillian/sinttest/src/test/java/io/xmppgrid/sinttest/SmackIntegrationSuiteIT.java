@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xmppgrid.admin.cli.GridAdmin;
-import io.xmppgrid.smack.Scram256Mechanism;
+import io.xmppgrid.client.sasl.Scram256Mechanism;
 import java.io.File;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,23 +1,28 @@
-package io.xmppgrid.smack;
+package io.xmppgrid.client.sasl;
 
-import io.xmppgrid.security.ScramHash;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.security.spec.KeySpec;
 import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
 import javax.security.auth.callback.CallbackHandler;
 import org.jivesoftware.smack.SmackException.SmackSaslException;
 import org.jivesoftware.smack.sasl.SASLMechanism;
 
 /**
- * SCRAM-SHA-256 (RFC 7677) for Smack 4.4 and 4.5, whose own SCRAM hashes StoredKey with SHA-1 whatever
- * the HMAC. Written against the RFC, not Smack's code; {@link Scram256PlusMechanism} adds
- * channel binding.
+ * SCRAM-SHA-256 (RFC 7677, RFC 5802) for Smack 4.4 and 4.5, whose own SCRAM hashes StoredKey with SHA-1 whatever
+ * the HMAC. Written against the RFC, not Smack's code; JDK cryptography only. Without channel binding the GS2 flag is
+ * {@code n}; {@link Scram256PlusMechanism} adds {@code tls-server-end-point} channel binding. The client refuses a
+ * server-first-message whose nonce does not extend its own or whose iteration count is below 4096, and a success
+ * whose server signature does not verify (the server must prove it knows the credential).
  */
 public class Scram256Mechanism extends SASLMechanism {
 
     public static final String NAME = "SCRAM-SHA-256";
-    private static final ScramHash H = ScramHash.SHA_256;
 
     private String gs2Header;
     private String clientFirstBare;
@@ -100,14 +105,14 @@ public class Scram256Mechanism extends SASLMechanism {
             System.arraycopy(cb, 0, cbind, header.length, cb.length);
             String withoutProof = "c=" + Base64.getEncoder().encodeToString(cbind) + ",r=" + serverNonce;
             String authMessage = clientFirstBare + "," + c + "," + withoutProof;
-            byte[] salted = H.saltedPassword(password.toCharArray(), Base64.getDecoder().decode(salt), iterations);
-            byte[] clientKey = H.hmac(salted, "Client Key");
-            byte[] signature = H.hmac(H.hash(clientKey), authMessage);
+            byte[] salted = hi(password.toCharArray(), Base64.getDecoder().decode(salt), iterations);
+            byte[] clientKey = hmac(salted, "Client Key");
+            byte[] signature = hmac(sha256(clientKey), authMessage);
             byte[] proof = new byte[clientKey.length];
             for (int i = 0; i < proof.length; i++) {
                 proof[i] = (byte) (clientKey[i] ^ signature[i]);
             }
-            expectedServerSignature = H.hmac(H.hmac(salted, "Server Key"), authMessage);
+            expectedServerSignature = hmac(hmac(salted, "Server Key"), authMessage);
             return (withoutProof + ",p=" + Base64.getEncoder().encodeToString(proof)).getBytes(StandardCharsets.UTF_8);
         }
         // server-final-message, carried in <success/>
@@ -116,6 +121,34 @@ public class Scram256Mechanism extends SASLMechanism {
         }
         verified = true;
         return null;
+    }
+
+    /** Hi() of RFC 5802 §2.2: PBKDF2 with HMAC-SHA-256 (the JDK encodes the password as UTF-8). */
+    private static byte[] hi(char[] password, byte[] salt, int iterations) throws SmackSaslException {
+        try {
+            KeySpec spec = new PBEKeySpec(password, salt, iterations, 256);
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new SmackSaslException(e);
+        }
+    }
+
+    private static byte[] hmac(byte[] key, String data) throws SmackSaslException {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new SmackSaslException(e);
+        }
+    }
+
+    private static byte[] sha256(byte[] data) throws SmackSaslException {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new SmackSaslException(e);
+        }
     }
 
     @Override

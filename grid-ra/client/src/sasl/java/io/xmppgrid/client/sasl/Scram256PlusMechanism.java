@@ -1,4 +1,4 @@
-package io.xmppgrid.smack;
+package io.xmppgrid.client.sasl;
 
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;

@@ -126,6 +126,7 @@ class GridClientIT {
                 assertEquals(topic, n.topic());
                 assertEquals(ids.get(i), n.itemId(), "in publication order");
                 assertTrue(n.payload().contains("client-" + i), n.payload());
+                assertNull(IodefSchema.INSTANCE.problem(n.payload()), "the document as published (xml:lang kept): " + n.payload());
                 assertTrue(n.delay().isEmpty(), "a live notification has no delay");
             }
 
@@ -145,6 +146,7 @@ class GridClientIT {
                 }
             }
             assertEquals(ids, paged);
+            assertNull(IodefSchema.INSTANCE.problem(s.items(topic, 1, null).items().get(0).payload()), "retrieved as published");
             ItemPage last = s.itemsBefore(topic, 2, null);
             assertEquals(ids.subList(3, 5), last.items().stream().map(ItemPage.Item::id).toList());
             assertEquals(ids.subList(1, 3), s.itemsBefore(topic, 2, last.first()).items().stream().map(ItemPage.Item::id).toList());

@@ -114,6 +114,9 @@ public final class GridClient implements AutoCloseable {
         // Smack 4.4 has no provider for it in the event namespace (and would close the connection): parse it like the
         // pubsub namespace's <subscription/>
         ProviderManager.addExtensionProvider("subscription", PUBSUB_EVENT, new SubscriptionProvider());
+        // payloads exactly as published (Smack's own item provider drops attribute prefixes such as xml:lang)
+        ProviderManager.addExtensionProvider("item", PUBSUB_EVENT, new ExactItemProvider());
+        ProviderManager.addExtensionProvider("item", "http://jabber.org/protocol/pubsub", new ExactItemProvider());
     }
 
     private final XMPPTCPConnection connection;

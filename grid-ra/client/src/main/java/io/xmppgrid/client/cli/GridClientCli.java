@@ -69,7 +69,7 @@ public final class GridClientCli {
             "  --format text|json|xml  output: text (default for lists), json (one object per line), xml",
             "  --timeout SECONDS    how long to wait for each answer (default 30)");
 
-    private static final Pattern GENERATION_TIME = Pattern.compile("<(?:[A-Za-z_][\\w.-]*:)?GenerationTime>([^<]+)<");
+    private static final Pattern GENERATION_TIME = Pattern.compile("<(?:[A-Za-z_][\\w.-]*:)?GenerationTime(?:\\s[^>]*)?>([^<]+)<");
     private static final int MAX_INPUT = 256 * 1024 * 1024;
 
     private final Map<String, String> opts;

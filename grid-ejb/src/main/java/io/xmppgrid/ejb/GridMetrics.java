@@ -169,6 +169,11 @@ public class GridMetrics {
     }
 
     private double offlineDepth() {
+        return offlineDepth(em);
+    }
+
+    /** Messages waiting in every platform's offline queue (NaN when the database does not answer). */
+    public static double offlineDepth(EntityManager em) {
         try {
             Number n = (Number) em.createQuery("select coalesce(sum(q.messageCount), 0) from OfflineQueueEntity q")
                     .getSingleResult();
@@ -178,8 +183,32 @@ public class GridMetrics {
         }
     }
 
+    private static final java.util.concurrent.atomic.LongAdder DELIVERED = new java.util.concurrent.atomic.LongAdder();
+    private static final java.util.concurrent.atomic.LongAdder REFUSED_LOGINS = new java.util.concurrent.atomic.LongAdder();
+    private static final java.util.concurrent.atomic.LongAdder RATE_LIMITED = new java.util.concurrent.atomic.LongAdder();
+
+    /** Notifications handed to sessions since this node started (the console's charts). */
+    public static long deliveries() {
+        return DELIVERED.sum();
+    }
+
+    /** Refused logins (XMPP authentication and console sign-in) since this node started. */
+    public static long refusedLogins() {
+        return REFUSED_LOGINS.sum();
+    }
+
+    /** Rate-limit events (limits exceeded, platforms disabled for it, connections refused) since this node started. */
+    public static long rateLimitEvents() {
+        return RATE_LIMITED.sum();
+    }
+
     /** Counts an audited event (called for every audit entry as it is made). */
     public static void event(String action, String outcome) {
+        if (("auth".equals(action) || "admin.signin".equals(action)) && !"ok".equals(outcome)) {
+            REFUSED_LOGINS.increment();
+        } else if ("limit.exceeded".equals(action) || "limit.disable".equals(action) || "connection".equals(action)) {
+            RATE_LIMITED.increment();
+        }
         MeterRegistry r = registry;
         if (r == null) {
             return;
@@ -191,6 +220,7 @@ public class GridMetrics {
 
     /** Counts notifications handed to sessions. */
     public static void delivered() {
+        DELIVERED.increment();
         Counter c = deliveries;
         if (c != null) {
             c.increment();

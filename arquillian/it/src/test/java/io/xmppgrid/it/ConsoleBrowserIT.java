@@ -204,6 +204,51 @@ class ConsoleBrowserIT {
         assertEquals(1, browser.findElements(By.id("signin")).size(), "and the pages are closed again");
     }
 
+    /**
+     * Issue 21: the overview charts the node's traffic (one line per node, server-rendered SVG under the strict CSP), and
+     * a platform's page charts its own stanzas. A platform publishes for a while through the client library first.
+     */
+    @Test
+    void theOverviewAndAPlatformsPageChartTheirTraffic() throws Exception {
+        String name = Grid.platform(Grid.uniqueName("uichart"), "chart-password-1");
+        try (io.xmppgrid.client.GridClient platform = io.xmppgrid.client.GridClient.builder(Grid.DOMAIN).host(Grid.HOST)
+                .port(Grid.STARTTLS_PORT).trustCa(Grid.caPem()).password(name, "chart-password-1".toCharArray()).connect()) {
+            String topic = "chart-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            platform.createTopic(topic, io.xmppgrid.iodef.IodefSchema.NAMESPACE, io.xmppgrid.client.TopicModel.WHITELIST);
+            for (int i = 0; i < 24; i++) { // twelve seconds: at least two samples (every five seconds) with traffic between
+                platform.publish(topic, Iodef.example("chart-" + i));
+                Thread.sleep(500);
+            }
+            ConsoleClient.Admin admin = ConsoleClient.newAdmin("uicharts");
+            browser.get(BASE);
+            browser.findElement(By.id("username")).sendKeys(admin.name());
+            browser.findElement(By.id("password")).sendKeys(admin.password());
+            browser.findElement(By.id("code")).sendKeys(admin.code());
+            submit(By.id("signin"));
+            assertEquals("Overview", heading());
+            List<WebElement> charts = browser.findElements(By.cssSelector("#charts svg.chart"));
+            assertEquals(7, charts.size(), "sessions, stanzas in and out, deliveries, offline queue, refused logins, limits");
+            WebElement stanzasIn = charts.get(1);
+            assertTrue(stanzasIn.getText().contains("stanzas in/s"), stanzasIn.getText());
+            List<WebElement> lines = stanzasIn.findElements(By.tagName("polyline"));
+            assertTrue(!lines.isEmpty() && lines.get(0).getAttribute("points").split(" ").length >= 2,
+                    "a line of at least two samples after traffic");
+            assertTrue(charts.get(0).findElements(By.tagName("polyline")).size() >= 1, "live sessions drawn");
+            shot("20-overview-charts");
+            browser.get(BASE + "?range=day");
+            assertTrue(browser.findElement(By.tagName("h2")).getText().contains("day") || browser.getPageSource().contains("Traffic of the last day"));
+
+            submit(By.id("nav-platforms"));
+            search(name);
+            submit(rowOf("list:table", name + "@grid.local").findElement(By.cssSelector("input[value='Details']")));
+            List<WebElement> own = browser.findElements(By.cssSelector("#platform-charts svg.chart"));
+            assertEquals(2, own.size(), "its stanzas in and out");
+            assertTrue(!own.get(0).findElements(By.tagName("polyline")).isEmpty(), "its own traffic is drawn");
+            shot("21-platform-chart");
+            submit(By.id("signout"));
+        }
+    }
+
     /** Clicks something that loads a new page, and waits until the old one is gone. */
     private static void submit(By what) {
         submit(browser.findElement(what));

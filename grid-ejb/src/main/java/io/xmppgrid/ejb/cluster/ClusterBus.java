@@ -471,6 +471,22 @@ public class ClusterBus {
                 version == null ? "" : version));
     }
 
+    /**
+     * Every node's traffic for the console's charts, this node first: the last hour ({@code day} false) or day, or, with
+     * {@code platform} (a bare JID), that platform's stanzas on each node over the last hour. Nodes that do not answer
+     * within 2 s are left out.
+     */
+    public List<io.xmppgrid.ejb.history.TrafficHistory.Snapshot> history(boolean day, String platform) {
+        History query = new History(day, platform);
+        List<io.xmppgrid.ejb.history.TrafficHistory.Snapshot> all = new ArrayList<>();
+        all.add(query.execute(new Node()));
+        CommandDispatcher<GroupMember, Node> d = dispatcher;
+        if (d != null) {
+            askOthers(d, query, 2, (member, theirs) -> all.add(theirs), "GRID0934: %s did not send its traffic history: %s");
+        }
+        return all;
+    }
+
     /** A platform's sessions on every node (rows as {@link Node#localSessions}); nodes that do not answer in 2 s are left out. */
     public List<String[]> sessions(Jid bareJid) {
         return everywhere(new ListSessions(bareJid.bare().toString()));

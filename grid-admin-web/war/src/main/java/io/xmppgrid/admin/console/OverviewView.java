@@ -2,6 +2,9 @@ package io.xmppgrid.admin.console;
 
 import io.xmppgrid.ejb.PlatformAdmin;
 import io.xmppgrid.ejb.audit.AuditLog;
+import io.xmppgrid.ejb.cluster.ClusterBus;
+import io.xmppgrid.ejb.history.TrafficHistory;
+import jakarta.faces.context.FacesContext;
 import io.xmppgrid.persistence.AuditEntry;
 import jakarta.annotation.PostConstruct;
 import jakarta.ejb.EJB;
@@ -9,11 +12,15 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Named;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The overview: platforms per state, live sessions on this node, and the last day's alerts. */
+/**
+ * The overview: platforms per state, live sessions on this node, the traffic of the last hour or day (every node's,
+ * and their sum when there are several; {@code ?range=day}), and the last day's alerts.
+ */
 @Named
 @RequestScoped
 public class OverviewView {
@@ -24,9 +31,14 @@ public class OverviewView {
     @EJB
     private AuditLog audit;
 
+    @EJB
+    private ClusterBus cluster;
+
     private final Map<String, Long> states = new LinkedHashMap<>();
     private long sessions;
     private List<AuditEntry> alerts;
+    private boolean day;
+    private List<String> charts;
 
     @PostConstruct
     void load() {
@@ -35,6 +47,21 @@ public class OverviewView {
         }
         sessions = platforms.sessionCount();
         alerts = audit.alerts(Instant.now().minus(Duration.ofDays(1)), 50);
+        day = "day".equals(FacesContext.getCurrentInstance().getExternalContext().getRequestParameterMap().get("range"));
+        List<TrafficHistory.Snapshot> nodes = cluster.history(day, null);
+        charts = new ArrayList<>();
+        for (int i = 0; i < TrafficHistory.NAMES.size(); i++) {
+            charts.add(SvgChart.render(TrafficHistory.NAMES.get(i), nodes, i));
+        }
+    }
+
+    /** The traffic charts, as inline SVG (server-rendered, no script). */
+    public List<String> getCharts() {
+        return charts;
+    }
+
+    public boolean isDay() {
+        return day;
     }
 
     public Map<String, Long> getStates() {

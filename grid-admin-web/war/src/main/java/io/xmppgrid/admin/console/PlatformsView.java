@@ -26,6 +26,9 @@ public class PlatformsView implements Serializable {
     @EJB
     private PlatformAdmin admin;
 
+    @EJB
+    private io.xmppgrid.ejb.cluster.ClusterBus cluster;
+
     @Inject
     private Console console;
 
@@ -184,6 +187,16 @@ public class PlatformsView implements Serializable {
         } catch (io.xmppgrid.ejb.AdminException e) {
             return List.of();
         }
+    }
+
+    /** The selected platform's stanzas in and out per second over the last hour, on every node (inline SVG). */
+    public List<String> getTrafficCharts() {
+        if (selected == null) {
+            return List.of();
+        }
+        List<io.xmppgrid.ejb.history.TrafficHistory.Snapshot> nodes =
+                cluster.history(false, selected + "@" + io.xmppgrid.ejb.GridSettings.domain());
+        return List.of(SvgChart.render("stanzas in/s", nodes, 0), SvgChart.render("stanzas out/s", nodes, 1));
     }
 
     public PlatformAdmin.OfflineStatus getOffline() {

@@ -199,6 +199,40 @@ class GridClientIT {
         }
     }
 
+    @Test // XEP-0198 §5: the network drops the connection; the client reconnects by itself, and nothing is lost or doubled
+    void aDroppedConnectionComesBackByItselfWithNothingLost() throws Exception {
+        String owner = scramPlatform("cdropown");
+        String consumer = scramPlatform("cdropcon");
+        String topic = "drop-" + UUID.randomUUID().toString().substring(0, 8);
+        BlockingQueue<Notification> received = new LinkedBlockingQueue<>();
+        try (GridClient o = grid().password(owner, PASSWORD.toCharArray()).connect();
+             CuttableProxy network = new CuttableProxy(Grid.HOST, Grid.STARTTLS_PORT)) {
+            o.createTopic(topic, IodefSchema.NAMESPACE, TopicModel.WHITELIST);
+            setMembers(owner, topic, consumer);
+            try (GridClient c = grid().port(network.port()).password(consumer, PASSWORD.toCharArray())
+                    .onNotification(received::add).connect()) {
+                assertEquals(SubscriptionState.SUBSCRIBED, c.subscribe(topic));
+                String first = o.publish(topic, Iodef.example("before"));
+                assertEquals(first, received.poll(30, TimeUnit.SECONDS).itemId());
+
+                network.cut();
+                List<String> during = List.of(o.publish(topic, Iodef.example("during-1")), o.publish(topic, Iodef.example("during-2")));
+                List<String> got = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    Notification n = received.poll(90, TimeUnit.SECONDS);
+                    assertNotNull(n, "notification published while the connection was down, " + got.size() + " of 2 so far");
+                    got.add(n.itemId());
+                }
+                assertEquals(during, got, "both, in order");
+                assertTrue(network.accepted() >= 2, "the client connected again by itself");
+                String after = o.publish(topic, Iodef.example("after"));
+                assertEquals(after, received.poll(30, TimeUnit.SECONDS).itemId());
+                assertNull(received.poll(2, TimeUnit.SECONDS), "nothing twice");
+                assertTrue(c.isConnected());
+            }
+        }
+    }
+
     @Test // RFC 7970 schema: the client refuses what the server refuses, with the same message, before sending it
     void invalidIodefIsRefusedLocallyAndByTheServer() throws Exception {
         String owner = scramPlatform("cinvalid");

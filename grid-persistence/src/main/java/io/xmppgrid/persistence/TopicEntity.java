@@ -85,6 +85,10 @@ public class TopicEntity {
     @Column(name = "offline_cache", nullable = false)
     public boolean offlineCache = true;
 
+    /** XEP-0060 pubsub#itemreply: OWNER, or PUBLISHER (items name their publisher). */
+    @Column(name = "item_reply", nullable = false, length = 16)
+    public String itemReply = "OWNER";
+
     /** Per-node capability overrides, 'AFFILIATION=CAP,CAP;...', or null for the defaults. */
     @Column(name = "capability_overrides", length = 4000)
     public String capabilityOverrides;

@@ -128,6 +128,7 @@ class GridClientIT {
                 assertTrue(n.payload().contains("client-" + i), n.payload());
                 assertNull(IodefSchema.INSTANCE.problem(n.payload()), "the document as published (xml:lang kept): " + n.payload());
                 assertTrue(n.delay().isEmpty(), "a live notification has no delay");
+                assertEquals(owner + "@" + Grid.DOMAIN, n.publisher(), "XEP-0060 publisher attribute (pubsub#itemreply)");
             }
 
             // XEP-0059: pages of two, oldest first, then the last page from the end
@@ -146,7 +147,9 @@ class GridClientIT {
                 }
             }
             assertEquals(ids, paged);
-            assertNull(IodefSchema.INSTANCE.problem(s.items(topic, 1, null).items().get(0).payload()), "retrieved as published");
+            ItemPage.Item firstItem = s.items(topic, 1, null).items().get(0);
+            assertNull(IodefSchema.INSTANCE.problem(firstItem.payload()), "retrieved as published");
+            assertEquals(owner + "@" + Grid.DOMAIN, firstItem.publisher());
             ItemPage last = s.itemsBefore(topic, 2, null);
             assertEquals(ids.subList(3, 5), last.items().stream().map(ItemPage.Item::id).toList());
             assertEquals(ids.subList(1, 3), s.itemsBefore(topic, 2, last.first()).items().stream().map(ItemPage.Item::id).toList());
@@ -316,6 +319,7 @@ class GridClientIT {
             assertEquals(ids.get(i), m.group(1));
             assertTrue(lines.get(i).startsWith("{\"topic\":\"" + topic + "\""), lines.get(i));
             assertTrue(lines.get(i).contains("\"delay\":null") && lines.get(i).contains("stdin-" + (i + 1)), lines.get(i));
+            assertTrue(lines.get(i).contains("\"publisher\":\"" + owner + "@grid.local\""), lines.get(i));
         }
 
         Proc items = cli(null, "--user", consumer, "--password-file", passwordFile.toString(), "items", topic, "--max", "1");

@@ -9,7 +9,8 @@ import java.util.Set;
  * 8600 §6), or null for any. {@code overrides} replaces the default capabilities of affiliations
  * on this node (not exposed on the wire). {@code offlineCache} (RFC 8600 §5) says whether the
  * notifications may be stored for subscribers that are offline; when false they reach only
- * available sessions.
+ * available sessions. {@code itemReply} ({@code pubsub#itemreply}): {@code publisher} puts each item's publisher (its
+ * bare JID) in notifications and retrieved items, as the XEP-0060 item's {@code publisher} attribute.
  */
 public record NodeConfig(
         String title,
@@ -25,7 +26,32 @@ public record NodeConfig(
         SendLastPublished sendLastPublishedItem,
         NotificationType notificationType,
         boolean offlineCache,
+        ItemReply itemReply,
         Map<Affiliation, Set<Capability>> overrides) {
+
+    /** XEP-0060 pubsub#itemreply: whom replies go to; {@code publisher} also names the publisher in every item. */
+    public enum ItemReply {
+        OWNER("owner"), PUBLISHER("publisher");
+
+        private final String wire;
+
+        ItemReply(String wire) {
+            this.wire = wire;
+        }
+
+        public String wireName() {
+            return wire;
+        }
+
+        public static ItemReply fromWire(String s) {
+            for (ItemReply v : values()) {
+                if (v.wire.equals(s)) {
+                    return v;
+                }
+            }
+            return null;
+        }
+    }
 
     /** XEP-0060 pubsub#send_last_published_item values we support. */
     public enum SendLastPublished {
@@ -77,6 +103,7 @@ public record NodeConfig(
 
     public NodeConfig {
         overrides = Map.copyOf(overrides);
+        itemReply = itemReply == null ? ItemReply.OWNER : itemReply;
         if (maxItems < 1) {
             throw new IllegalArgumentException("max_items must be at least 1");
         }
@@ -85,31 +112,31 @@ public record NodeConfig(
     /** The service's defaults, with the operator's default access model and item limit. */
     public static NodeConfig defaults(AccessModel accessModel, int maxItems) {
         return new NodeConfig(null, null, null, accessModel, true, maxItems, true, true, true, true,
-                SendLastPublished.NEVER, NotificationType.NORMAL, true, Map.of());
+                SendLastPublished.NEVER, NotificationType.NORMAL, true, ItemReply.OWNER, Map.of());
     }
 
     public NodeConfig withAccessModel(AccessModel m) {
         return new NodeConfig(title, description, payloadType, m, persistItems, maxItems, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, itemReply, overrides);
     }
 
     public NodeConfig withPayloadType(String type) {
         return new NodeConfig(title, description, type, accessModel, persistItems, maxItems, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, itemReply, overrides);
     }
 
     public NodeConfig withMaxItems(int n) {
         return new NodeConfig(title, description, payloadType, accessModel, persistItems, n, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, itemReply, overrides);
     }
 
     public NodeConfig withSendLastPublished(SendLastPublished v) {
         return new NodeConfig(title, description, payloadType, accessModel, persistItems, maxItems, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, v, notificationType, offlineCache, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, v, notificationType, offlineCache, itemReply, overrides);
     }
 
     public NodeConfig withTitle(String t) {
         return new NodeConfig(t, description, payloadType, accessModel, persistItems, maxItems, deliverPayloads,
-                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, overrides);
+                deliverNotifications, notifyRetract, notifyDelete, sendLastPublishedItem, notificationType, offlineCache, itemReply, overrides);
     }
 }

@@ -38,6 +38,7 @@ public final class NodeConfigForm {
         f.put("pubsub#notify_delete", bool(c.notifyDelete()));
         f.put("pubsub#send_last_published_item", List.of(c.sendLastPublishedItem().wireName()));
         f.put("pubsub#notification_type", List.of(c.notificationType().wireName()));
+        f.put("pubsub#itemreply", List.of(c.itemReply().wireName()));
         f.put(OFFLINE_CACHE, bool(c.offlineCache()));
         return f;
     }
@@ -68,6 +69,7 @@ public final class NodeConfigForm {
         NodeConfig.SendLastPublished sendLast = base.sendLastPublishedItem();
         NodeConfig.NotificationType notificationType = base.notificationType();
         boolean offlineCache = base.offlineCache();
+        NodeConfig.ItemReply itemReply = base.itemReply();
         for (Map.Entry<String, List<String>> e : submitted.entrySet()) {
             String var = e.getKey();
             List<String> values = e.getValue();
@@ -143,6 +145,12 @@ public final class NodeConfigForm {
                     }
                     offlineCache = cache;
                     break;
+                case "pubsub#itemreply":
+                    itemReply = NodeConfig.ItemReply.fromWire(v);
+                    if (itemReply == null) {
+                        return invalid("itemreply " + v + " is not supported");
+                    }
+                    break;
                 case "pubsub#notification_type":
                     notificationType = NodeConfig.NotificationType.fromWire(v);
                     if (notificationType == null) {
@@ -154,7 +162,7 @@ public final class NodeConfigForm {
             }
         }
         return Result.ok(new NodeConfig(title, description, type, access, persist, maxItems, payloads, notifications,
-                notifyRetract, notifyDelete, sendLast, notificationType, offlineCache, base.overrides()));
+                notifyRetract, notifyDelete, sendLast, notificationType, offlineCache, itemReply, base.overrides()));
     }
 
     /** XEP-0060 §7.1.5: whether every precondition equals the node's current value. */

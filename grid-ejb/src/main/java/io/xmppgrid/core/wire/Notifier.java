@@ -110,6 +110,9 @@ public final class Notifier implements Broadcaster {
 
     private static XmlElement itemsElement(Node node, Item item) {
         XmlElement.Builder it = XmlElement.builder("item", EVENT_NS).attribute("id", item.id());
+        if (node.config().itemReply() == NodeConfig.ItemReply.PUBLISHER && item.publisher() != null) {
+            it.attribute("publisher", item.publisher().toString()); // XEP-0060 §7.1.2.1, pubsub#itemreply
+        }
         if (node.config().deliverPayloads() && item.payload() != null) {
             it.child(item.payload());
         }

@@ -445,8 +445,14 @@ public final class PubSubComponent implements Component {
             return PubSubErrors.reply(r.iq(), got.error());
         }
         XmlElement.Builder items = XmlElement.builder("items", PUBSUB).attribute("node", r.node());
+        Result<io.xmppgrid.core.pubsub.Node> node = service.node(r.node(), r.sender());
+        boolean publisher = node.isOk() && node.value().config().itemReply() == io.xmppgrid.core.pubsub.NodeConfig.ItemReply.PUBLISHER;
         for (Item i : got.value().entries()) {
-            items.child(XmlElement.builder("item", PUBSUB).attribute("id", i.id()).child(i.payload()).build());
+            XmlElement.Builder item = XmlElement.builder("item", PUBSUB).attribute("id", i.id());
+            if (publisher && i.publisher() != null) {
+                item.attribute("publisher", i.publisher().toString()); // pubsub#itemreply=publisher
+            }
+            items.child(item.child(i.payload()).build());
         }
         XmlElement.Builder ps = XmlElement.builder("pubsub", PUBSUB).child(items.build());
         if (ids.isEmpty() && maxItems == null) {

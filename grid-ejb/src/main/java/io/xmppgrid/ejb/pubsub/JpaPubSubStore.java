@@ -81,7 +81,7 @@ public final class JpaPubSubStore implements PubSubStore {
         NodeConfig cfg = new NodeConfig(t.title, t.description, t.payloadType, AccessModel.valueOf(t.accessModel),
                 t.persistItems, t.maxItems, t.deliverPayloads, t.deliverNotifications, t.notifyRetract, t.notifyDelete,
                 NodeConfig.SendLastPublished.valueOf(t.sendLastPublished), NodeConfig.NotificationType.valueOf(t.notificationType),
-                t.offlineCache, overrides(t.capabilityOverrides));
+                t.offlineCache, NodeConfig.ItemReply.valueOf(t.itemReply), overrides(t.capabilityOverrides));
         return new Node(t.name, cfg, Jid.parse(t.creator), t.createdAt, affs);
     }
 
@@ -99,6 +99,7 @@ public final class JpaPubSubStore implements PubSubStore {
         t.sendLastPublished = c.sendLastPublishedItem().name();
         t.notificationType = c.notificationType().name();
         t.offlineCache = c.offlineCache();
+        t.itemReply = c.itemReply().name();
         t.capabilityOverrides = overrides(c.overrides());
     }
 

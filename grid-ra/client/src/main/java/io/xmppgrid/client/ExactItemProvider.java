@@ -27,6 +27,7 @@ final class ExactItemProvider extends ExtensionElementProvider<Item> {
     public Item parse(XmlPullParser parser, int initialDepth, XmlEnvironment env) throws XmlPullParserException, IOException {
         String id = parser.getAttributeValue("", "id");
         String node = parser.getAttributeValue("", "node");
+        String publisher = parser.getAttributeValue("", "publisher");
         Item.ItemNamespace ns = Item.ItemNamespace.fromXmlns(parser.getNamespace());
         String payload = null;
         while (true) {
@@ -39,7 +40,46 @@ final class ExactItemProvider extends ExtensionElementProvider<Item> {
                 throw new XmlPullParserException("the stream ended inside an item");
             }
         }
-        return payload == null ? new Item(ns, id, node) : new PayloadItem<>(ns, id, node, new SimplePayload(payload));
+        return payload == null ? new EmptyItem(ns, id, node, publisher)
+                : new WithPayload(ns, id, node, new SimplePayload(payload), publisher);
+    }
+
+    /** Who published an item, when the Topic says (pubsub#itemreply=publisher); else null. */
+    static String publisher(Item item) {
+        return item instanceof Published p ? p.publisher() : null;
+    }
+
+    /** An item that may name its publisher. */
+    interface Published {
+        String publisher();
+    }
+
+    static final class WithPayload extends PayloadItem<SimplePayload> implements Published {
+        private final String publisher;
+
+        WithPayload(Item.ItemNamespace ns, String id, String node, SimplePayload payload, String publisher) {
+            super(ns, id, node, payload);
+            this.publisher = publisher;
+        }
+
+        @Override
+        public String publisher() {
+            return publisher;
+        }
+    }
+
+    static final class EmptyItem extends Item implements Published {
+        private final String publisher;
+
+        EmptyItem(Item.ItemNamespace ns, String id, String node, String publisher) {
+            super(ns, id, node);
+            this.publisher = publisher;
+        }
+
+        @Override
+        public String publisher() {
+            return publisher;
+        }
     }
 
     /** The element the parser is at, to its end tag, as XML text with every namespace it uses declared. */

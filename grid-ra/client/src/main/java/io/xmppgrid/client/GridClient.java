@@ -189,13 +189,15 @@ public final class GridClient implements AutoCloseable {
 
     /**
      * Creates a Topic owned by this platform: its {@code pubsub#type} (e.g. {@link IodefSchema#NAMESPACE}; the broker
-     * then accepts only payloads of that type) and who may subscribe.
+     * then accepts only payloads of that type) and who may subscribe. Its items name their publisher
+     * ({@code pubsub#itemreply=publisher}).
      */
     public void createTopic(String topic, String type, TopicModel model) throws GridClientException {
         Objects.requireNonNull(topic, "topic");
         call("create Topic " + topic, () -> {
             FillableConfigureForm form = pubsub.getDefaultConfiguration().getFillableForm();
             form.setAccessModel(model == TopicModel.WHITELIST ? AccessModel.whitelist : AccessModel.authorize);
+            form.setItemReply(org.jivesoftware.smackx.pubsub.ItemReply.publisher); // subscribers see who published
             if (type != null) {
                 form.setDataType(type);
             }
@@ -269,7 +271,7 @@ public final class GridClient implements AutoCloseable {
         List<Item> got = call("read items of " + topic, () -> leaf(topic).getItems(List.of(request), returned));
         List<ItemPage.Item> items = new ArrayList<>(got.size());
         for (Item i : got) {
-            items.add(new ItemPage.Item(i.getId(), payload(i)));
+            items.add(new ItemPage.Item(i.getId(), ExactItemProvider.publisher(i), payload(i)));
         }
         RSMSet set = null;
         for (ExtensionElement e : returned) {
@@ -329,7 +331,8 @@ public final class GridClient implements AutoCloseable {
                 DelayInformation delay = DelayInformation.from((Message) stanza);
                 for (Object e : items.getItems()) {
                     if (e instanceof Item item) {
-                        settings.notifications.accept(new Notification(items.getNode(), item.getId(), payload(item),
+                        settings.notifications.accept(new Notification(items.getNode(), item.getId(),
+                                ExactItemProvider.publisher(item), payload(item),
                                 delay == null ? null : delay.getStamp().toInstant()));
                     }
                 }

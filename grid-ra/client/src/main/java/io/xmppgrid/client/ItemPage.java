@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record ItemPage(List<Item> items, String first, String last, int count) {
 
-    /** A stored item: its id and payload (XML text, null on a notification-only Topic). */
-    public record Item(String id, String payload) {
+    /** A stored item: its id, its publisher (when the Topic names publishers, else null) and payload (XML text, or null). */
+    public record Item(String id, String publisher, String payload) {
     }
 }

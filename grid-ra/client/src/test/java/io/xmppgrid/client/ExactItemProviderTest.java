@@ -21,10 +21,11 @@ class ExactItemProviderTest {
                         + "xsi:schemaLocation=\"urn:x a&amp;b\">")
                 .replace("<ContactName>CSIRT</ContactName>", "<ContactName>A &lt;B&gt; &amp; \"C\"</ContactName>");
         assertNull(IodefSchema.INSTANCE.problem(iodef));
-        String stanza = "<item xmlns='http://jabber.org/protocol/pubsub#event' id='i1'>" + iodef + "</item>";
+        String stanza = "<item xmlns='http://jabber.org/protocol/pubsub#event' id='i1' publisher='s@grid.local'>" + iodef + "</item>";
         XmlPullParser p = PacketParserUtils.getParserFor(stanza);
         Item item = new ExactItemProvider().parse(p, p.getDepth(), null);
         assertEquals("i1", item.getId());
+        assertEquals("s@grid.local", ExactItemProvider.publisher(item), "pubsub#itemreply=publisher");
         String payload = ((PayloadItem<?>) item).getPayload().toXML().toString();
         assertTrue(payload.contains("xml:lang=\"en\""), payload);
         assertTrue(payload.contains("xsi:schemaLocation=\"urn:x a&amp;b\"") && payload.contains("xmlns:xsi="), payload);
@@ -40,6 +41,7 @@ class ExactItemProviderTest {
         p = PacketParserUtils.getParserFor("<item xmlns='http://jabber.org/protocol/pubsub#event' id='i3'/>");
         Item empty = new ExactItemProvider().parse(p, p.getDepth(), null);
         assertEquals("i3", empty.getId());
+        assertEquals(null, ExactItemProvider.publisher(empty));
         assertTrue(!(empty instanceof PayloadItem<?>), "a notification-only item has no payload");
     }
 }

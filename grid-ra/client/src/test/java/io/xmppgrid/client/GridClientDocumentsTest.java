@@ -60,9 +60,9 @@ class GridClientDocumentsTest {
 
     @Test
     void notificationsAreOneJsonObjectPerLine() {
-        String line = GridClientCli.json(new Notification("t\"1", "id\n2", "<x a=\"1\">\u2028\n</x>",
+        String line = GridClientCli.json(new Notification("t\"1", "id\n2", "p@grid.local", "<x a=\"1\">\u2028\n</x>",
                 Instant.parse("2026-12-07T10:00:00Z")));
-        assertEquals("{\"topic\":\"t\\\"1\",\"id\":\"id\\n2\",\"delay\":\"2026-12-07T10:00:00Z\",\"payload\":\"<x a=\\\"1\\\">\\u2028\\n</x>\"}",
+        assertEquals("{\"topic\":\"t\\\"1\",\"id\":\"id\\n2\",\"publisher\":\"p@grid.local\",\"delay\":\"2026-12-07T10:00:00Z\",\"payload\":\"<x a=\\\"1\\\">\\u2028\\n</x>\"}",
                 line);
         assertTrue(line.lines().count() == 1);
     }

@@ -403,13 +403,17 @@ public final class GridClientCli {
     }
 
     public static String json(Notification n) {
-        return "{\"topic\":" + json(n.topic()) + ",\"id\":" + json(n.itemId()) + ",\"delay\":"
+        return "{\"topic\":" + json(n.topic()) + ",\"id\":" + json(n.itemId()) + ",\"publisher\":" + json(n.publisher())
+                + ",\"delay\":"
                 + json(n.delay().map(Instant::toString).orElse(null)) + ",\"payload\":" + json(n.payload()) + "}";
     }
 
     static String xml(Notification n) {
         StringBuilder b = new StringBuilder("<notification topic=\"").append(attr(n.topic())).append("\" id=\"")
                 .append(attr(n.itemId())).append('"');
+        if (n.publisher() != null) {
+            b.append(" publisher=\"").append(attr(n.publisher())).append('"');
+        }
         n.delay().ifPresent(d -> b.append(" delay=\"").append(d).append('"'));
         b.append('>');
         if (n.payload() != null) {
@@ -452,7 +456,7 @@ public final class GridClientCli {
         }
         while (!newestFirst.isEmpty()) {
             ItemPage.Item item = newestFirst.pollLast();
-            Notification n = new Notification(topic, item.id(), item.payload(), null);
+            Notification n = new Notification(topic, item.id(), item.publisher(), item.payload(), null);
             out.println(format.equals("xml") ? xml(n) : json(n));
         }
         return 0;

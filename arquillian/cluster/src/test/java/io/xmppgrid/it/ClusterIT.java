@@ -170,6 +170,22 @@ class ClusterIT {
         assertEquals(1, exporters, "the cluster-wide figures come from one node");
     }
 
+    /** Whether {@code /cluster/traffic}'s answer has a number in {@code node}'s series {@code name}. */
+    private static boolean hasSample(String traffic, String node, String name) {
+        int at = traffic.indexOf("{\"node\":\"" + node + "\"");
+        if (at < 0) {
+            return false;
+        }
+        int next = traffic.indexOf("{\"node\":", at + 1);
+        String mine = traffic.substring(at, next < 0 ? traffic.length() : next);
+        int series = mine.indexOf("\"" + name + "\":[");
+        if (series < 0) {
+            return false;
+        }
+        String points = mine.substring(series, mine.indexOf(']', series));
+        return Pattern.compile("[\\[,][0-9]").matcher(points).find();
+    }
+
     @Test
     @Order(6)
     void sessionsOfEveryNodeAreListedWithTheirNode() throws Exception {
@@ -196,6 +212,25 @@ class ClusterIT {
                 } while (!body.contains("\"sessions\":2") && System.currentTimeMillis() < end && sleep(200));
                 assertTrue(body.contains("\"sessions\":2"), asked.name() + ": " + body);
             }
+            // issue 21: the console's charts ask every node for its traffic; either node answers with both
+            for (Node asked : new Node[] {NODE1, NODE2}) {
+                String traffic = get(asked, "/cluster/traffic", token).body();
+                for (Node n : new Node[] {NODE1, NODE2}) {
+                    assertTrue(hasSample(traffic, n.name(), "sessions"), asked.name() + " has " + n.name() + "'s sessions: " + traffic);
+                }
+            }
+            // ... and one platform's stanzas on each node (sampled every 5 s: a rate needs two samples of a session)
+            String platformTraffic = "";
+            long end = System.currentTimeMillis() + 30_000;
+            do {
+                on1.sendStanza(org.jivesoftware.smack.packet.PresenceBuilder.buildPresence().build());
+                on2.sendStanza(org.jivesoftware.smack.packet.PresenceBuilder.buildPresence().build());
+                platformTraffic = get(NODE1, "/cluster/traffic?platform=" + name + "@grid.local", token).body();
+            } while (!(hasSample(platformTraffic, "node-1", "stanzas in/s") && hasSample(platformTraffic, "node-2", "stanzas in/s"))
+                    && System.currentTimeMillis() < end && sleep(1000));
+            assertTrue(hasSample(platformTraffic, "node-1", "stanzas in/s") && hasSample(platformTraffic, "node-2", "stanzas in/s"),
+                    "the platform's traffic on both nodes: " + platformTraffic);
+            assertEquals(400, get(NODE1, "/cluster/traffic?range=week", token).statusCode());
         } finally {
             on1.disconnect();
             on2.disconnect();

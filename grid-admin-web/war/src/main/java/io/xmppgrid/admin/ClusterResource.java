@@ -19,7 +19,9 @@ import java.util.List;
  * state {@code serving}/{@code drained}/{@code stopped}, live sessions, started, version);
  * {@code POST /api/cluster/nodes/{name}/drain} drains one (its listener stops, its sessions are sent to the other nodes
  * with {@code <see-other-host/>}, what they had not acknowledged is handed over; the server keeps running) and
- * {@code POST /api/cluster/nodes/{name}/serve} lets it serve again. Both audited.
+ * {@code POST /api/cluster/nodes/{name}/serve} lets it serve again. Both audited. {@code GET /api/cluster/traffic}
+ * ({@code ?range=hour|day}, {@code &platform=JID}) gives every node's traffic series, as the console charts them
+ * (issue 21): the step, the series' names, and per node its points, oldest first, {@code null} where it has no sample.
  */
 @Path("/cluster")
 @jakarta.enterprise.context.RequestScoped
@@ -66,6 +68,39 @@ public class ClusterResource {
                     + " in the cluster");
         }
         return Response.ok(json(after.get()).build().toString() + "\n").build();
+    }
+
+    @GET
+    @Path("/traffic")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response traffic(@jakarta.ws.rs.QueryParam("range") @jakarta.ws.rs.DefaultValue("hour") String range,
+                            @jakarta.ws.rs.QueryParam("platform") String platform) {
+        if (!range.equals("hour") && !range.equals("day")) {
+            throw new io.xmppgrid.ejb.AdminException(io.xmppgrid.ejb.AdminException.Reason.INVALID, "range is hour or day");
+        }
+        if (platform != null && io.xmppgrid.xmpp.Jid.parseOrNull(platform) == null) {
+            throw new io.xmppgrid.ejb.AdminException(io.xmppgrid.ejb.AdminException.Reason.INVALID, "not a JID: " + platform);
+        }
+        List<io.xmppgrid.ejb.history.TrafficHistory.Snapshot> nodes = cluster.history(range.equals("day") && platform == null,
+                platform == null ? null : io.xmppgrid.xmpp.Jid.parse(platform).bare().toString());
+        JsonArrayBuilder all = Json.createArrayBuilder();
+        for (io.xmppgrid.ejb.history.TrafficHistory.Snapshot n : nodes) {
+            JsonObjectBuilder series = Json.createObjectBuilder();
+            for (int i = 0; i < n.names().size(); i++) {
+                JsonArrayBuilder points = Json.createArrayBuilder();
+                for (float f : n.values().get(i)) {
+                    if (Float.isNaN(f)) {
+                        points.addNull();
+                    } else {
+                        points.add(Math.round(f * 1000) / 1000.0);
+                    }
+                }
+                series.add(n.names().get(i), points);
+            }
+            all.add(Json.createObjectBuilder().add("node", n.node()).add("stepSeconds", n.stepSeconds())
+                    .add("end", java.time.Instant.ofEpochMilli(n.endMillis()).toString()).add("series", series));
+        }
+        return Response.ok(Json.createObjectBuilder().add("nodes", all).build().toString() + "\n").build();
     }
 
     /** A row of {@link ClusterBus#nodes()} as JSON. */

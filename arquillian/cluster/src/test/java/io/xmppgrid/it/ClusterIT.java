@@ -1,6 +1,7 @@
 package io.xmppgrid.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -168,6 +169,28 @@ class ClusterIT {
             }
         }
         assertEquals(1, exporters, "the cluster-wide figures come from one node");
+    }
+
+    /**
+     * Issue 20: console sessions are distributable. An administrator signs in on node 1; the same browser asking node 2
+     * (as a load balancer would send it once node 1 is gone) is still signed in. Without {@code <distributable/>} in
+     * grid-admin-web's web.xml node 2 answers with the sign-in form (401).
+     */
+    @Test
+    @Order(6)
+    void aConsoleSessionSignedInOnOneNodeIsValidOnTheOther() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        ConsoleClient.Admin admin = ConsoleClient.newAdmin("cl-console");
+        ConsoleClient on1 = new ConsoleClient(null, "https://127.0.0.1:" + (NODE1.http() - 8080 + 8443));
+        HttpResponse<String> signedIn = on1.signIn("/grid-admin/", admin.name(), admin.password(), admin.code());
+        assertEquals(303, signedIn.statusCode(), signedIn.body());
+        HttpResponse<String> page1 = on1.get("/grid-admin/");
+        assertEquals(200, page1.statusCode(), page1.body());
+        ConsoleClient on2 = on1.at("https://127.0.0.1:" + (NODE2.http() - 8080 + 8443));
+        HttpResponse<String> page2 = on2.get("/grid-admin/platforms.xhtml");
+        assertEquals(200, page2.statusCode(), "node 2 knows node 1's console session: " + page2.body());
+        assertTrue(page2.body().contains(admin.name()), "signed in as " + admin.name());
+        assertFalse(page2.body().contains("name=\"grid-signin\""), "not the sign-in form");
     }
 
     /** Whether {@code /cluster/traffic}'s answer has a number in {@code node}'s series {@code name}. */

@@ -37,6 +37,8 @@ final class ConsoleClient {
     private static final Pattern VIEW_STATE = Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]+)\"");
 
     final HttpClient http;
+    /** The console's HTTPS origin (another test server's, for the cluster tests). */
+    final String base;
 
     ConsoleClient() {
         this(null);
@@ -44,8 +46,24 @@ final class ConsoleClient {
 
     /** A client that presents this key and certificate chain when the server asks for one. */
     ConsoleClient(javax.net.ssl.KeyManager[] keys) {
+        this(keys, HTTPS);
+    }
+
+    /** A client of the console at {@code base} ({@code https://host:port}); its cookies go to every port of the host. */
+    ConsoleClient(javax.net.ssl.KeyManager[] keys, String base) {
+        this.base = base;
         http = HttpClient.newBuilder().sslContext(trustAll(keys)).cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    private ConsoleClient(HttpClient http, String base) {
+        this.http = http;
+        this.base = base;
+    }
+
+    /** The same browser (cookies, certificate) talking to the console at another origin: another node of a cluster. */
+    ConsoleClient at(String otherBase) {
+        return new ConsoleClient(http, otherBase);
     }
 
     /** Key managers for a PKCS#12 file. */
@@ -86,12 +104,12 @@ final class ConsoleClient {
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(HTTPS + path)).header("Accept", "text/html").GET().build(),
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(HTTPS + path)).header("Accept", "text/html")
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html")
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form(form))).build(), HttpResponse.BodyHandlers.ofString());
     }

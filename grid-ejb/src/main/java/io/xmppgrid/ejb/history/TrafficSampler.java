@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 @Startup
+@jakarta.ejb.DependsOn("GridStartup") // the schema is migrated before the first sample asks for the offline depth
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class TrafficSampler {
 

@@ -5,7 +5,7 @@ package io.xmppgrid.core.pubsub;
  * subscription; only subscribers retrieve items) and {@code whitelist} (only affiliated
  * platforms subscribe or retrieve). XEP-0060's open, presence and roster are refused.
  */
-public enum AccessModel {
+public enum AccessModel implements WireName {
     AUTHORIZE("authorize"),
     WHITELIST("whitelist");
 
@@ -15,17 +15,13 @@ public enum AccessModel {
         this.wire = wire;
     }
 
+    @Override
     public String wireName() {
         return wire;
     }
 
     /** The model with this name, or null (also for XEP-0060 models that are not allowed here). */
     public static AccessModel fromWire(String s) {
-        for (AccessModel m : values()) {
-            if (m.wire.equals(s)) {
-                return m;
-            }
-        }
-        return null;
+        return WireName.find(values(), s);
     }
 }

@@ -1,7 +1,7 @@
 package io.xmppgrid.core.pubsub;
 
 /** XEP-0060 §4.1 affiliations, strongest first. */
-public enum Affiliation {
+public enum Affiliation implements WireName {
     OWNER("owner"),
     PUBLISHER("publisher"),
     PUBLISH_ONLY("publish-only"),
@@ -15,17 +15,13 @@ public enum Affiliation {
         this.wire = wire;
     }
 
+    @Override
     public String wireName() {
         return wire;
     }
 
     /** The affiliation with this XEP-0060 name, or null. */
     public static Affiliation fromWire(String s) {
-        for (Affiliation a : values()) {
-            if (a.wire.equals(s)) {
-                return a;
-            }
-        }
-        return null;
+        return WireName.find(values(), s);
     }
 }

@@ -30,7 +30,7 @@ public record NodeConfig(
         Map<Affiliation, Set<Capability>> overrides) {
 
     /** XEP-0060 pubsub#itemreply: whom replies go to; {@code publisher} also names the publisher in every item. */
-    public enum ItemReply {
+    public enum ItemReply implements WireName {
         OWNER("owner"), PUBLISHER("publisher");
 
         private final String wire;
@@ -39,22 +39,18 @@ public record NodeConfig(
             this.wire = wire;
         }
 
+        @Override
         public String wireName() {
             return wire;
         }
 
         public static ItemReply fromWire(String s) {
-            for (ItemReply v : values()) {
-                if (v.wire.equals(s)) {
-                    return v;
-                }
-            }
-            return null;
+            return WireName.find(values(), s);
         }
     }
 
     /** XEP-0060 pubsub#send_last_published_item values we support. */
-    public enum SendLastPublished {
+    public enum SendLastPublished implements WireName {
         NEVER("never"), ON_SUB("on_sub");
 
         private final String wire;
@@ -63,22 +59,18 @@ public record NodeConfig(
             this.wire = wire;
         }
 
+        @Override
         public String wireName() {
             return wire;
         }
 
         public static SendLastPublished fromWire(String s) {
-            for (SendLastPublished v : values()) {
-                if (v.wire.equals(s)) {
-                    return v;
-                }
-            }
-            return null;
+            return WireName.find(values(), s);
         }
     }
 
     /** XEP-0060 pubsub#notification_type: normal survives offline storage (RFC 6121 §8.5.2), headline does not. */
-    public enum NotificationType {
+    public enum NotificationType implements WireName {
         NORMAL("normal"), HEADLINE("headline");
 
         private final String wire;
@@ -87,17 +79,13 @@ public record NodeConfig(
             this.wire = wire;
         }
 
+        @Override
         public String wireName() {
             return wire;
         }
 
         public static NotificationType fromWire(String s) {
-            for (NotificationType v : values()) {
-                if (v.wire.equals(s)) {
-                    return v;
-                }
-            }
-            return null;
+            return WireName.find(values(), s);
         }
     }
 

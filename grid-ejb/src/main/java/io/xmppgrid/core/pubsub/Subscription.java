@@ -6,7 +6,7 @@ import io.xmppgrid.xmpp.Jid;
 public record Subscription(String node, Jid jid, State state, String subid) {
 
     /** XEP-0060 subscription states (no "unconfigured": we require no subscription options). */
-    public enum State {
+    public enum State implements WireName {
         SUBSCRIBED("subscribed"), PENDING("pending"), NONE("none");
 
         private final String wire;
@@ -15,17 +15,13 @@ public record Subscription(String node, Jid jid, State state, String subid) {
             this.wire = wire;
         }
 
+        @Override
         public String wireName() {
             return wire;
         }
 
         public static State fromWire(String s) {
-            for (State v : values()) {
-                if (v.wire.equals(s)) {
-                    return v;
-                }
-            }
-            return null;
+            return WireName.find(values(), s);
         }
     }
 

@@ -3,6 +3,7 @@ package io.xmppgrid.client.examples;
 import io.xmppgrid.client.GridClient;
 import io.xmppgrid.client.GridClientException;
 import io.xmppgrid.client.Notification;
+import io.xmppgrid.client.SubscriptionState;
 import io.xmppgrid.client.cli.GridClientCli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
 
 /**
  * What a SIEM would ingest: subscribes to a Topic and appends each notification (live, or stored while it was away,
@@ -23,6 +25,8 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  */
 public final class JsonLinesConsumer {
+
+    private static final Logger LOG = Logger.getLogger(JsonLinesConsumer.class.getName());
 
     private JsonLinesConsumer() {
     }
@@ -36,15 +40,16 @@ public final class JsonLinesConsumer {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
             try (GridClient grid = Settings.fromEnvironment()
                     .onNotification(n -> append(out, n))
-                    .onSubscriptionChange(c -> System.err.println("subscription to " + c.topic() + ": " + c.state()))
+                    .onSubscriptionChange(c -> LOG.info(() -> "subscription to " + c.topic() + ": " + c.state()))
                     .connect()) {
                 try {
-                    System.err.println("subscription to " + topic + ": " + grid.subscribe(topic));
+                    SubscriptionState state = grid.subscribe(topic);
+                    LOG.info(() -> "subscription to " + topic + ": " + state);
                 } catch (GridClientException e) {
                     if (!e.condition().equals("pending-subscription")) {
                         throw e;
                     }
-                    System.err.println("subscription to " + topic + ": still waiting for an owner's approval");
+                    LOG.info(() -> "subscription to " + topic + ": still waiting for an owner's approval");
                 }
                 stopped.await();
             }

@@ -7,6 +7,7 @@ import io.xmppgrid.iodef.IodefSchema;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Logger;
 
 /**
  * A sensor: publishes a synthetic IODEF incident (a scan from a documentation address, RFC 5737) to a Topic every
@@ -18,6 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * </pre>
  */
 public final class SyntheticSensor {
+
+    private static final Logger LOG = Logger.getLogger(SyntheticSensor.class.getName());
 
     private SyntheticSensor() {
     }
@@ -37,7 +40,7 @@ public final class SyntheticSensor {
             }
             for (long i = 1; i <= count; i++) {
                 String id = grid.publish(topic, incident(i));
-                System.out.println("published " + id + " to " + topic);
+                LOG.info(() -> "published item " + id + " to " + topic);
                 Thread.sleep(1000);
             }
         }

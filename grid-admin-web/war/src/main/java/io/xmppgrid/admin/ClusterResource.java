@@ -16,12 +16,13 @@ import java.util.List;
 
 /**
  * The cluster's nodes (issue 20): {@code GET /api/cluster/nodes} lists every node that answers (name, XMPP address,
- * state {@code serving}/{@code drained}/{@code stopped}, live sessions, started, version);
+ * state {@code serving}/{@code warming}/{@code drained}/{@code stopped}, live sessions, started, version);
  * {@code POST /api/cluster/nodes/{name}/drain} drains one (its listener stops, its sessions are sent to the other nodes
  * with {@code <see-other-host/>}, what they had not acknowledged is handed over; the server keeps running) and
  * {@code POST /api/cluster/nodes/{name}/serve} lets it serve again. Both audited. {@code GET /api/cluster/traffic}
  * ({@code ?range=hour|day}, {@code &platform=JID}) gives every node's traffic series, as the console charts them
  * (issue 21): the step, the series' names, and per node its points, oldest first, {@code null} where it has no sample.
+ * {@code POST /api/cluster/warm-up?seconds=N} runs the warm-up of the node that answers (issue 22).
  */
 @Path("/cluster")
 @jakarta.enterprise.context.RequestScoped
@@ -68,6 +69,25 @@ public class ClusterResource {
                     + " in the cluster");
         }
         return Response.ok(json(after.get()).build().toString() + "\n").build();
+    }
+
+    @EJB
+    private io.xmppgrid.ejb.warmup.WarmUp warmUp;
+
+    /**
+     * Runs this node's warm-up now (issue 22), for at most {@code seconds} (default 60), and answers when it is over
+     * with what it did; the node reports {@code warming} (not ready) meanwhile. 409 while one runs.
+     */
+    @POST
+    @Path("/warm-up")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response warmUp(@jakarta.ws.rs.QueryParam("seconds") @jakarta.ws.rs.DefaultValue("60") int seconds) {
+        return adminAudit.audited("admin.node.warmup", System.getProperty("jboss.node.name", "node"), seconds + " s", () -> {
+            io.xmppgrid.ejb.warmup.WarmUp.Report r = warmUp.warmUpNow(seconds);
+            return Response.ok(Json.createObjectBuilder().add("platform", r.platform()).add("millis", r.millis()).add("publishes", r.publishes())
+                    .add("deliveries", r.deliveries()).add("expected", r.expected()).add("compileMillis", r.compileMillis())
+                    .add("ended", r.ended()).add("failed", r.failed()).build().toString() + "\n").build();
+        });
     }
 
     @GET

@@ -158,7 +158,8 @@ public class ClusterBus {
 
         /** This node's XMPP listener as clients reach it, or null while it does not serve. */
         String xmppAddress() {
-            return listening ? io.xmppgrid.ejb.GridSettings.xmppAddress() : null;
+            // a node still warming up is not where sessions should be sent (issue 22)
+            return listening && !io.xmppgrid.ejb.warmup.WarmUp.warming() ? io.xmppgrid.ejb.GridSettings.xmppAddress() : null;
         }
 
         Inbox inbox() {
@@ -455,7 +456,8 @@ public class ClusterBus {
 
     /** This node's row of {@link #nodes()}. */
     public ArrayList<String> localState() {
-        String state = drained ? "drained" : listening ? "serving" : "stopped";
+        String state = drained ? "drained" : !listening ? "stopped"
+                : io.xmppgrid.ejb.warmup.WarmUp.warming() ? "warming" : "serving";
         int sessions = 0;
         if (listening) {
             try (XmppConnection c = connections.getConnection()) {

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Runs one benchmark scenario against the controller, ejabberd and Prosody on this machine, interleaved:
-#   bench/run.sh [--scenario fanout|connections|backlog] [--targets controller,ejabberd,prosody] [--rounds 3]
+#   bench/run.sh [--scenario fanout|connections|backlog|coldstart] [--targets controller,ejabberd,prosody] [--rounds 3]
 #     fanout:      [--subscribers 100] [--rates 50,100,200,500] [--seconds 10] [--warmup 5] [--first-warmup 30]
 #     connections: [--sessions 18000] [--rate 50] [--checkpoint 3000] [--hold 30] [--warmup-logins 2000]
 #     backlog:     [--items 1000,10000,100000]
+#     coldstart:   [--subscribers 1000] [--rate 20] [--minutes 5] [--interval 10]
+#                  (targets by default controller,controller-nowarmup,ejabberd; rounds 1: each server is provisioned,
+#                  stopped, started again, and the generator starts the moment it reports ready)
+# Targets: controller (warm-up as configured, 60 s at most by default), controller-nowarmup (grid.warmup.seconds=0),
+# controller-aot (warm-up and JDK 25's AOT cache, trained by the run's first start), ejabberd, prosody.
 # Each round starts one server at a time (pinned to CPU 0; the generator runs on CPU 1 where the machine has
 # two or more), provisions its accounts, runs the generator, and stops the server by its PID, so drift hits all
 # alike and no server competes with another. Results: bench/results/<stamp>-r<round>-<server>-<scenario>.{md,png}
@@ -12,7 +17,8 @@
 # install) and the controller's node made once (mvn -Prun -DskipTests install, then Ctrl+C); root for apt and ss.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-scenario=fanout targets=controller,ejabberd,prosody rounds=3
+scenario=fanout targets= rounds=
+minutes=5 interval=10 rate_per_subscriber=
 subscribers=100 rates=50,100,200,400 seconds=10 warmup=5 first_warmup=60
 # logins: at 100/s both a fresh controller and the generator were CPU-bound on their one core, a third of it in
 # the C2 compiler (500 warm-up logins were not enough); at 50/s after 2,000 warm-up logins, p99 was 38-69 ms
@@ -24,6 +30,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2 ;; --first-warmup) first_warmup=$2; shift 2 ;;
     --sessions) sessions=$2; shift 2 ;; --rate) rate=$2; shift 2 ;; --checkpoint) checkpoint=$2; shift 2 ;;
     --hold) hold=$2; shift 2 ;; --warmup-logins) warmup_logins=$2; shift 2 ;; --items) items=$2; shift 2 ;;
+    --minutes) minutes=$2; shift 2 ;; --interval) interval=$2; shift 2 ;; --rate-per-subscriber) rate_per_subscriber=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -34,8 +41,14 @@ case $scenario in
           parameters="sessions=$sessions rate=$rate checkpoint=$checkpoint hold=$hold warmup-logins=$warmup_logins" ;;
   backlog) args=(--items "$items")
           parameters="items=$items" ;;
+  coldstart) [ "$subscribers" = 100 ] && subscribers=1000
+          cold_rate=${rate_per_subscriber:-20}
+          args=(--subscribers "$subscribers" --rate "$cold_rate" --minutes "$minutes" --interval "$interval")
+          parameters="subscribers=$subscribers rate=$cold_rate/s minutes=$minutes interval=$interval s"
+          targets=${targets:-controller,controller-nowarmup,ejabberd} rounds=${rounds:-1} ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
+targets=${targets:-controller,ejabberd,prosody} rounds=${rounds:-3}
 stamp=$(date -u +%Y%m%d-%H%M%S)
 out=$root/bench/results
 tsv=$out/$stamp-$scenario.tsv
@@ -60,13 +73,22 @@ controller_java_home=${controller_java_home:-${JAVA_HOME:-}}
 controller_heap=${CONTROLLER_HEAP:--Xms2g -Xmx2g -XX:MaxTenuringThreshold=2 -XX:SweeperThreshold=50}
 parameters="$parameters; controller: $("${controller_java_home:+$controller_java_home/bin/}java" -version 2>&1 | head -1 | tr -d '"'), heap $controller_heap, pinned ${CONTROLLER_PIN:-before} start"
 start_controller() {
+  local variant=$1 extra= aot=
+  [ "$variant" = controller-nowarmup ] && extra=-Dgrid.warmup.seconds=0
+  # controller-aot: JDK 25's ahead-of-time cache (JEP 483/514/515), trained by the first start of the run (its warm-up
+  # and the provisioning; written when that JVM exits), used by the starts after it
+  if [ "$variant" = controller-aot ]; then
+    if [ -f "$out/$stamp-controller.aot" ]; then aot="-XX:AOTCache=$out/$stamp-controller.aot"
+    else aot="-XX:AOTCacheOutput=$out/$stamp-controller.aot"; fi
+  fi
   node=$root/config/target/node
   [ -d "$node/configuration" ] || { echo "start the controller once with mvn -Prun -DskipTests install (it makes $node)" >&2; exit 1; }
   # SCRAM iterations as the peers' (4096), so clients do the same work for every server; every client comes from
   # one address here: no limit on new connections per address (the peers have none by default)
   local pin_before=()
   [ "${CONTROLLER_PIN:-before}" = before ] && pin_before=("${server_cpu[@]}")
-  JAVA_HOME=$controller_java_home JBOSS_JAVA_SIZING=$controller_heap GRID_OPTS="-Dgrid.scram.iterations=4096 -Dgrid.connectionRatePerAddress=0 ${GRID_OPTS:-}" \
+  started=$(date +%s)
+  JAVA_HOME=$controller_java_home JBOSS_JAVA_SIZING="$controller_heap $aot" GRID_OPTS="-Dgrid.scram.iterations=4096 -Dgrid.connectionRatePerAddress=0 $extra ${GRID_OPTS:-}" \
     "${pin_before[@]}" bash "$root/config/run-node.sh" "$root/config/target/wildfly" "$node" "$root/grid-ear/target/grid-ear.ear" \
     > "$out/$stamp-controller-server.log" 2>&1 &
   for _ in $(seq 120); do grep -q 'GRIDRA0001' "$out/$stamp-controller-server.log" 2>/dev/null && break; sleep 1; done
@@ -74,6 +96,12 @@ start_controller() {
   if [ ${#server_cpu[@]} -gt 0 ]; then
     taskset -a -p -c 0 "$(ss -ltnpH 'sport = :5222' | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)" >/dev/null
   fi
+  # ready is what a load balancer waits for: after the node's warm-up (issue 22), if it has one
+  for _ in $(seq 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/grid-health/ready)" = 200 ] && break
+    sleep 0.5
+  done
+  echo "controller ($variant): ready $(( $(date +%s) - started )) s after it was started"
 }
 stop_controller() {
   pid=$(ss -ltnpH 'sport = :5222' | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)
@@ -95,11 +123,26 @@ provision() {
   esac
 }
 
+start_target() {
+  case $1 in
+    controller*) start_controller "$1"; port=5222 pubsub=broker.grid.local ;;
+    ejabberd) "${server_cpu[@]}" env BENCH_KEEP_DB="${BENCH_KEEP_DB:-}" "$root/bench/peers/ejabberd.sh" start; port=6222 pubsub=pubsub.grid.local ;;
+    prosody) "${server_cpu[@]}" env BENCH_KEEP_DB="${BENCH_KEEP_DB:-}" "$root/bench/peers/prosody.sh" start; port=7222 pubsub=pubsub.grid.local ;;
+    *) echo "unknown target $1" >&2; exit 2 ;;
+  esac
+}
+stop_target() {
+  case $1 in
+    controller*) stop_controller ;;
+    *) "$root/bench/peers/$1.sh" stop ;;
+  esac
+}
+
 # whatever ends this script (a failed step included) stops the server it started, so none is left running
 running=
 cleanup() {
   case $running in
-    controller) stop_controller ;;
+    controller*) stop_controller ;;
     ejabberd|prosody) "$root/bench/peers/$running.sh" stop ;;
   esac
 }
@@ -110,21 +153,18 @@ for ((r = 1; r <= rounds; r++)); do
   for t in ${targets//,/ }; do
     echo "== round $r: $t"
     running=$t
-    case $t in
-      controller) start_controller; port=5222 pubsub=broker.grid.local ;;
-      ejabberd) "${server_cpu[@]}" "$root/bench/peers/ejabberd.sh" start; port=6222 pubsub=pubsub.grid.local ;;
-      prosody) "${server_cpu[@]}" "$root/bench/peers/prosody.sh" start; port=7222 pubsub=pubsub.grid.local ;;
-      *) echo "unknown target $t" >&2; exit 2 ;;
-    esac
-    provision "$t"
+    start_target "$t"
+    provision "${t%%-*}"
+    if [ "$scenario" = coldstart ]; then
+      # the accounts exist; now the start that is measured, from a new process
+      stop_target "$t"
+      BENCH_KEEP_DB=1 start_target "$t"
+    fi
     "${gen_cpu[@]}" java -jar "$jar" "$scenario" --name "$t" --port $port --pubsub $pubsub "${args[@]}" \
       --out "$out" --stamp "$stamp-r$r" --tsv "$tsv" || true
-    case $t in
-      controller) stop_controller ;;
-      *) "$root/bench/peers/$t.sh" stop ;;
-    esac
+    stop_target "$t"
     running=
   done
 done
-java -jar "$jar" report --scenario "$scenario" --tsv "$tsv" --out "$out" --stamp "$stamp" \
+java -jar "$jar" report --scenario "$scenario" --tsv "$tsv" --out "$out" --stamp "$stamp" --interval "$interval" \
   --parameters "scenario=$scenario targets=$targets rounds=$rounds $parameters"

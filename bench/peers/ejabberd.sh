@@ -24,8 +24,11 @@ case $cmd in
         -addext "subjectAltName=DNS:grid.local,DNS:pubsub.grid.local" -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
       cat "$dir/cert.pem" "$dir/key.pem" > "$dir/server.pem"
     fi
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists $db" -c "create database $db" >/dev/null
-    psql -h 127.0.0.1 -U postgres -d $db -q -f /usr/share/ejabberd/sql/pg.new.sql >/dev/null
+    # a new database, unless BENCH_KEEP_DB=1 and it exists (run.sh's cold start: the accounts made before the measured start)
+    if [ "${BENCH_KEEP_DB:-}" != 1 ] || ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname = '$db'" | grep -q 1; then
+      psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists $db" -c "create database $db" >/dev/null
+      psql -h 127.0.0.1 -U postgres -d $db -q -f /usr/share/ejabberd/sql/pg.new.sql >/dev/null
+    fi
     echo '{lookup, ["file", "native"]}.' > "$dir/inetrc"
     cat > "$dir/ejabberdctl.cfg" <<CFG
 ERLANG_NODE=ejabberd-bench@localhost

@@ -20,7 +20,10 @@ case $cmd in
       openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj "/CN=grid.local" \
         -addext "subjectAltName=DNS:grid.local,DNS:pubsub.grid.local" -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
     fi
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists $db" -c "create database $db" >/dev/null
+    # a new database, unless BENCH_KEEP_DB=1 and it exists (run.sh's cold start: the accounts made before the measured start)
+    if [ "${BENCH_KEEP_DB:-}" != 1 ] || ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname = '$db'" | grep -q 1; then
+      psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists $db" -c "create database $db" >/dev/null
+    fi
     cat > "$dir/prosody.cfg.lua" <<CFG
 pidfile = "$dir/prosody.pid"
 data_path = "$dir/data"

@@ -30,12 +30,13 @@ public final class Bench {
                            [--break-ms 1000] [--payload-type urn:ietf:params:xml:ns:iodef-2.0|none]
               connections  [--sessions 50000] [--rate 200] [--checkpoint 5000] [--accounts SESSIONS] [--hold 30] [--break-ms 1000]
                            [--warmup-logins 500]
+              coldstart    [--subscribers 1000] [--rate 20] [--minutes 5] [--interval 10] (start it when the server reports ready)
               backlog      [--items 1000,10000,100000] [--settle 5] [--payload-type ...]
               flood        [--port 5222] [--tls-port 5223] [--witness bench-c0] [--seconds 30] [--attackers 6]
                            (hostile clients, phase after phase, while the witness pings: issue 18)
               provision    [--api http://127.0.0.1:8080/grid-admin/api] [--token-file config/target/node/data/grid/admin-token]
                            [--names bench-c] [--from 0] [--count 100] [--role trusted] [--concurrency 4]  (the controller's accounts)
-              report       --scenario fanout|connections|backlog --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]
+              report       --scenario fanout|connections|backlog|coldstart [--interval 10] --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]
             """;
 
     private Bench() {
@@ -66,6 +67,12 @@ public final class Bench {
                 report = Report.write(dir, stamp, "backlog", "Offline backlog benchmark", parameters, "", f, 1, 7,
                         "items queued while offline", "items drained per second (log scale)");
                 out.print(f.markdown());
+            }
+            case "coldstart" -> {
+                Figures f = Figures.parse(ColdStart.COLUMNS, lines);
+                int interval = Integer.parseInt(o.getOrDefault("interval", "10"));
+                report = ColdStart.write(dir, stamp, parameters, f, interval);
+                out.print(ColdStart.summary(f, interval));
             }
             default -> {
                 out.println(USAGE);
@@ -112,7 +119,7 @@ public final class Bench {
         if ("flood".equals(scenario)) {
             return Flood.run(o, out);
         }
-        if (!List.of("fanout", "connections", "backlog").contains(String.valueOf(scenario))) {
+        if (!List.of("fanout", "connections", "backlog", "coldstart").contains(String.valueOf(scenario))) {
             out.println(USAGE);
             return 2;
         }
@@ -145,7 +152,13 @@ public final class Bench {
         if (!"fanout".equals(scenario)) {
             Figures f;
             Path report;
-            if ("connections".equals(scenario)) {
+            if ("coldstart".equals(scenario)) {
+                int interval = Integer.parseInt(o.getOrDefault("interval", "10"));
+                f = new ColdStart(t, fanOut, Integer.parseInt(o.getOrDefault("subscribers", "1000")),
+                        Integer.parseInt(o.getOrDefault("rate", "20")),
+                        Duration.ofMinutes(Long.parseLong(o.getOrDefault("minutes", "5"))), Duration.ofSeconds(interval), out).run();
+                report = ColdStart.write(dir, stamp, String.join(" ", args), f, interval);
+            } else if ("connections".equals(scenario)) {
                 int sessions = Integer.parseInt(o.getOrDefault("sessions", "50000"));
                 f = new Connections(t, sessions, Integer.parseInt(o.getOrDefault("rate", "200")),
                         Integer.parseInt(o.getOrDefault("checkpoint", "5000")),

@@ -24,7 +24,7 @@ import org.HdrHistogram.Recorder;
 final class FanOut {
 
     static final String PS = "http://jabber.org/protocol/pubsub";
-    private static final Pattern ITEM = Pattern.compile("<item[^>]*?\\sid=['\"]m(\\d+)-(\\d+)['\"]");
+    static final Pattern ITEM = Pattern.compile("<item[^>]*?\\sid=['\"]m(\\d+)-(\\d+)['\"]");
 
     /** The outcome of one offered rate. */
     record Step(int offered, double published, double delivered, long expected, long received, long errors,
@@ -203,7 +203,7 @@ final class FanOut {
     }
 
     /** Publishes at {@code rate} for {@code d} on a fixed schedule; returns how many were sent. */
-    private long publish(XmppSession pub, String node, int rate, Duration d, int stepId) throws IOException {
+    long publish(XmppSession pub, String node, int rate, Duration d, int stepId) throws IOException {
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
         long end = start + d.toNanos();

@@ -516,6 +516,11 @@ public class PlatformAdmin {
     /** A live session of a platform, as the console and the API show it. */
     public record SessionView(String jid, String node, String connection, Instant since, String address,
                               boolean available, int priority, long stanzasIn, long stanzasOut) {
+        /** From a row of {@link ClusterBus#sessions}. */
+        static SessionView of(String[] r) {
+            return new SessionView(r[0], r[1], r[2], Instant.parse(r[3]), r[4], Boolean.parseBoolean(r[5]),
+                    Integer.parseInt(r[6]), Long.parseLong(r[7]), Long.parseLong(r[8]));
+        }
     }
 
     /**
@@ -527,11 +532,18 @@ public class PlatformAdmin {
         if (find(local) == null) {
             throw new AdminException(AdminException.Reason.NOT_FOUND, "no platform " + local);
         }
-        return cluster.sessions(Jid.of(local, GridSettings.domain(), null)).stream()
-                .map(r -> new SessionView(r[0], r[1], r[2], Instant.parse(r[3]), r[4], Boolean.parseBoolean(r[5]),
-                        Integer.parseInt(r[6]), Long.parseLong(r[7]), Long.parseLong(r[8])))
+        return cluster.sessions(Jid.of(local, GridSettings.domain(), null)).stream().map(SessionView::of)
                 .sorted(java.util.Comparator.comparing(SessionView::since))
                 .toList();
+    }
+
+    /**
+     * Sessions of every node whose full JID contains {@code filter} (all when empty), at most {@code limitPerNode} from
+     * each node, by JID (the console's Cluster page).
+     */
+    public List<SessionView> findSessions(String filter, int limitPerNode) {
+        return cluster.findSessions(filter, limitPerNode).stream().map(SessionView::of)
+                .sorted(java.util.Comparator.comparing(SessionView::jid)).toList();
     }
 
     /** Live sessions on this node (0 when the listener is not running). */

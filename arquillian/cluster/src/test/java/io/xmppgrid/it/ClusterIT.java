@@ -226,6 +226,13 @@ class ClusterIT {
                 assertTrue(r.body().contains("\"jid\":\"" + name + "@grid.local/on-1\",\"node\":\"node-1\""), asked.name() + ": " + r.body());
                 assertTrue(r.body().contains("\"jid\":\"" + name + "@grid.local/on-2\",\"node\":\"node-2\""), asked.name() + ": " + r.body());
             }
+            // the sessions of every node, found by JID from either node (the console's Cluster page asks the same)
+            for (Node asked : new Node[] {NODE1, NODE2}) {
+                String all = get(asked, "/cluster/sessions?q=" + name, token).body();
+                assertTrue(all.contains("\"jid\":\"" + name + "@grid.local/on-1\",\"node\":\"node-1\"")
+                        && all.contains("\"jid\":\"" + name + "@grid.local/on-2\",\"node\":\"node-2\""), asked.name() + ": " + all);
+            }
+            assertEquals(400, get(NODE1, "/cluster/sessions?limit=0", token).statusCode());
             // the platform list counts both sessions on either node (the other node's from the session directory)
             for (Node asked : new Node[] {NODE1, NODE2}) {
                 long end = System.currentTimeMillis() + 10_000;

@@ -187,6 +187,19 @@ class ConsoleBrowserIT {
         String nodes = browser.findElement(By.id("nodes:table")).getText();
         assertTrue(nodes.contains("serving") && nodes.contains(":" + Grid.STARTTLS_PORT), nodes);
         shot("10-cluster");
+        // the sessions of every node: found by JID, one ended from here (wherever it is held)
+        String roaming = Grid.platform(Grid.uniqueName("uiroam"), "roam-password-1");
+        XMPPTCPConnection held = Smack.connect(Smack.starttls(roaming, "roam-password-1", Scram256Mechanism.NAME));
+        CompletableFuture<Exception> ended = Smack.closedOnError(held);
+        browser.findElement(By.id("sessions:filter")).sendKeys(roaming);
+        submit(By.id("sessions:find"));
+        WebElement session = rowOf("sessions:table", roaming + "@grid.local/");
+        assertTrue(session.getText().contains("yes"), "available: " + session.getText());
+        shot("12-cluster-sessions");
+        submit(session.findElement(By.cssSelector("input[value='End']")));
+        assertTrue(messages().contains("Session " + roaming + "@grid.local/"), messages());
+        Exception why = ended.get(10, TimeUnit.SECONDS);
+        assertTrue(why instanceof XMPPException.StreamErrorException, "ended by a stream error: " + why);
         submit(browser.findElement(By.id("nodes:table")).findElement(By.cssSelector("input[value='Drain']")));
         assertTrue(browser.findElement(By.id("nodes:table")).getText().contains("drained"),
                 browser.findElement(By.id("nodes:table")).getText());

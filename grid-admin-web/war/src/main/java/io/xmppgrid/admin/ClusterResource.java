@@ -22,7 +22,8 @@ import java.util.List;
  * {@code POST /api/cluster/nodes/{name}/serve} lets it serve again. Both audited. {@code GET /api/cluster/traffic}
  * ({@code ?range=hour|day}, {@code &platform=JID}) gives every node's traffic series, as the console charts them
  * (issue 21): the step, the series' names, and per node its points, oldest first, {@code null} where it has no sample.
- * {@code POST /api/cluster/warm-up?seconds=N} runs the warm-up of the node that answers (issue 22).
+ * {@code GET /api/cluster/sessions?q=TEXT&limit=N}: the sessions of every node. {@code POST
+ * /api/cluster/warm-up?seconds=N} runs the warm-up of the node that answers (issue 22).
  */
 @Path("/cluster")
 @jakarta.enterprise.context.RequestScoped
@@ -74,6 +75,30 @@ public class ClusterResource {
     @EJB
     private io.xmppgrid.ejb.warmup.WarmUp warmUp;
 
+    @EJB
+    private io.xmppgrid.ejb.PlatformAdmin platforms;
+
+    /**
+     * The sessions of every node whose full JID contains {@code q} (all when absent), at most {@code limit} (100, up to
+     * 1000) from each node, each with the node that holds it. End one with {@code DELETE
+     * /api/platforms/{name}/sessions?resource=R}, wherever it is.
+     */
+    @GET
+    @Path("/sessions")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response sessions(@jakarta.ws.rs.QueryParam("q") @jakarta.ws.rs.DefaultValue("") String q,
+                             @jakarta.ws.rs.QueryParam("limit") @jakarta.ws.rs.DefaultValue("100") int limit) {
+        if (limit < 1 || limit > 1000 || q.length() > 1023) {
+            throw new io.xmppgrid.ejb.AdminException(io.xmppgrid.ejb.AdminException.Reason.INVALID,
+                    "limit is 1 to 1000, q at most 1023 characters");
+        }
+        JsonArrayBuilder list = Json.createArrayBuilder();
+        for (io.xmppgrid.ejb.PlatformAdmin.SessionView v : platforms.findSessions(q, limit)) {
+            list.add(PlatformResource.json(v));
+        }
+        return Response.ok(list.build().toString() + "\n").build();
+    }
+
     /**
      * Runs this node's warm-up now (issue 22), for at most {@code seconds} (default 60), and answers when it is over
      * with what it did; the node reports {@code warming} (not ready) meanwhile. 409 while one runs.
@@ -86,6 +111,7 @@ public class ClusterResource {
             io.xmppgrid.ejb.warmup.WarmUp.Report r = warmUp.warmUpNow(seconds);
             return Response.ok(Json.createObjectBuilder().add("platform", r.platform()).add("millis", r.millis()).add("publishes", r.publishes())
                     .add("deliveries", r.deliveries()).add("expected", r.expected()).add("compileMillis", r.compileMillis())
+                    .add("lastCompilePercent", r.lastCompilePercent())
                     .add("ended", r.ended()).add("failed", r.failed()).build().toString() + "\n").build();
         });
     }

@@ -180,11 +180,16 @@ public class PlatformResource {
     public Response sessions(@PathParam("name") String name) {
         var list = Json.createArrayBuilder();
         for (PlatformAdmin.SessionView v : admin.sessions(name)) {
-            list.add(Json.createObjectBuilder().add("jid", v.jid()).add("node", v.node()).add("connection", v.connection())
-                    .add("since", v.since().toString()).add("address", v.address()).add("available", v.available())
-                    .add("priority", v.priority()).add("stanzasIn", v.stanzasIn()).add("stanzasOut", v.stanzasOut()));
+            list.add(json(v));
         }
         return Response.ok(list.build().toString() + "\n").build();
+    }
+
+    /** A session as the API shows it (also {@code GET /api/cluster/sessions}). */
+    static jakarta.json.JsonObjectBuilder json(PlatformAdmin.SessionView v) {
+        return Json.createObjectBuilder().add("jid", v.jid()).add("node", v.node()).add("connection", v.connection())
+                .add("since", v.since().toString()).add("address", v.address()).add("available", v.available())
+                .add("priority", v.priority()).add("stanzasIn", v.stanzasIn()).add("stanzasOut", v.stanzasOut());
     }
 
     /** Ends the platform's sessions on every node (or the one of {@code resource}); its state does not change. */

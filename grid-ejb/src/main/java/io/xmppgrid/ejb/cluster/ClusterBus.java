@@ -114,15 +114,39 @@ public class ClusterBus {
             ArrayList<String[]> rows = new ArrayList<>();
             try (XmppConnection c = connections.getConnection()) {
                 for (SessionInfo s : c.sessions().findByBare(Jid.parse(bareJid))) {
-                    SessionTraffic t = c.traffic(s.jid());
-                    rows.add(new String[] {s.jid().toString(), s.node(), s.connectionId(), s.since().toString(),
-                        s.remoteAddress(), Boolean.toString(s.available()), Integer.toString(s.priority()),
-                        Long.toString(t.stanzasIn()), Long.toString(t.stanzasOut())});
+                    rows.add(row(c, s));
                 }
             } catch (jakarta.resource.ResourceException e) {
                 LOG.debugf("no sessions listed: the XMPP listener is not available: %s", e.getMessage());
             }
             return rows;
+        }
+
+        /**
+         * Up to {@code limit} of this node's sessions whose full JID contains {@code filter} (ignoring case; every
+         * session when empty), in the order of their JIDs, as rows of {@link #localSessions}.
+         */
+        ArrayList<String[]> findSessions(String filter, int limit) {
+            ArrayList<String[]> rows = new ArrayList<>();
+            String f = filter == null ? "" : filter.toLowerCase(java.util.Locale.ROOT);
+            try (XmppConnection c = connections.getConnection()) {
+                List<Jid> jids = c.sessions().jids().stream()
+                        .filter(j -> j.toString().toLowerCase(java.util.Locale.ROOT).contains(f))
+                        .sorted(java.util.Comparator.comparing(Jid::toString)).limit(limit).toList();
+                for (Jid j : jids) {
+                    c.sessions().find(j).ifPresent(s -> rows.add(row(c, s)));
+                }
+            } catch (jakarta.resource.ResourceException e) {
+                LOG.debugf("no sessions listed: the XMPP listener is not available: %s", e.getMessage());
+            }
+            return rows;
+        }
+
+        private static String[] row(XmppConnection c, SessionInfo s) {
+            SessionTraffic t = c.traffic(s.jid());
+            return new String[] {s.jid().toString(), s.node(), s.connectionId(), s.since().toString(), s.remoteAddress(),
+                Boolean.toString(s.available()), Integer.toString(s.priority()), Long.toString(t.stanzasIn()),
+                Long.toString(t.stanzasOut())};
         }
 
         boolean replace(String fullJid) {
@@ -494,12 +518,20 @@ public class ClusterBus {
         return everywhere(new ListSessions(bareJid.bare().toString()));
     }
 
+    /**
+     * Sessions of every node whose full JID contains {@code filter} (every one when empty), at most {@code limitPerNode}
+     * from each node (rows as {@link Node#localSessions}); nodes that do not answer in 2 s are left out.
+     */
+    public List<String[]> findSessions(String filter, int limitPerNode) {
+        return everywhere(new FindSessions(filter == null ? "" : filter, limitPerNode));
+    }
+
     /** The bare JIDs of every platform with a session on some node, sorted (XEP-0133 get-online-users). */
     public List<String> onlinePlatforms() {
         return everywhere(new ListSessions(null)).stream().map(r -> r[0]).distinct().sorted().toList();
     }
 
-    private List<String[]> everywhere(ListSessions query) {
+    private List<String[]> everywhere(Command<ArrayList<String[]>, Node, RuntimeException> query) {
         List<String[]> rows = new ArrayList<>(query.execute(new Node()));
         CommandDispatcher<GroupMember, Node> d = dispatcher;
         if (d != null) {

@@ -82,7 +82,8 @@ public class WarmUp {
     private static final AtomicBoolean RUNNING = new AtomicBoolean(startupSeconds() > 0);
 
     /** What a run did: how long, what it sent and received, why it stopped. */
-    public record Report(String platform, long millis, long publishes, long deliveries, long expected, long compileMillis, String ended,
+    public record Report(String platform, long millis, long publishes, long deliveries, long expected, long compileMillis,
+                         long lastCompilePercent, String ended,
                          boolean failed) {
     }
 
@@ -163,7 +164,7 @@ public class WarmUp {
             t.open(password);
             report = t.load(began, minSeconds, maxSeconds);
         } catch (IOException | RuntimeException e) {
-            report = new Report(user, millisSince(began), t.published.get(), t.delivered.get(), t.published.get() * subscribers, 0,
+            report = new Report(user, millisSince(began), t.published.get(), t.delivered.get(), t.published.get() * subscribers, 0, -1,
                     e.getMessage() == null ? e.toString() : e.getMessage(), true);
         } finally {
             t.close();
@@ -173,8 +174,9 @@ public class WarmUp {
                 LOG.warnf("GRID0943: the warm-up platform %s was not disabled: %s", user, e.toString());
             }
         }
-        String summary = String.format("%d ms, %d publishes, %d of %d deliveries, JIT compiling %d ms: %s", report.millis(),
-                report.publishes(), report.deliveries(), report.expected(), report.compileMillis(), report.ended());
+        String summary = String.format("%d ms, %d publishes, %d of %d deliveries, JIT compiling %d ms (%d%% of the last %d s): %s",
+                report.millis(), report.publishes(), report.deliveries(), report.expected(), report.compileMillis(),
+                report.lastCompilePercent(), SETTLED_INTERVALS * INTERVAL_MILLIS / 1000, report.ended());
         if (report.failed()) {
             LOG.warnf("GRID0943: warm-up of %s ended early (%s); the node serves without it", node, summary);
         } else {
@@ -328,6 +330,7 @@ public class WarmUp {
             boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
             long compileStart = timed ? jit.getTotalCompilationTime() : 0;
             long lastCompile = compileStart;
+            long[] recent = new long[SETTLED_INTERVALS]; // compile time of the last intervals, for the report
             long nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS);
             int quiet = 0;
             String ended = "time limit of " + maxSeconds + " s";
@@ -342,6 +345,8 @@ public class WarmUp {
                     nextCheck = now + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS);
                     long compile = timed ? jit.getTotalCompilationTime() : 0;
                     quiet = timed && (compile - lastCompile) * 100 < (long) INTERVAL_MILLIS * SETTLED_PERCENT ? quiet + 1 : 0;
+                    System.arraycopy(recent, 1, recent, 0, recent.length - 1);
+                    recent[recent.length - 1] = compile - lastCompile;
                     lastCompile = compile;
                     long elapsed = TimeUnit.NANOSECONDS.toSeconds(now - began);
                     if (elapsed >= maxSeconds) {
@@ -380,8 +385,9 @@ public class WarmUp {
             long notified = delivered.get(); // before the deletion, which notifies every subscriber (XEP-0060 §8.4.3)
             ask(publisher, "delete", "<pubsub xmlns='" + OWNER + "'><delete node='" + topic + "'/></pubsub>", true);
             long compileMillis = timed ? jit.getTotalCompilationTime() - compileStart : -1;
+            long lastPercent = timed ? java.util.Arrays.stream(recent).sum() * 100 / ((long) INTERVAL_MILLIS * SETTLED_INTERVALS) : -1;
             boolean complete = notified == expected && failure.get() == null;
-            return new Report(user, millisSince(began), published.get(), notified, expected, compileMillis,
+            return new Report(user, millisSince(began), published.get(), notified, expected, compileMillis, lastPercent,
                     complete ? ended : failure.get() != null ? failure.get() : notified + " notifications of " + expected, !complete);
         }
 

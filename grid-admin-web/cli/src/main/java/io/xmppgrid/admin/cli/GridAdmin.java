@@ -48,6 +48,8 @@ public final class GridAdmin {
             "  node drain NAME                              send a node's platforms to the other nodes and stop its",
             "                                               XMPP listener (the server keeps running)",
             "  node serve NAME                              let a drained node serve platforms again",
+            "  node sessions [TEXT]                         sessions of every node whose JID contains TEXT (100 per node)",
+            "  node warm-up [SECONDS]                       run the warm-up of the node at --url now (default 60 s at most)",
             "options:",
             "  --url URL          administration API of the node (default http://127.0.0.1:8080/grid-admin/api)",
             "  --token-file FILE  administration token (default $GRID_TOKEN_FILE or",
@@ -132,6 +134,19 @@ public final class GridAdmin {
                 return report(post(url + "/cluster/nodes/" + pathSegment(words.get(2)) + "/" + words.get(1), token, Map.of(),
                         HttpResponse.BodyHandlers.ofString()), 200);
             }
+            if (words.size() <= 3 && words.size() >= 2 && words.get(0).equals("node") && words.get(1).equals("sessions")) {
+                String q = words.size() == 3 ? words.get(2) : "";
+                return report(send("GET", url + "/cluster/sessions?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8), token,
+                        Map.of(), HttpResponse.BodyHandlers.ofString()), 200);
+            }
+            if (words.size() <= 3 && words.size() >= 2 && words.get(0).equals("node") && words.get(1).equals("warm-up")) {
+                String seconds = words.size() == 3 ? words.get(2) : "60";
+                if (!seconds.matches("[0-9]{1,3}")) {
+                    return usage("node warm-up takes a number of seconds");
+                }
+                return report(post(url + "/cluster/warm-up?seconds=" + seconds, token, Map.of(),
+                        HttpResponse.BodyHandlers.ofString()), 200);
+            }
             if (words.size() == 3 && words.get(0).equals("cert") && words.get(1).equals("issue")) {
                 return certificate(url + "/platforms/" + pathSegment(words.get(2)) + "/certificates", token, opts, "cert issue");
             }
@@ -185,7 +200,7 @@ public final class GridAdmin {
         StringJoiner body = new StringJoiner("&");
         form.forEach((k, v) -> body.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         HttpRequest req = HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(120)) // a drain waits for the node's sessions to end
+                .timeout(Duration.ofSeconds(660)) // a drain waits for the node's sessions to end, a warm-up up to 600 s
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .method(method, HttpRequest.BodyPublishers.ofString(body.toString()))

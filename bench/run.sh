@@ -8,7 +8,8 @@
 #                  (targets by default controller,controller-nowarmup,ejabberd; rounds 1: each server is provisioned,
 #                  stopped, started again, and the generator starts the moment it reports ready)
 # Targets: controller (warm-up as configured, 60 s at most by default), controller-nowarmup (grid.warmup.seconds=0),
-# controller-aot (warm-up and JDK 25's AOT cache, trained by the run's first start), ejabberd, prosody.
+# controller-aot (warm-up and JDK 25's AOT cache, trained by the run's first start), controller-baseline (the EAR at
+# BASELINE_EAR: another build, compared in the same run), ejabberd, prosody.
 # Each round starts one server at a time (pinned to CPU 0; the generator runs on CPU 1 where the machine has
 # two or more), provisions its accounts, runs the generator, and stops the server by its PID, so drift hits all
 # alike and no server competes with another. Results: bench/results/<stamp>-r<round>-<server>-<scenario>.{md,png}
@@ -73,7 +74,9 @@ controller_java_home=${controller_java_home:-${JAVA_HOME:-}}
 controller_heap=${CONTROLLER_HEAP:--Xms2g -Xmx2g -XX:MaxTenuringThreshold=2 -XX:SweeperThreshold=50}
 parameters="$parameters; controller: $("${controller_java_home:+$controller_java_home/bin/}java" -version 2>&1 | head -1 | tr -d '"'), heap $controller_heap, pinned ${CONTROLLER_PIN:-before} start"
 start_controller() {
-  local variant=$1 extra= aot=
+  local variant=$1 extra= aot= ear=$root/grid-ear/target/grid-ear.ear
+  # controller-baseline: another build's EAR (BASELINE_EAR), to compare a change with what it changes in one run
+  if [ "$variant" = controller-baseline ]; then ear=${BASELINE_EAR:?BASELINE_EAR=path of the EAR to compare with}; fi
   [ "$variant" = controller-nowarmup ] && extra=-Dgrid.warmup.seconds=0
   # controller-aot: JDK 25's ahead-of-time cache (JEP 483/514/515), trained by the first start of the run (its warm-up
   # and the provisioning; written when that JVM exits), used by the starts after it
@@ -89,7 +92,7 @@ start_controller() {
   [ "${CONTROLLER_PIN:-before}" = before ] && pin_before=("${server_cpu[@]}")
   started=$(date +%s)
   JAVA_HOME=$controller_java_home JBOSS_JAVA_SIZING="$controller_heap $aot" GRID_OPTS="-Dgrid.scram.iterations=4096 -Dgrid.connectionRatePerAddress=0 $extra ${GRID_OPTS:-}" \
-    "${pin_before[@]}" bash "$root/config/run-node.sh" "$root/config/target/wildfly" "$node" "$root/grid-ear/target/grid-ear.ear" \
+    "${pin_before[@]}" bash "$root/config/run-node.sh" "$root/config/target/wildfly" "$node" "$ear" \
     > "$out/$stamp-controller-server.log" 2>&1 &
   for _ in $(seq 120); do grep -q 'GRIDRA0001' "$out/$stamp-controller-server.log" 2>/dev/null && break; sleep 1; done
   grep -q 'GRIDRA0001' "$out/$stamp-controller-server.log" || { echo "controller did not start" >&2; exit 1; }

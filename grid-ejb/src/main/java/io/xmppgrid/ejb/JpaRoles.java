@@ -42,57 +42,100 @@ public final class JpaRoles {
         if (platform.local() == null || !platform.domainPart().equals(GridSettings.domain())) {
             return Optional.empty();
         }
-        List<Platform> p = em.createNamedQuery(Platform.BY_LOCALPART, Platform.class)
-                .setParameter("localpart", platform.local()).getResultList();
-        return template(p.isEmpty() || p.get(0).getRole() == null ? operatorDefault() : p.get(0).getRole(), platform,
-                new HashMap<>());
+        return rolesOf(List.of(platform)).get(platform);
     }
 
     /**
-     * The templates of many platforms (bare JIDs) with one query per 500 of them and one read per distinct template
-     * (a notification's subscribers: a thousand would otherwise be a thousand queries per publish).
+     * The templates of many platforms (bare JIDs): a notification's subscribers, a thousand of them per publish. Read
+     * from this node's cache while the role generation (one row, raised by every change of roles or templates in the
+     * changing transaction: {@link #changed}) is the one the cache was filled under; what is missing is read with one
+     * query per 500 platforms, tagged with the generation read before it (so a value read across a change is never
+     * kept as current). Coherent across nodes: they share the row.
      */
     public Map<Jid, Optional<RoleTemplate>> rolesOf(Collection<Jid> platforms) {
-        Map<String, Jid> local = new HashMap<>();
+        long generation = generation();
+        Cache cache = CACHE.get();
+        if (cache.generation != generation) {
+            Cache fresh = new Cache(generation);
+            cache = CACHE.compareAndSet(cache, fresh) ? fresh : CACHE.get();
+        }
+        Map<String, String> known = new HashMap<>(); // localpart → role name, NO_ROLE for none
+        List<String> missing = new ArrayList<>();
         for (Jid j : platforms) {
-            if (j.local() != null && j.domainPart().equals(GridSettings.domain())) {
-                local.put(j.local(), j);
+            if (j.local() != null && j.domainPart().equals(GridSettings.domain()) && !known.containsKey(j.local())) {
+                String role = cache.roles.get(j.local());
+                known.put(j.local(), role);
+                if (role == null) {
+                    missing.add(j.local());
+                }
             }
         }
-        Map<String, String> roleByLocal = new HashMap<>();
-        List<String> all = new ArrayList<>(local.keySet());
-        for (int from = 0; from < all.size(); from += 500) {
-            for (Object[] row : em.createNamedQuery(Platform.ROLES_OF, Object[].class)
-                    .setParameter("localparts", all.subList(from, Math.min(all.size(), from + 500))).getResultList()) {
-                roleByLocal.put((String) row[0], (String) row[1]);
+        if (!missing.isEmpty()) {
+            for (String l : missing) {
+                known.put(l, NO_ROLE); // not in the platform table: no role of its own
+            }
+            for (int from = 0; from < missing.size(); from += 500) {
+                for (Object[] row : em.createNamedQuery(Platform.ROLES_OF, Object[].class)
+                        .setParameter("localparts", missing.subList(from, Math.min(missing.size(), from + 500))).getResultList()) {
+                    known.put((String) row[0], row[1] == null ? NO_ROLE : (String) row[1]);
+                }
+            }
+            if (cache.roles.size() + missing.size() > MAX_CACHED) {
+                cache.roles.clear(); // bounded: beyond this many platforms, roles are read again rather than kept
+            }
+            for (String l : missing) {
+                cache.roles.put(l, known.get(l));
             }
         }
-        Map<String, Optional<RoleTemplate>> templates = new HashMap<>();
         Map<Jid, Optional<RoleTemplate>> out = new HashMap<>();
         for (Jid j : platforms) {
-            String l = j.local();
-            if (l == null || !local.containsKey(l)) {
-                out.put(j, Optional.empty());
+            String role = j.local() == null ? null : known.get(j.local());
+            if (role == null) {
+                out.put(j, Optional.empty()); // another domain's platform: no template of ours
                 continue;
             }
-            String name = roleByLocal.get(l) == null ? operatorDefault() : roleByLocal.get(l);
-            out.put(j, template(name, j, templates));
+            out.put(j, template(NO_ROLE.equals(role) ? operatorDefault() : role, j, cache));
         }
         return out;
     }
 
-    private Optional<RoleTemplate> template(String name, Jid platform, Map<String, Optional<RoleTemplate>> seen) {
+    /** Raises the role generation in the caller's transaction: every node reads roles and templates afresh. */
+    public static void changed(EntityManager em) {
+        em.createNativeQuery("UPDATE role_generation SET generation = generation + 1 WHERE id = 1").executeUpdate();
+    }
+
+    private long generation() {
+        Object g = em.createNativeQuery("SELECT generation FROM role_generation WHERE id = 1").getSingleResult();
+        return ((Number) g).longValue();
+    }
+
+    private Optional<RoleTemplate> template(String name, Jid platform, Cache cache) {
         if (name == null) {
             return Optional.empty();
         }
-        Optional<RoleTemplate> known = seen.get(name);
+        Optional<RoleTemplate> known = cache.templates.get(name);
         if (known != null) {
             return known;
         }
         Optional<RoleTemplate> t = load(name, platform);
-        seen.put(name, t);
+        if (cache.templates.size() < MAX_CACHED) {
+            cache.templates.put(name, t);
+        }
         return t;
     }
+
+    /** Roles (by localpart; {@link #NO_ROLE} for none) and templates read under one role generation. */
+    private record Cache(long generation, java.util.concurrent.ConcurrentHashMap<String, String> roles,
+                         java.util.concurrent.ConcurrentHashMap<String, Optional<RoleTemplate>> templates) {
+        Cache(long generation) {
+            this(generation, new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>());
+        }
+    }
+
+    private static final String NO_ROLE = "";
+    private static final int MAX_CACHED = 200_000;
+    private static final java.util.concurrent.atomic.AtomicReference<Cache> CACHE =
+            new java.util.concurrent.atomic.AtomicReference<>(new Cache(-1));
 
     private Optional<RoleTemplate> load(String name, Jid platform) {
         RoleTemplateEntity r = em.find(RoleTemplateEntity.class, name);

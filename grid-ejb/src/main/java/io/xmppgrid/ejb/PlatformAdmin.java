@@ -117,6 +117,7 @@ public class PlatformAdmin {
             }
             p.setRole(role.trim(), now);
         }
+        JpaRoles.changed(em); // a name looked up before it existed was cached as having no role
         String jid = Jid.of(local, GridSettings.domain(), null).toString();
         LOG.infof("GRID0201: platform %s created with SCRAM credentials (%s), role %s", jid, hashes(),
                 p.getRole() == null ? "(default)" : p.getRole());
@@ -263,6 +264,7 @@ public class PlatformAdmin {
         }
         r.stanzaRate = stanzaRate;
         r.byteRate = byteRate;
+        JpaRoles.changed(em);
         LOG.infof("GRID0208: role template %s saved: %s", name, text);
         return view(r);
     }
@@ -278,6 +280,7 @@ public class PlatformAdmin {
                     + users + " platforms" + (name.equals(JpaRoles.operatorDefault()) ? ", the operator's default" : "") + ")");
         }
         em.remove(r);
+        JpaRoles.changed(em);
         LOG.infof("GRID0209: role template %s deleted", name);
     }
 
@@ -289,6 +292,7 @@ public class PlatformAdmin {
             throw new AdminException(AdminException.Reason.NOT_FOUND, "no role " + r);
         }
         p.setRole(r, Instant.now());
+        JpaRoles.changed(em);
         LOG.infof("GRID0210: platform %s now has role %s", p.getLocalpart(), r == null ? "(default)" : r);
         return r;
     }

@@ -1138,6 +1138,178 @@ class ClusterIT {
                 java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
+    /** Subscribers of the rolling-upgrade test. */
+    private static final int ROLLING_SESSIONS = Integer.getInteger("grid.cluster.rolling.sessions", 20);
+
+    /**
+     * Rolling upgrade (issue 20): the EAR is redeployed on node 2, then on node 1 (what an upgrade does node by node,
+     * with the same build here), while an owner publishes steadily through the node that stays, each publish waiting
+     * for its result. Subscribers start on node 2 with XEP-0198 (never acknowledging); each redeploy ends their streams
+     * with RFC 6120 §4.9.3.19 {@code <see-other-host/>} naming the other node, where they log in again (node 2 → node 1
+     * → node 2). Every subscriber has every acknowledged publish of both phases, none twice on one stream; both nodes
+     * are ready and in one view afterwards.
+     */
+    @Test
+    @Order(16)
+    void aRollingRedeployNodeByNodeLosesNoAcknowledgedPublish() throws Exception {
+        awaitViewSize(NODE1, 2, 60_000);
+        java.util.concurrent.ExecutorService few = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ROLLING_SESSIONS + 2);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            java.util.List<java.util.concurrent.Future<String>> made = new java.util.ArrayList<>();
+            for (int i = 0; i < ROLLING_SESSIONS; i++) {
+                made.add(few.submit(() -> Topics.account("ru")));
+            }
+            java.util.List<String> subs = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<String> f : made) {
+                subs.add(f.get(5, java.util.concurrent.TimeUnit.MINUTES));
+            }
+            String owner = Topics.account("ru-own");
+            String topic = Topics.node("rolling");
+            RawXmpp o1 = RawXmpp.bound(NODE1.starttls(), owner, Topics.PASSWORD, "p1");
+            Topics.create(o1, topic, subs, "");
+            java.util.List<java.util.concurrent.Future<RawXmpp>> bound = new java.util.ArrayList<>();
+            for (String sub : subs) {
+                bound.add(few.submit(() -> {
+                    RawXmpp x = subscribed(NODE2, sub, topic);
+                    x.send("<enable xmlns='" + SM + "'/>");
+                    assertTrue(x.nextStanza(Topics.WAIT).startsWith("<enabled"));
+                    return x;
+                }));
+            }
+            java.util.List<java.util.concurrent.Future<java.util.List<java.util.List<String>>>> readers = new java.util.ArrayList<>();
+            for (int i = 0; i < subs.size(); i++) {
+                RawXmpp x = bound.get(i).get(5, java.util.concurrent.TimeUnit.MINUTES);
+                String sub = subs.get(i);
+                readers.add(pool.submit(() -> following(x, sub, done)));
+            }
+            awaitDirectory();
+            java.util.List<String> acked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+            // phase 1: node 2 is redeployed while node 1 publishes
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.Future<?> publisher = publishSteadily(pool, o1, topic, "ru1-", 50, acked, stop);
+            Thread.sleep(1000);
+            long t0 = System.nanoTime();
+            redeploy(NODE2);
+            awaitReady(NODE2, 120_000);
+            long first = (System.nanoTime() - t0) / 1_000_000;
+            awaitViewSize(NODE1, 2, 60_000);
+            Thread.sleep(1000);
+            stop.set(true);
+            publisher.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            o1.close();
+
+            // phase 2: node 1 is redeployed while node 2 publishes
+            RawXmpp o2 = RawXmpp.bound(NODE2.starttls(), owner, Topics.PASSWORD, "p2");
+            java.util.concurrent.atomic.AtomicBoolean stop2 = new java.util.concurrent.atomic.AtomicBoolean();
+            publisher = publishSteadily(pool, o2, topic, "ru2-", 50, acked, stop2);
+            Thread.sleep(1000);
+            t0 = System.nanoTime();
+            redeploy(NODE1);
+            awaitReady(NODE1, 120_000);
+            long second = (System.nanoTime() - t0) / 1_000_000;
+            awaitViewSize(NODE2, 2, 60_000);
+            Thread.sleep(1000);
+            stop2.set(true);
+            publisher.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            o2.close();
+            Thread.sleep(3000); // the last notifications on their way
+            done.set(true);
+
+            java.util.Set<String> all = new java.util.HashSet<>(acked);
+            assertTrue(acked.stream().anyMatch(id -> id.startsWith("ru1-")) && acked.stream().anyMatch(id -> id.startsWith("ru2-")),
+                    "publishes acknowledged in both phases: " + acked.size());
+            int again = 0;
+            for (int i = 0; i < subs.size(); i++) {
+                java.util.List<java.util.List<String>> streams = readers.get(i).get(2, java.util.concurrent.TimeUnit.MINUTES);
+                assertTrue(streams.size() >= 3, subs.get(i) + " moved node 2 → node 1 → node 2: " + streams.size() + " streams");
+                java.util.Set<String> has = new java.util.HashSet<>();
+                int read = 0;
+                for (java.util.List<String> ids : streams) {
+                    assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), subs.get(i) + ": none twice on one stream " + ids);
+                    has.addAll(ids);
+                    read += ids.size();
+                }
+                java.util.List<String> missing = all.stream().filter(id -> !has.contains(id)).sorted().toList();
+                assertEquals(java.util.List.of(), missing, subs.get(i) + " lost acknowledged publishes");
+                again += read - has.size();
+            }
+            assertEquals(200, health(NODE1));
+            assertEquals(200, health(NODE2));
+            System.out.println("CLUSTER rolling redeploy: node 2 redeployed and ready in " + first + " ms, node 1 in " + second
+                    + " ms; " + acked.size() + " publishes meanwhile, all received by each of " + subs.size()
+                    + " subscribers that moved twice (" + again + " unacknowledged ones delivered again on the next stream)");
+        } finally {
+            done.set(true);
+            pool.shutdownNow();
+            few.shutdownNow();
+        }
+    }
+
+    /**
+     * A subscriber's streams until {@code done}: the item ids of each, following {@code <see-other-host/>} to the node it
+     * names (logging in there again; the stored notifications and the live ones then arrive on the new stream).
+     */
+    private static java.util.List<java.util.List<String>> following(RawXmpp first, String sub,
+            java.util.concurrent.atomic.AtomicBoolean done) throws Exception {
+        java.util.List<java.util.List<String>> streams = new java.util.ArrayList<>();
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        streams.add(ids);
+        RawXmpp x = first;
+        while (true) {
+            String st;
+            try {
+                st = x.nextStanza(java.time.Duration.ofSeconds(2));
+            } catch (AssertionError quiet) {
+                if (done.get()) {
+                    x.close();
+                    return streams;
+                }
+                continue;
+            }
+            if (st.startsWith("<stream:error")) {
+                Matcher m = Pattern.compile("<see-other-host[^>]*>127\\.0\\.0\\.1:(\\d+)</see-other-host>").matcher(st);
+                assertTrue(m.find(), sub + " was sent to another node: " + st);
+                x.close();
+                x = RawXmpp.bound(Integer.parseInt(m.group(1)), sub, Topics.PASSWORD, "moved-" + streams.size());
+                ids = new java.util.ArrayList<>();
+                streams.add(ids);
+                continue;
+            }
+            ids.addAll(Topics.itemIds(st));
+        }
+    }
+
+    /** Redeploys the grid's EAR on a node (its management API), as an upgrade does node by node. */
+    private static void redeploy(Node n) throws IOException {
+        try (ModelControllerClient client = ModelControllerClient.Factory.create("remote+http", "127.0.0.1", n.management())) {
+            ModelNode op = new ModelNode();
+            op.get("operation").set("redeploy");
+            op.get("address").add("deployment", "grid-ear.ear");
+            ModelNode r = client.execute(op);
+            assertEquals("success", r.get("outcome").asString(), r.toString());
+        }
+    }
+
+    private static void awaitReady(Node n, long millis) throws Exception {
+        long end = System.currentTimeMillis() + millis;
+        int status = 0;
+        while (System.currentTimeMillis() < end) {
+            try {
+                status = health(n);
+            } catch (IOException notYet) {
+                status = 0;
+            }
+            if (status == 200) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(n.name() + " not ready within " + millis + " ms (last status " + status + ")");
+    }
+
     @Test
     @Order(16)
     void gracefulStopStoresWhatWasUnacknowledgedAndARestartedNodeJoinsWhilePublishesFlow() throws Exception {

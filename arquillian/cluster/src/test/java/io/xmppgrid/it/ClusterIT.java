@@ -1142,11 +1142,11 @@ class ClusterIT {
     private static final int ROLLING_SESSIONS = Integer.getInteger("grid.cluster.rolling.sessions", 20);
 
     /**
-     * Rolling upgrade (issue 20): the EAR is redeployed on node 2, then on node 1 (what an upgrade does node by node,
-     * with the same build here), while an owner publishes steadily through the node that stays, each publish waiting
-     * for its result. Subscribers start on node 2 with XEP-0198 (never acknowledging); each redeploy ends their streams
-     * with RFC 6120 §4.9.3.19 {@code <see-other-host/>} naming the other node, where they log in again (node 2 → node 1
-     * → node 2). Every subscriber has every acknowledged publish of both phases, none twice on one stream; both nodes
+     * Rolling upgrade (issue 20): node 2 is drained and its EAR redeployed, then node 1 (what an upgrade does node by
+     * node, with the same build here), while an owner publishes steadily through the node that stays, each publish
+     * waiting for its result. Subscribers start on node 2 with XEP-0198 (never acknowledging); each drain ends their
+     * streams with RFC 6120 §4.9.3.19 {@code <see-other-host/>} naming the other node, where they log in again (node 2 →
+     * node 1 → node 2). Every subscriber has every acknowledged publish of both phases, none twice on one stream; both nodes
      * are ready and in one view afterwards.
      */
     @Test
@@ -1192,7 +1192,7 @@ class ClusterIT {
             java.util.concurrent.Future<?> publisher = publishSteadily(pool, o1, topic, "ru1-", 50, acked, stop);
             Thread.sleep(1000);
             long t0 = System.nanoTime();
-            redeploy(NODE2);
+            drainAndRedeploy(NODE2, NODE1);
             awaitReady(NODE2, 120_000);
             long first = (System.nanoTime() - t0) / 1_000_000;
             awaitViewSize(NODE1, 2, 60_000);
@@ -1207,7 +1207,7 @@ class ClusterIT {
             publisher = publishSteadily(pool, o2, topic, "ru2-", 50, acked, stop2);
             Thread.sleep(1000);
             t0 = System.nanoTime();
-            redeploy(NODE1);
+            drainAndRedeploy(NODE1, NODE2);
             awaitReady(NODE1, 120_000);
             long second = (System.nanoTime() - t0) / 1_000_000;
             awaitViewSize(NODE2, 2, 60_000);
@@ -1280,6 +1280,16 @@ class ClusterIT {
             }
             ids.addAll(Topics.itemIds(st));
         }
+    }
+
+    /**
+     * The rolling-upgrade procedure for one node: drained through another node's API (its sessions sent there, what
+     * they had not acknowledged handed over), then its EAR redeployed; the new deployment serves at once.
+     */
+    private static void drainAndRedeploy(Node n, Node other) throws Exception {
+        HttpResponse<String> drained = post(other, "/cluster/nodes/" + n.name() + "/drain", Files.readString(Grid.tokenFile()).trim());
+        assertEquals(200, drained.statusCode(), drained.body());
+        redeploy(n);
     }
 
     /** Redeploys the grid's EAR on a node (its management API), as an upgrade does node by node. */

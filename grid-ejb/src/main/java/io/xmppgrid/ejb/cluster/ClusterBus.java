@@ -595,6 +595,11 @@ public class ClusterBus {
                 LOG.errorf("GRID0918: this node's sessions are not published to the cluster: %s", e.toString());
             }
             LOG.infof("GRID0910: sessions are routed across the cluster's nodes");
+            // A redeployed grid (a rolling upgrade) stays a member of the server's group, so the others still count it
+            // as not serving since its drain; its listener may have started before this bean could tell them.
+            if (listening && !drained) {
+                serving(true);
+            }
             if (scheduler != null) {
                 loadsTask = scheduler.scheduleWithFixedDelay(this::refreshLoads, 5, 5, TimeUnit.SECONDS);
             }
@@ -811,6 +816,17 @@ public class ClusterBus {
 
     @PreDestroy
     void stop() {
+        // An undeploy (a redeploy, a rolling upgrade) destroys this bean before the adapter stops its listener: drain
+        // first, while the other nodes can still be asked where to send the sessions (<see-other-host/>) and take what
+        // they had not acknowledged. A server that stops gracefully has stopped the listener already (not listening).
+        if (group != null && listening && !drained && !others.isEmpty()) {
+            try {
+                drainHere(true);
+            } catch (RuntimeException e) {
+                LOG.warnf("GRID0928: this node's sessions were not sent to the other nodes before the grid stopped: %s",
+                        e.toString());
+            }
+        }
         java.util.concurrent.ScheduledFuture<?> t = loadsTask;
         if (t != null) {
             t.cancel(false);

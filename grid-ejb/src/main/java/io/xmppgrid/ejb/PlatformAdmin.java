@@ -177,6 +177,22 @@ public class PlatformAdmin {
         return new Created(jid(p), pw, password == null || password.isEmpty());
     }
 
+    /**
+     * Drops every message stored for the platform (the node's warm-up platform, which never reads them: notifications
+     * that found its sessions closing are stored like any platform's); returns how many.
+     */
+    public int dropStoredMessages(String name) {
+        OfflineQueueEntity q = em.find(OfflineQueueEntity.class, normalize(name), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (q == null) {
+            return 0;
+        }
+        int n = em.createQuery("delete from OfflineMessageEntity m where m.owner = :owner").setParameter("owner", q.owner)
+                .executeUpdate();
+        q.messageCount = 0;
+        q.totalBytes = 0;
+        return n;
+    }
+
     /** A new platform with its (empty) offline queue. */
     private Platform newPlatform(String local, Platform.State state, Instant now) {
         Platform p = new Platform(local, state, now);

@@ -170,6 +170,7 @@ public class WarmUp {
             t.close();
             try {
                 platforms.disable(user);
+                platforms.dropStoredMessages(user); // notifications that met its closing sessions
             } catch (RuntimeException e) {
                 LOG.warnf("GRID0943: the warm-up platform %s was not disabled: %s", user, e.toString());
             }
@@ -211,6 +212,11 @@ public class WarmUp {
             }
             platforms.setPassword(user, password);
             platforms.enable(user);
+        }
+        // what earlier runs left stored would come first at login, ahead of every answer the warm-up waits for
+        int dropped = platforms.dropStoredMessages(user);
+        if (dropped > 0) {
+            LOG.infof("GRID0941: %d messages stored for %s by earlier warm-ups dropped", dropped, user);
         }
         return password;
     }

@@ -31,12 +31,15 @@ public final class Bench {
               connections  [--sessions 50000] [--rate 200] [--checkpoint 5000] [--accounts SESSIONS] [--hold 30] [--break-ms 1000]
                            [--warmup-logins 500]
               coldstart    [--subscribers 1000] [--rate 20] [--minutes 5] [--interval 10] (start it when the server reports ready)
+              failover     --event kill|drain --victim-port 5322 [--victim node-2] [--subscribers 1000] [--rate 20]
+                           [--before 20] [--after 60] [--api http://127.0.0.1:8080/grid-admin/api] [--token-file FILE]
+                           (a cluster: subscribers on the victim node, the publisher on --port; issue 20)
               backlog      [--items 1000,10000,100000] [--settle 5] [--payload-type ...]
               flood        [--port 5222] [--tls-port 5223] [--witness bench-c0] [--seconds 30] [--attackers 6]
                            (hostile clients, phase after phase, while the witness pings: issue 18)
               provision    [--api http://127.0.0.1:8080/grid-admin/api] [--token-file config/target/node/data/grid/admin-token]
                            [--names bench-c] [--from 0] [--count 100] [--role trusted] [--concurrency 4]  (the controller's accounts)
-              report       --scenario fanout|connections|backlog|coldstart [--interval 10] --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]
+              report       --scenario fanout|connections|backlog|coldstart|failover [--interval 10] --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]
             """;
 
     private Bench() {
@@ -73,6 +76,11 @@ public final class Bench {
                 int interval = Integer.parseInt(o.getOrDefault("interval", "10"));
                 report = ColdStart.write(dir, stamp, parameters, f, interval);
                 out.print(ColdStart.summary(f, interval));
+            }
+            case "failover" -> {
+                Figures f = Figures.parse(Failover.COLUMNS, lines).medians();
+                report = Report.write(dir, stamp, "failover", "Failover and drain benchmark", parameters, Failover.NOTES, f);
+                out.print(f.markdown());
             }
             default -> {
                 out.println(USAGE);
@@ -119,7 +127,7 @@ public final class Bench {
         if ("flood".equals(scenario)) {
             return Flood.run(o, out);
         }
-        if (!List.of("fanout", "connections", "backlog", "coldstart").contains(String.valueOf(scenario))) {
+        if (!List.of("fanout", "connections", "backlog", "coldstart", "failover").contains(String.valueOf(scenario))) {
             out.println(USAGE);
             return 2;
         }
@@ -152,7 +160,17 @@ public final class Bench {
         if (!"fanout".equals(scenario)) {
             Figures f;
             Path report;
-            if ("coldstart".equals(scenario)) {
+            if ("failover".equals(scenario)) {
+                f = new Failover(t, fanOut, o.getOrDefault("event", "kill"), Integer.parseInt(o.getOrDefault("subscribers", "1000")),
+                        Integer.parseInt(o.getOrDefault("victim-port", "5322")), Integer.parseInt(o.getOrDefault("rate", "20")),
+                        Duration.ofSeconds(Long.parseLong(o.getOrDefault("before", "20"))),
+                        Duration.ofSeconds(Long.parseLong(o.getOrDefault("after", "60"))),
+                        o.getOrDefault("api", "http://127.0.0.1:8080/grid-admin/api"),
+                        Path.of(o.getOrDefault("token-file", "bench/target/cluster/shared/admin-token")),
+                        o.getOrDefault("victim", "node-2"), out).run();
+                report = Report.write(dir, stamp, "failover", "Failover and drain benchmark", String.join(" ", args),
+                        Failover.NOTES, f);
+            } else if ("coldstart".equals(scenario)) {
                 int interval = Integer.parseInt(o.getOrDefault("interval", "10"));
                 f = new ColdStart(t, fanOut, Integer.parseInt(o.getOrDefault("subscribers", "1000")),
                         Integer.parseInt(o.getOrDefault("rate", "20")),

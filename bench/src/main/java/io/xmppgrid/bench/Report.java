@@ -136,6 +136,17 @@ final class Report {
         return file;
     }
 
+    /** A report of figures only (no plot: events, not series). */
+    static Path write(Path dir, String stamp, String scenario, String title, String parameters, String notes, Figures f)
+            throws IOException {
+        Files.createDirectories(dir);
+        String md = "# " + title + " " + stamp + "\n\nMachine: " + machine() + "\n\nParameters: `" + parameters + "`\n\n"
+                + f.markdown() + "\n" + (notes.isEmpty() ? "" : notes + "\n");
+        Path file = dir.resolve(stamp + "-" + scenario + ".md");
+        Files.writeString(file, md);
+        return file;
+    }
+
     /** A line per server of points (x, y), y on a log scale (NaN points left out). */
     static void plot(Path png, Map<String, List<double[]>> results, String xLabel, String yLabel) throws IOException {
         int w = 900;

@@ -123,6 +123,18 @@ public class ClusterReroute {
         }
     }
 
+    /**
+     * Platforms (localparts) with stored messages, and their queues' next sequence number (it moves whenever one is
+     * stored): at most {@code max}.
+     */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public java.util.Map<String, Long> queuesWithMessages(int max) {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        em.createQuery("select q.owner, q.nextSeq from OfflineQueueEntity q where q.messageCount > 0", Object[].class)
+                .setMaxResults(max).getResultList().forEach(r -> out.put((String) r[0], (Long) r[1]));
+        return out;
+    }
+
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public void reroute(List<Jid> to, List<XmlElement> stanzas, Set<String> excludedNodes) {
         try (XmppConnection c = connections.getConnection()) {

@@ -19,11 +19,18 @@ import java.util.List;
 import org.jboss.ejb3.annotation.Pool;
 import org.jboss.ejb3.annotation.ResourceAdapter;
 
-/** Answers the adapter's credential look-ups from the platform tables. */
+/**
+ * Answers the adapter's credential look-ups from the platform tables.
+ *
+ * <p>Its deactivation stops the listener too: it stops before the beans the listener's handover uses (see
+ * {@link StanzaRouterBean}).
+ */
 @MessageDriven(messageListenerInterface = PlatformDirectory.class, activationConfig = {
         @ActivationConfigProperty(propertyName = "maxEndpoints", propertyValue = "16")})
 @ResourceAdapter("grid-ear.ear#grid-ra.rar")
 @Pool("grid-directory-pool")
+@jakarta.ejb.DependsOn({"ClusterBus", "ClusterReroute", "TopicCache", "AuditLog", "AuditChainer", "PlatformAdmin",
+        "ServiceAdministrationBean"})
 @TransactionAttribute(TransactionAttributeType.SUPPORTS)
 public class PlatformDirectoryBean implements PlatformDirectory {
 

@@ -54,11 +54,19 @@ import org.jboss.logging.Logger;
  * Receives every stanza of every bound session and routes it with the plain-Java
  * {@link Router}. Replies go out through the adapter's connection factory and leave only
  * after this bean's transaction commits.
+ *
+ * <p>Its deactivation stops the adapter's listener, which then hands what its sessions had not acknowledged to
+ * {@code ClusterBus} and {@code ClusterReroute} (issue 20). WildFly orders components by {@code @DependsOn} for
+ * message-driven beans too (it adds a dependency on each named component's start), so on an undeploy or redeploy the
+ * beans that handover and the stanzas still being routed use stop after this one, not before it ("Component is
+ * stopped": the unacknowledged stanzas were lost).
  */
 @MessageDriven(messageListenerInterface = StanzaListener.class, activationConfig = {
         @ActivationConfigProperty(propertyName = "maxEndpoints", propertyValue = "32")})
 @ResourceAdapter("grid-ear.ear#grid-ra.rar")
 @Pool("grid-stanza-pool")
+@jakarta.ejb.DependsOn({"ClusterBus", "ClusterReroute", "TopicCache", "AuditLog", "AuditChainer", "PlatformAdmin",
+        "ServiceAdministrationBean"})
 public class StanzaRouterBean implements StanzaListener {
 
     private static final Logger LOG = Logger.getLogger(StanzaRouterBean.class);

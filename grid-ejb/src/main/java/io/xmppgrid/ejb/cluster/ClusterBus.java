@@ -43,9 +43,13 @@ import org.wildfly.clustering.server.dispatcher.CommandDispatcherFactory;
  * group): ending a platform's sessions on every node once the change that ends them has committed, and the
  * administrators' views of every node's sessions.
  * On a single node the group has one member and the commands go nowhere.
+ *
+ * <p>It stops before the beans it routes with (an undeploy): stanzas other nodes release to this node while it stops,
+ * and what its sessions had not acknowledged, are routed again through {@code ClusterReroute}, which must still run.
  */
 @Singleton
 @Startup
+@jakarta.ejb.DependsOn({"ClusterReroute", "TopicCache", "AuditLog", "CrlPublisher"})
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class ClusterBus {
 
@@ -217,8 +221,8 @@ public class ClusterBus {
             List<String> live = new ArrayList<>();
             try (XmppConnection c = connections.getConnection()) {
                 c.sessions().findByBare(bare).forEach(s -> live.add(s.connectionId()));
-            } catch (jakarta.resource.ResourceException e) {
-                return new long[0]; // no listener, no sessions
+            } catch (jakarta.resource.ResourceException | IllegalStateException e) {
+                return new long[0]; // no listener (drained, stopping), no sessions
             }
             List<io.xmppgrid.ejb.offline.OfflineLeases.Range> held =
                     io.xmppgrid.ejb.offline.OfflineLeases.NODE.heldByOthers(bare.local(), "", live);
@@ -672,14 +676,21 @@ public class ClusterBus {
 
     private void replayPublished(String node, Set<String> platforms) {
         java.time.Instant since = java.time.Instant.now().minusMillis(REPLAY_WINDOW_MILLIS);
-        try {
-            int n = rerouter.replayPublishedOn(node, platforms, since, REPLAY_MAX);
-            LOG.warnf("GRID0925: %s left without handing its sessions over: %d notifications of items it published in the "
-                    + "last %d s delivered again or stored for %d platforms that had sessions on it", node, n,
-                    REPLAY_WINDOW_MILLIS / 1000, platforms.size());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "GRID0925: %s left: what it published for its own sessions lately was not delivered again", node);
+        // a transaction per group of platforms, as for what was released to it (replay)
+        List<String> all = new ArrayList<>(platforms);
+        int n = 0;
+        for (int from = 0; from < all.size(); from += REPLAY_PLATFORMS) {
+            Set<String> some = new java.util.HashSet<>(all.subList(from, Math.min(all.size(), from + REPLAY_PLATFORMS)));
+            try {
+                n += rerouter.replayPublishedOn(node, some, since, REPLAY_MAX);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "GRID0925: %s left: what it published for %d of its platforms' sessions lately was not delivered "
+                        + "again", node, some.size());
+            }
         }
+        LOG.warnf("GRID0925: %s left without handing its sessions over: %d notifications of items it published in the "
+                + "last %d s delivered again or stored for %d platforms that had sessions on it", node, n,
+                REPLAY_WINDOW_MILLIS / 1000, platforms.size());
     }
 
     // ---- a node that leaves: what was released to it lately is delivered again to its recipients -----------------
@@ -729,14 +740,40 @@ public class ClusterBus {
                 }));
             }
         }
-        try {
-            int n = rerouter.replay(to, stanzas, at, Set.of(node));
-            LOG.warnf("GRID0922: %s left: %d of the %d stanzas released to it in the last %d s delivered again or stored",
-                    node, n, to.size(), REPLAY_WINDOW_MILLIS / 1000);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "GRID0922: %s left: the %d stanzas released to it lately were not stored again", node, to.size());
+        // a transaction per chunk of whole platforms (their copies in order): a platform that logs in again waits for
+        // its own chunk only (its queue row is locked while its copies are stored), and a failure loses no other chunk
+        Map<Jid, List<Integer>> byPlatform = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < to.size(); i++) {
+            byPlatform.computeIfAbsent(to.get(i).bare(), k -> new ArrayList<>()).add(i);
         }
+        List<Integer> chunk = new ArrayList<>();
+        int n = 0;
+        int failed = 0;
+        java.util.Iterator<List<Integer>> platforms = byPlatform.values().iterator();
+        while (platforms.hasNext()) {
+            chunk.addAll(platforms.next());
+            if (chunk.size() < REPLAY_CHUNK && platforms.hasNext()) {
+                continue;
+            }
+            try {
+                n += rerouter.replay(chunk.stream().map(to::get).toList(), chunk.stream().map(stanzas::get).toList(),
+                        chunk.stream().map(at::get).toList(), Set.of(node));
+            } catch (RuntimeException e) {
+                failed += chunk.size();
+                LOG.errorf(e, "GRID0922: %s left: %d stanzas released to it lately were not stored again", node, chunk.size());
+            }
+            chunk.clear();
+        }
+        LOG.warnf("GRID0922: %s left: %d of the %d stanzas released to it in the last %d s delivered again or stored "
+                + "(%d platforms%s)", node, n, to.size(), REPLAY_WINDOW_MILLIS / 1000, byPlatform.size(),
+                failed == 0 ? "" : "; " + failed + " NOT");
     }
+
+    /** Platforms whose notifications of what a dead node published are delivered again per transaction. */
+    private static final int REPLAY_PLATFORMS = 100;
+
+    /** Copies delivered again per transaction when a node left (whole platforms: a chunk may hold more). */
+    private static final int REPLAY_CHUNK = 1_000;
 
     /**
      * The adapter's handover when this node's listener stops (WildFly deactivates the stanza bean first when it
@@ -1086,6 +1123,11 @@ public class ClusterBus {
                 }
             } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ex) {
                 LOG.warnf("GRID0916: %s did not confirm a release: %s", e.getKey(), ex.toString());
+                if (d != null && !released(d, e.getKey(), byNode.get(e.getKey()))) {
+                    continue;
+                }
+                failed.remove(e.getKey());
+                remember(e.getKey(), byNode.get(e.getKey()));
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 break;
@@ -1106,6 +1148,34 @@ public class ClusterBus {
         }
         LOG.warnf("GRID0916: %d stanzas for sessions on %s routed again without it", to.size(), failed);
         rerouter.reroute(to, stanzas, failed);
+    }
+
+    /**
+     * A node that did not confirm a release in time (busy, e.g. draining its sessions, or about to be suspected) is
+     * asked whether it took it: routing its stanzas again here while it writes them too would deliver them twice. True
+     * when it says it released them (it writes them); false when it withdrew them, or does not answer either (then
+     * they are routed again here: a recipient may get one twice, none is lost).
+     */
+    private boolean released(CommandDispatcher<GroupMember, Node> d, String node, List<Reserved> rs) {
+        GroupMember m = member(node);
+        if (m == null) {
+            return false;
+        }
+        try {
+            Boolean withdrawn = d.dispatchToMember(Forward.withdraw(rs.stream().map(Reserved::id).toList()), m)
+                    .toCompletableFuture().get(RELEASE_SECONDS, TimeUnit.SECONDS);
+            if (Boolean.FALSE.equals(withdrawn)) {
+                LOG.infof("GRID0916: %s had taken the release after all: its stanzas are not routed again", node);
+                return true;
+            }
+            return false;
+        } catch (ExecutionException | TimeoutException | java.io.IOException | RuntimeException ex) {
+            LOG.warnf("GRID0916: %s did not say whether it took a release either: %s", node, ex.toString());
+            return false;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The inbox's writer: stanzas to this node's sessions, outside any transaction (written at once). */
@@ -1165,6 +1235,55 @@ public class ClusterBus {
             inbox.sweep();
             rerouteUndelivered();
             dir.sweepCounts();
+        }
+        fetchStoredForLiveSessions();
+    }
+
+    /** Platforms with stored messages and a live session here, with their queues' next sequence at the last sweep. */
+    private Map<String, Long> storedSeen = new java.util.HashMap<>();
+    private static final int STORED_SWEEP_MAX = 200_000;
+
+    /**
+     * A message can be stored for a platform just as one of its sessions comes up and has fetched what was stored: a
+     * node that routed it before it knew of the new session (the cluster's directory learns of a session a moment
+     * after its bind; a session moving off a drained node is the common case), or a transaction that looked for
+     * sessions just before the bind and committed just after the fetch. Every 5 s, each platform with stored
+     * messages whose queue changed since the last look and that has an available session here has that session fetch
+     * them: they arrive late (with their delay stamp), never lost until the next login.
+     */
+    private void fetchStoredForLiveSessions() {
+        if (!listening) {
+            storedSeen = new java.util.HashMap<>();
+            return;
+        }
+        Map<String, Long> now;
+        try {
+            now = rerouter.queuesWithMessages(STORED_SWEEP_MAX);
+        } catch (RuntimeException e) {
+            LOG.debugf("stored-message sweep skipped: %s", e.toString());
+            return;
+        }
+        Map<String, Long> seen = new java.util.HashMap<>();
+        int asked = 0;
+        try (XmppConnection c = connections.getConnection()) {
+            String domain = c.domain().toString();
+            for (Map.Entry<String, Long> e : now.entrySet()) {
+                Jid bare = Jid.parse(e.getKey() + "@" + domain);
+                if (c.sessions().findByBare(bare).stream().noneMatch(SessionInfo::available)) {
+                    continue;
+                }
+                seen.put(e.getKey(), e.getValue());
+                if (!e.getValue().equals(storedSeen.get(e.getKey())) && c.fetchStored(bare) > 0) {
+                    asked++;
+                }
+            }
+        } catch (jakarta.resource.ResourceException | RuntimeException e) {
+            LOG.debugf("stored-message sweep skipped: %s", e.toString());
+            return;
+        }
+        storedSeen = seen;
+        if (asked > 0) {
+            LOG.infof("GRID0944: %d platforms with messages stored while a session of theirs was on here: fetched", asked);
         }
     }
 

@@ -8,13 +8,15 @@ import org.wildfly.clustering.server.dispatcher.Command;
  * Stanzas for sessions on another node, in two steps around the sending transaction's commit ({@link Inbox}):
  * {@code RESERVE} before it, while the transaction holds the lock that orders its kind of stanza (a Topic's row),
  * carrying the stanzas; then {@code RELEASE} once it has committed, or {@code ABORT} when it rolled back or the
- * sender gave up waiting for the reservation. The answer is whether the receiving node took the step.
+ * sender gave up waiting for the reservation; {@code WITHDRAW} when the sender waited in vain for a release's answer
+ * (true: the stanzas were not written there and the sender routes them itself; {@link Inbox#withdraw}). The answer is
+ * whether the receiving node took the step.
  */
 final class Forward implements Command<Boolean, ClusterBus.Node, RuntimeException>, Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    enum Step { RESERVE, RELEASE, ABORT }
+    enum Step { RESERVE, RELEASE, ABORT, WITHDRAW }
 
     private final Step step;
     private final List<String> ids;
@@ -41,6 +43,10 @@ final class Forward implements Command<Boolean, ClusterBus.Node, RuntimeExceptio
         return new Forward(Step.ABORT, List.copyOf(ids), null, null);
     }
 
+    static Forward withdraw(List<String> ids) {
+        return new Forward(Step.WITHDRAW, List.copyOf(ids), null, null);
+    }
+
     @Override
     public Boolean execute(ClusterBus.Node node) {
         return switch (step) {
@@ -50,6 +56,7 @@ final class Forward implements Command<Boolean, ClusterBus.Node, RuntimeExceptio
                 node.inbox().abort(ids);
                 yield Boolean.TRUE;
             }
+            case WITHDRAW -> node.inbox().withdraw(ids);
         };
     }
 }

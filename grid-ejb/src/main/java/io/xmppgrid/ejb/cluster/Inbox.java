@@ -86,7 +86,11 @@ final class Inbox {
         for (String id : ids) {
             Reservation r = byId.get(id);
             if (r == null) {
-                LOG.warnf("GRID0912: reservation %s released after it expired: its stanzas were dropped", id);
+                if (aborted.containsKey(id)) {
+                    LOG.debugf("reservation %s released after its sender withdrew it: it routed the stanzas itself", id);
+                } else {
+                    LOG.warnf("GRID0912: reservation %s released after it expired: its stanzas were dropped", id);
+                }
                 all = false;
                 continue;
             }
@@ -115,6 +119,35 @@ final class Inbox {
                 drop(r);
             }
         }
+    }
+
+    /**
+     * The sender waited in vain for its release to be confirmed (this node was slow, not gone) and asks whether it
+     * should route the stanzas again itself. True: they are not written here and never will be (the reservation was
+     * still unreleased and is now aborted, or had been aborted or dropped): the sender routes them. False: they
+     * were released here (written, or queued behind earlier stanzas of their key): the sender must not route them
+     * again, or their recipients would get them twice. A release that arrives after a withdrawal is ignored.
+     */
+    synchronized boolean withdraw(Collection<String> ids) {
+        boolean mine = true;
+        List<String> abort = new ArrayList<>();
+        for (String id : ids) {
+            Reservation r = byId.get(id);
+            if (r != null) {
+                if (r.released) {
+                    mine = false;
+                } else {
+                    abort.add(id);
+                }
+            } else if (!aborted.containsKey(id)) {
+                mine = false; // released and written already
+            }
+        }
+        if (!mine) {
+            return false; // released: it is written here, the sender does nothing more
+        }
+        abort(abort);
+        return true;
     }
 
     /** A node left the view: what it reserved and never released is dropped (it cannot say any more). */
@@ -165,6 +198,7 @@ final class Inbox {
                 LOG.warnf("GRID0912: reservation %s of %s neither released nor aborted within %d ms: dropped", r.id, r.origin,
                         EXPIRY_MILLIS);
                 byId.remove(r.id);
+                aborted.put(r.id, now); // not written: a sender that asks (withdraw) routes them itself
                 q.pollFirst();
                 for (Part other : r.parts) {
                     if (other != head) {

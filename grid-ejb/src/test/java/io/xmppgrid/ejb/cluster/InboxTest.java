@@ -54,6 +54,33 @@ class InboxTest {
         assertEquals(0, inbox.pending());
     }
 
+    /**
+     * Issue 20: a sender whose release was not confirmed in time (the receiving node was busy draining) asks before it
+     * routes the stanzas again: released ones stay this node's to write (false), unreleased ones are withdrawn (true)
+     * and their late release writes nothing, so no recipient gets a notification twice.
+     */
+    @Test
+    void aWithdrawalAnswersWhetherTheSenderRoutesTheStanzasItself() {
+        assertTrue(reserve("t1", "n1", "topic:a", "1"));
+        assertTrue(reserve("t2", "n1", "topic:a", "2"));
+        inbox.release(List.of("t1"));
+        assertFalse(inbox.withdraw(List.of("t1")), "released and written: the sender does not route it again");
+        assertTrue(inbox.withdraw(List.of("t2")), "not released yet: withdrawn, the sender routes it");
+        assertFalse(inbox.release(List.of("t2")), "its release comes late: nothing is written");
+        assertEquals(List.of("1"), written);
+        assertTrue(reserve("t3", "n1", "topic:b", "3"));
+        assertTrue(reserve("t4", "n1", "topic:b", "4"));
+        inbox.release(List.of("t4"));
+        assertFalse(inbox.withdraw(List.of("t4")), "released, queued behind t3: still this node's to write");
+        inbox.release(List.of("t3"));
+        assertEquals(List.of("1", "3", "4"), written);
+        assertTrue(reserve("t5", "n1", "topic:c", "5"));
+        now.addAndGet(Inbox.EXPIRY_MILLIS + 1);
+        inbox.sweep();
+        assertTrue(inbox.withdraw(List.of("t5")), "expired unreleased: dropped here, so the sender routes it");
+        assertEquals(0, inbox.pending());
+    }
+
     @Test
     void aReservationNeverReleasedExpiresAndStopsBlocking() {
         assertTrue(reserve("t1", "n1", "topic:a", "1"));

@@ -166,6 +166,11 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public int fetchStored(Jid bareJid) {
+        return server().fetchStored(bareJid);
+    }
+
+    @Override
     public int endSessions(Jid jid, String reason) {
         XmppServer s = server();
         int known = (int) s.sessions().sessionsOf(jid.bare()).stream()

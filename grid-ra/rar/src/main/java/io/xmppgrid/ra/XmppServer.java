@@ -58,6 +58,11 @@ final class XmppServer {
     });
     /** An address's connections on this node are shared with the other nodes from this many on (fewer: no traffic). */
     static final int SHARED_CONNECTIONS_FROM = 8;
+    /**
+     * Seconds a stopping listener (drain, undeploy, shutdown) gives its streams to end properly before it cuts the rest
+     * ({@code grid.xmpp.stopSeconds}).
+     */
+    static final int STOP_SECONDS = Integer.getInteger("grid.xmpp.stopSeconds", 30);
     private final java.util.Map<Jid, Long> revokedAt = new ConcurrentHashMap<>();
     private final RateLimits rateLimits = new RateLimits(bare -> sessions.nodesWithSessions(bare));
     private final java.util.Map<String, AtomicInteger> connectionsPerHost = new ConcurrentHashMap<>();
@@ -431,16 +436,28 @@ final class XmppServer {
             }
         }
         listeners.clear();
+        int open = connections.size();
         for (ClientConnection c : connections) {
             c.shutdown(alternate);
         }
-        if (workers != null) {
-            workers.shutdown();
-            try {
-                workers.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        // each stream ends on a worker: its stream error written (the peer told where to go), its session's end reported
+        // and audited, what it had not acknowledged handed over. A thousand of them take seconds on a busy node; the
+        // ones still open at the deadline are cut (a peer that does not read gets 2 s after its error anyway).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_SECONDS);
+        try {
+            while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
+                Thread.sleep(20);
             }
+            if (workers != null) {
+                workers.shutdown(); // what the ended sessions queued (audit records, hand-overs) still runs
+                workers.awaitTermination(Math.max(5_000_000_000L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!connections.isEmpty()) {
+            Log.SERVER.warnf("GRIDRA0017: %d of %d connections still open %d s after the listener began to stop: closed",
+                    connections.size(), open, STOP_SECONDS);
         }
         for (ClientConnection c : connections) {
             c.abort("server stopped");
@@ -453,7 +470,11 @@ final class XmppServer {
         }
         loops.clear();
         if (workers != null) {
-            workers.shutdownNow();
+            List<Runnable> dropped = workers.shutdownNow();
+            if (!dropped.isEmpty()) {
+                Log.SERVER.warnf("GRIDRA0017: %d tasks of ended sessions (audit records, reports) not run: the workers stopped",
+                        dropped.size());
+            }
         }
         if (handshakes != null) {
             handshakes.shutdownNow();
@@ -666,7 +687,15 @@ final class XmppServer {
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            Log.AUTH.warnf("GRIDRA0204: audit record %s %s %s not stored: listener stopping", action, actor, outcome);
+            // the listener stops: the record is written on this thread, while the application still takes it
+            try {
+                stanzaEndpoints.call(l -> {
+                    l.onAudit(actor, action, outcome, detail, address);
+                    return null;
+                });
+            } catch (UnavailableException | RuntimeException ex) {
+                Log.AUTH.warnf("GRIDRA0204: audit record %s %s %s not stored: %s", action, actor, outcome, ex.getMessage());
+            }
         }
     }
 
@@ -731,6 +760,20 @@ final class XmppServer {
             workers.execute(() -> finish(s, s.endIfDetached(), "replaced by a session with the same resource on another node", false));
         }
         return true;
+    }
+
+    /** The platform's available connected sessions here fetch its stored messages (again); how many were asked. */
+    int fetchStored(Jid bare) {
+        int n = 0;
+        for (BoundSession s : sessions.sessionsOf(bare.bare())) {
+            ClientConnection c = s.connection();
+            if (c != null && s.info().available() && !s.isEnded()) {
+                s.wantBacklog();
+                c.schedule();
+                n++;
+            }
+        }
+        return n;
     }
 
     void endSessions(Jid jid, String reason) {

@@ -740,6 +740,15 @@ final class XmppStream {
         SessionInfo info = new SessionInfo(full, cfg.nodeName(), conn.id(), Instant.now(), conn.remoteAddress(),
                 cfg.availableOnBind(), 0);
         BoundSession s = new BoundSession(conn, info, cfg.maxOutboundBytes());
+        // RFC 6120 §7.6.1: the result first; once the session is registered, stanzas routed to it (a notification from
+        // another node, one rerouted from a stopping node) are written at once and must not overtake it
+        XmlElement result = Stanzas.iqResult(iq.withAttribute("from", null).withAttribute("to", null),
+                XmlElement.builder("bind", Ns.BIND).textChild("jid", full.toString()).build());
+        conn.write(XmlWriter.toXml(result, Ns.CLIENT));
+        if (cfg.availableOnBind()) {
+            // live stanzas routed to it from now on wait behind its stored messages, as after initial presence
+            s.wantBacklogDeferred();
+        }
         BoundSession displaced = server.sessions().register(s);
         if (displaced != null && displaced != s) {
             // RFC 6120 §7.7.2.2: the older session is terminated with <conflict/>
@@ -758,13 +767,9 @@ final class XmppStream {
         authTimer.cancel(false);
         Log.CONN.infof("GRIDRA0300: %s bound %s", conn.id(), full);
         server.audit(full.bare().toString(), "session.start", "ok", full.resource(), conn.remoteAddress());
-        XmlElement result = Stanzas.iqResult(iq.withAttribute("from", null).withAttribute("to", null),
-                XmlElement.builder("bind", Ns.BIND).textChild("jid", full.toString()).build());
-        conn.write(XmlWriter.toXml(result, Ns.CLIENT));
         if (cfg.availableOnBind()) {
             // stored messages for a platform that may never send presence: after its next element
             // (typically <enable/>) or a moment, so that stream management can cover them
-            s.wantBacklogDeferred();
             server.scheduler().schedule(() -> {
                 if (s.undefer()) {
                     conn.schedule();

@@ -120,6 +120,14 @@ public interface XmppConnection extends AutoCloseable {
      */
     int endSessions(Jid jid, String reason);
 
+    /**
+     * The platform's available sessions on this node fetch its stored messages again (something was stored for it
+     * while they were on: a message routed while a session of it moved between nodes). Returns how many were asked.
+     */
+    default int fetchStored(Jid bareJid) {
+        return 0;
+    }
+
     @Override
     void close();
 }

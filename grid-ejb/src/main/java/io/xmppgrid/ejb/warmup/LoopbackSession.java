@@ -44,7 +44,8 @@ final class LoopbackSession implements Closeable {
     private final String domain;
     private final XMLInputFactory xml;
     private XMLStreamReader reader;
-    private long handled;
+    /** Stanzas received (XEP-0198 §4 'h'); written by the reader thread, read by close(). */
+    private volatile long handled;
     private boolean managed;
     private volatile boolean closing;
 
@@ -217,6 +218,11 @@ final class LoopbackSession implements Closeable {
     public void close() {
         closing = true;
         try {
+            if (managed) {
+                // XEP-0198 §4: acknowledge what arrived (unasked) before closing, or the server hands back every copy it
+                // had not heard of and stores it for the warm-up platform (it filled that queue run after run)
+                send("<a xmlns='" + SM + "' h='" + (handled & 0xFFFFFFFFL) + "'/>");
+            }
             send("</stream:stream>");
         } catch (IOException e) {
             // the connection is gone already

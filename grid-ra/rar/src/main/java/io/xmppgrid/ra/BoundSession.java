@@ -216,11 +216,13 @@ final class BoundSession {
     // ------------------------------------------------------------------ stored messages first
 
     /** Live traffic is held from now until the stored messages have been handed over. */
-    synchronized void wantBacklog() {
+    synchronized boolean wantBacklog() {
         if (!backlogWanted && !ended) {
             backlogWanted = true;
             holds++;
+            return true;
         }
+        return false; // fetching already, or ended
     }
 
     /**

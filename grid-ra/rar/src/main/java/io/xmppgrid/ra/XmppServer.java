@@ -762,13 +762,12 @@ final class XmppServer {
         return true;
     }
 
-    /** The platform's available connected sessions here fetch its stored messages (again); how many were asked. */
+    /** The platform's available connected sessions here that are not fetching its stored messages fetch them; how many. */
     int fetchStored(Jid bare) {
         int n = 0;
         for (BoundSession s : sessions.sessionsOf(bare.bare())) {
             ClientConnection c = s.connection();
-            if (c != null && s.info().available() && !s.isEnded()) {
-                s.wantBacklog();
+            if (c != null && s.info().available() && s.wantBacklog()) { // not while it fetches already
                 c.schedule();
                 n++;
             }

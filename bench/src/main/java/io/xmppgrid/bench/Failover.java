@@ -404,20 +404,21 @@ final class Failover {
     }
 
     private long lostOf(Sub s) {
+        return missingOf(s).cardinality();
+    }
+
+    /** Acknowledged publishes the subscriber has not received (yet); call holding its lock. */
+    private BitSet missingOf(Sub s) {
         BitSet m;
         synchronized (acked) {
             m = (BitSet) acked.clone();
         }
         m.andNot(s.got);
-        return m.cardinality();
+        return m;
     }
 
     private String missing(Sub s) {
-        BitSet m;
-        synchronized (acked) {
-            m = (BitSet) acked.clone();
-        }
-        m.andNot(s.got);
+        BitSet m = missingOf(s);
         return m.stream().limit(10).mapToObj(i -> itemPrefix + i).toList() + (m.cardinality() > 10 ? " …" : "");
     }
 

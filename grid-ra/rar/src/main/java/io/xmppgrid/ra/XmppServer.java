@@ -676,26 +676,21 @@ final class XmppServer {
     /** An audit record, handed to the application on a worker (never delays the stream). */
     void audit(String actor, String action, String outcome, String detail, String address) {
         try {
-            workers.execute(() -> {
-                try {
-                    stanzaEndpoints.call(l -> {
-                        l.onAudit(actor, action, outcome, detail, address);
-                        return null;
-                    });
-                } catch (UnavailableException | RuntimeException e) {
-                    Log.AUTH.warnf("GRIDRA0204: audit record %s %s %s not stored: %s", action, actor, outcome, e.getMessage());
-                }
-            });
+            workers.execute(() -> writeAudit(actor, action, outcome, detail, address));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the listener stops: the record is written on this thread, while the application still takes it
-            try {
-                stanzaEndpoints.call(l -> {
-                    l.onAudit(actor, action, outcome, detail, address);
-                    return null;
-                });
-            } catch (UnavailableException | RuntimeException ex) {
-                Log.AUTH.warnf("GRIDRA0204: audit record %s %s %s not stored: %s", action, actor, outcome, ex.getMessage());
-            }
+            writeAudit(actor, action, outcome, detail, address);
+        }
+    }
+
+    private void writeAudit(String actor, String action, String outcome, String detail, String address) {
+        try {
+            stanzaEndpoints.call(l -> {
+                l.onAudit(actor, action, outcome, detail, address);
+                return null;
+            });
+        } catch (UnavailableException | RuntimeException e) {
+            Log.AUTH.warnf("GRIDRA0204: audit record %s %s %s not stored: %s", action, actor, outcome, e.getMessage());
         }
     }
 

@@ -396,7 +396,9 @@ public final class JpaPubSubStore implements PubSubStore {
         while (surplusItems > 0 || surplusBytes > 0) {
             // "after" gives H2 a range on the (node_id, id) index, which it then also reads in order (not the
             // foreign-key index on node_id, which would make it sort every item of the Topic)
-            int want = (int) Math.min(10_000, Math.max(surplusItems, 64));
+            // over the item count only (a full Topic: one item out per publish), exactly the surplus is read;
+            // over the byte budget, how many items that takes is known only as they are read
+            int want = (int) Math.min(10_000, surplusBytes > 0 ? Math.max(surplusItems, 64) : surplusItems);
             List<Object[]> oldest = em.createNamedQuery(TopicItemEntity.IDS_ASCENDING, Object[].class)
                     .setParameter("node", t.id).setParameter("after", after).setMaxResults(want).getResultList();
             for (Object[] row : oldest) {

@@ -38,7 +38,7 @@ public final class Bench {
               flood        [--port 5222] [--tls-port 5223] [--witness bench-c0] [--seconds 30] [--attackers 6]
                            (hostile clients, phase after phase, while the witness pings: issue 18)
               tls          [--keystore config/target/node/data/grid/tls/server.p12] [--suites A,B] [--sizes 1200,4800,16000]
-                           [--seconds 2] [--rounds 3] [--engines 1]  (CPU per TLS record of this JVM's engine, in memory: issue 22)
+                           [--seconds 2] [--rounds 3] [--engines 1] [--direct false]  (CPU per TLS record of this JVM's engine, in memory: issue 22)
               provision    [--api http://127.0.0.1:8080/grid-admin/api] [--token-file config/target/node/data/grid/admin-token]
                            [--names bench-c] [--from 0] [--count 100] [--role trusted] [--concurrency 4]  (the controller's accounts)
               report       --scenario fanout|connections|backlog|coldstart|failover [--interval 10] --tsv FILE [--out DIR] [--stamp NAME] [--parameters TEXT]

@@ -54,6 +54,8 @@ final class TlsRecords {
         int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
         // a server has one engine per connection: with many, each record finds its engine's state out of the caches
         int engines = Integer.parseInt(o.getOrDefault("engines", "1"));
+        // --direct: records are encrypted into a direct buffer (what a socket write takes without a copy)
+        boolean direct = Boolean.parseBoolean(o.getOrDefault("direct", "false"));
 
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (var in = Files.newInputStream(p12)) {
@@ -70,7 +72,8 @@ final class TlsRecords {
         md.append("# TLS record cost ").append(stamp(o)).append("\n\n");
         md.append("JVM: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version"))
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs; key: ")
-                .append(p12).append("; ").append(engines).append(" connections (engine pairs) taken in turn; ")
+                .append(p12).append("; ").append(engines).append(" connections (engine pairs) taken in turn; records into ")
+                .append(direct ? "a direct" : "a heap").append(" buffer; ")
                 .append(rounds).append(" rounds of ").append(seconds)
                 .append(" s per cell, the median round. The server's CPU (this thread's clock) per record it encrypts "
                         + "(wrap, one notification to one subscriber) and per small record it decrypts (unwrap of a "
@@ -83,7 +86,7 @@ final class TlsRecords {
             try {
                 List<Pair> list = new ArrayList<>(engines);
                 for (int i = 0; i < engines; i++) {
-                    list.add(Pair.handshake(server, client, suite, protocol));
+                    list.add(Pair.handshake(server, client, suite, protocol, direct));
                 }
                 pair = new Pairs(list);
             } catch (SSLException | IllegalArgumentException e) {
@@ -177,7 +180,7 @@ final class TlsRecords {
     /** A server and a client engine with a completed handshake, and buffers sized for full records. */
     private record Pair(SSLEngine server, SSLEngine client, ByteBuffer net, ByteBuffer app) {
 
-        static Pair handshake(SSLContext serverCtx, SSLContext clientCtx, String suite, String protocol)
+        static Pair handshake(SSLContext serverCtx, SSLContext clientCtx, String suite, String protocol, boolean direct)
                 throws SSLException {
             SSLEngine s = serverCtx.createSSLEngine();
             s.setUseClientMode(false);
@@ -207,7 +210,8 @@ final class TlsRecords {
             }
             // TLS 1.3: the server's session tickets may still be in flight; let the client read them
             sToC.clear();
-            return new Pair(s, c, ByteBuffer.allocate(netSize * 2), ByteBuffer.allocate(appSize * 2));
+            return new Pair(s, c, direct ? ByteBuffer.allocateDirect(netSize * 2) : ByteBuffer.allocate(netSize * 2),
+                    ByteBuffer.allocate(appSize * 2));
         }
 
         private static boolean done(SSLEngine e) {

@@ -291,9 +291,12 @@ public class PlatformAdmin {
             throw new AdminException(AdminException.Reason.NOT_FOUND, "no role " + name);
         }
         long users = em.createNamedQuery(RoleTemplateEntity.USERS, Long.class).setParameter("name", name).getSingleResult();
-        if (users > 0 || name.equals(JpaRoles.operatorDefault())) {
+        long peers = em.createNamedQuery(io.xmppgrid.persistence.PeerEntity.WITH_ROLE, Long.class).setParameter("name", name)
+                .getSingleResult();
+        if (users > 0 || peers > 0 || name.equals(JpaRoles.operatorDefault())) {
             throw new AdminException(AdminException.Reason.CONFLICT, "role " + name + " is in use ("
-                    + users + " platforms" + (name.equals(JpaRoles.operatorDefault()) ? ", the operator's default" : "") + ")");
+                    + users + " platforms" + (peers > 0 ? ", " + peers + " peer grids" : "")
+                    + (name.equals(JpaRoles.operatorDefault()) ? ", the operator's default" : "") + ")");
         }
         em.remove(r);
         JpaRoles.changed(em);

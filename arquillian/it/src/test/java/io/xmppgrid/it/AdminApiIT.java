@@ -110,4 +110,55 @@ class AdminApiIT {
         assertTrue(Grid.api("GET", "/audit?action=admin.platform.password&actor=admin-token&limit=10", null).out()
                 .contains(name));
     }
+
+    /**
+     * Issue 24 ("peers are configured, not discovered"): a peer grid is a domain with its own CA as trust anchor, an
+     * optional key pin and a role template; what an administrator gives is checked; revoking keeps it refused on
+     * record, removing forgets it; a role a peer uses is not deleted; every change is audited.
+     */
+    @Test
+    void peerGridsAreConfiguredWithTheirOwnTrustAnchorsRevokedAndRemoved() throws Exception {
+        String domain = Grid.uniqueName("peer") + ".example.org";
+        io.xmppgrid.security.GridPki.Issued ca = io.xmppgrid.security.GridPki.createCa("peer CA",
+                java.time.Duration.ofDays(30));
+        String pem = io.xmppgrid.security.GridPki.toPem(ca.certificate());
+        String form = "caPem=" + enc(pem) + "&role=consumer&description=" + enc("CERT of a partner");
+        Grid.Result r = Grid.api("PUT", "/peers/" + domain, form);
+        assertEquals(200, r.status(), r.out());
+        assertTrue(r.out().contains("\"state\":\"enabled\"") && r.out().contains("\"role\":\"consumer\""), r.out());
+        assertTrue(r.out().contains(io.xmppgrid.security.PeerTrust.fingerprint(ca.certificate())), "the anchor's fingerprint");
+        String pin = io.xmppgrid.security.PeerTrust.spkiPin(ca.certificate());
+        assertTrue(Grid.api("PUT", "/peers/" + domain, form + "&pin=" + pin).out().contains("\"pin\":\"" + pin + "\""));
+        assertTrue(Grid.api("GET", "/peers", null).out().contains("\"domain\":\"" + domain + "\""));
+
+        assertEquals(400, Grid.api("PUT", "/peers/" + domain, "caPem=" + enc("not a certificate")).status());
+        assertEquals(400, Grid.api("PUT", "/peers/grid.local", "caPem=" + enc(pem)).status(), "our own domain");
+        assertEquals(400, Grid.api("PUT", "/peers/" + domain, "caPem=" + enc(pem) + "&pin=abc").status());
+        assertEquals(400, Grid.api("PUT", "/peers/someone@" + domain, "caPem=" + enc(pem)).status(), "a domain, not a JID");
+        io.xmppgrid.security.GridPki.Issued server = io.xmppgrid.security.GridPki.issueServer(ca, domain,
+                java.time.Duration.ofDays(1));
+        assertEquals(400, Grid.api("PUT", "/peers/" + domain, "caPem=" + enc(io.xmppgrid.security.GridPki.toPem(
+                server.certificate()))).status(), "a server certificate is no trust anchor");
+        assertEquals(404, Grid.api("PUT", "/peers/" + domain, "caPem=" + enc(pem) + "&role=no-such-role").status());
+        assertEquals(409, Grid.api("DELETE", "/roles/consumer", null).status(), "a role a peer uses stays");
+
+        r = Grid.api("POST", "/peers/" + domain + "/revoke", null);
+        assertTrue(r.status() == 200 && r.out().contains("\"state\":\"revoked\""), r.out());
+        assertTrue(Grid.api("PUT", "/peers/" + domain, form).out().contains("\"state\":\"revoked\""),
+                "changing a revoked peer does not enable it");
+        assertTrue(Grid.api("POST", "/peers/" + domain + "/enable", null).out().contains("\"state\":\"enabled\""));
+        assertEquals(204, Grid.api("DELETE", "/peers/" + domain, null).status());
+        assertEquals(404, Grid.api("GET", "/peers/" + domain, null).status());
+        assertEquals(404, Grid.api("POST", "/peers/" + domain + "/revoke", null).status());
+
+        String audit = Grid.api("GET", "/audit?actor=admin-token&limit=200", null).out();
+        for (String action : List.of("admin.peer.save", "admin.peer.revoke", "admin.peer.enable", "admin.peer.delete")) {
+            assertTrue(audit.contains(action), action + " in " + audit);
+        }
+        assertTrue(audit.contains("refused-400"), "refusals are audited too");
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

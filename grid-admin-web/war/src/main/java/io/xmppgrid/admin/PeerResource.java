@@ -1,0 +1,113 @@
+package io.xmppgrid.admin;
+
+import io.xmppgrid.ejb.PeerAdmin;
+import jakarta.ejb.EJB;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Peer grids (issue 24: federation is configured, never discovered): {@code GET /api/peers} lists
+ * them with their trust anchors' fingerprints; {@code PUT /api/peers/{domain}} (form {@code caPem}:
+ * the peer grid's CA certificates, {@code pin}: optional SHA-256 of its server key, hex;
+ * {@code role}: the role template for its JIDs; {@code description}) adds or replaces one;
+ * {@code POST /api/peers/{domain}/revoke} and {@code /enable}; {@code DELETE /api/peers/{domain}}.
+ * Every change is audited.
+ */
+@Path("/peers")
+@jakarta.enterprise.context.RequestScoped
+public class PeerResource {
+
+    @EJB
+    private PeerAdmin peers;
+
+    @jakarta.inject.Inject
+    private AdminAudit adminAudit;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response list() {
+        var list = Json.createArrayBuilder();
+        peers.peers().forEach(p -> list.add(json(p)));
+        return Response.ok(list.build().toString() + "\n").build();
+    }
+
+    @GET
+    @Path("/{domain}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response one(@PathParam("domain") String domain) {
+        return Response.ok(json(peers.peer(domain)).toString() + "\n").build();
+    }
+
+    @PUT
+    @Path("/{domain}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response save(@PathParam("domain") String domain, @FormParam("caPem") String caPem, @FormParam("pin") String pin,
+                         @FormParam("role") String role, @FormParam("description") String description) {
+        return adminAudit.audited("admin.peer.save", domain, "role " + (role == null || role.isBlank() ? "none" : role)
+                + (pin == null || pin.isBlank() ? "" : ", pinned"), () ->
+                Response.ok(json(peers.save(domain, caPem, pin, role, description)).toString() + "\n").build());
+    }
+
+    @POST
+    @Path("/{domain}/revoke")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response revoke(@PathParam("domain") String domain) {
+        return adminAudit.audited("admin.peer.revoke", domain, null,
+                () -> Response.ok(json(peers.revoke(domain)).toString() + "\n").build());
+    }
+
+    @POST
+    @Path("/{domain}/enable")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response enable(@PathParam("domain") String domain) {
+        return adminAudit.audited("admin.peer.enable", domain, null,
+                () -> Response.ok(json(peers.enable(domain)).toString() + "\n").build());
+    }
+
+    @DELETE
+    @Path("/{domain}")
+    public Response delete(@PathParam("domain") String domain) {
+        return adminAudit.audited("admin.peer.delete", domain, null, () -> {
+            peers.remove(domain);
+            return Response.noContent().build();
+        });
+    }
+
+    private static JsonObject json(PeerAdmin.PeerView p) {
+        var anchors = Json.createArrayBuilder();
+        for (PeerAdmin.Anchor a : p.anchors()) {
+            var o = Json.createObjectBuilder().add("subject", a.subject());
+            if (a.notAfter() != null) {
+                o.add("notAfter", a.notAfter().toString());
+            }
+            if (a.fingerprint() != null) {
+                o.add("sha256", a.fingerprint());
+            }
+            anchors.add(o);
+        }
+        var o = Json.createObjectBuilder().add("domain", p.domain()).add("state", p.state()).add("anchors", anchors)
+                .add("createdAt", p.createdAt().toString()).add("updatedAt", p.updatedAt().toString());
+        if (p.pin() != null) {
+            o.add("pin", p.pin());
+        }
+        if (p.role() != null) {
+            o.add("role", p.role());
+        }
+        if (p.description() != null) {
+            o.add("description", p.description());
+        }
+        return o.build();
+    }
+}

@@ -1,0 +1,137 @@
+package io.xmppgrid.ejb;
+
+import io.xmppgrid.persistence.PeerEntity;
+import io.xmppgrid.persistence.RoleTemplateEntity;
+import io.xmppgrid.security.PeerTrust;
+import jakarta.ejb.Stateless;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * The peer grids this grid may federate with (issue 24): configured by administrators, never
+ * discovered. A peer is a domain with its own trust anchors (the peer grid's CA, imported here),
+ * an optional pin of its server key, and the role template that governs its JIDs (none: they may
+ * do nothing). Revoking keeps the peer on record, refused; removing forgets it.
+ */
+@Stateless
+public class PeerAdmin {
+
+    private static final Logger LOG = Logger.getLogger(PeerAdmin.class);
+
+    @PersistenceContext(unitName = "grid")
+    private EntityManager em;
+
+    /** One trust anchor as an administrator checks it: subject, expiry, SHA-256 fingerprint. */
+    public record Anchor(String subject, Instant notAfter, String fingerprint) {
+    }
+
+    /** A peer as the API and the console show it. */
+    public record PeerView(String domain, String state, List<Anchor> anchors, String pin, String role, String description,
+                           Instant createdAt, Instant updatedAt) {
+    }
+
+    public List<PeerView> peers() {
+        return em.createNamedQuery(PeerEntity.ALL, PeerEntity.class).getResultList().stream().map(PeerAdmin::view).toList();
+    }
+
+    public PeerView peer(String domain) {
+        return view(existing(domain));
+    }
+
+    /**
+     * Adds a peer or replaces what is configured for it (its state is kept: a revoked peer stays
+     * revoked until enabled). {@code caPem}: the peer grid's CA certificates; {@code pin}: optional,
+     * hex SHA-256 of its server's SubjectPublicKeyInfo; {@code role}: a role template, or none.
+     */
+    public PeerView save(String domain, String caPem, String pin, String role, String description) {
+        PeerTrust trust;
+        try {
+            trust = PeerTrust.of(domain, caPem, pin);
+        } catch (IllegalArgumentException e) {
+            throw new AdminException(AdminException.Reason.INVALID, e.getMessage());
+        }
+        if (trust.domain().equals(GridSettings.domain()) || trust.domain().endsWith("." + GridSettings.domain())) {
+            throw new AdminException(AdminException.Reason.INVALID, trust.domain() + " is this grid's own domain");
+        }
+        String r = role == null || role.isBlank() ? null : role.strip();
+        if (r != null && em.find(RoleTemplateEntity.class, r) == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no role " + r);
+        }
+        if (description != null && description.length() > 1000) {
+            throw new AdminException(AdminException.Reason.INVALID, "the description is over 1,000 characters");
+        }
+        Instant now = Instant.now();
+        PeerEntity p = em.find(PeerEntity.class, trust.domain());
+        boolean created = p == null;
+        if (created) {
+            p = new PeerEntity(trust.domain(), now);
+        }
+        p.trustAnchors = caPem.strip() + "\n";
+        p.pin = trust.pin();
+        p.role = r;
+        p.description = description == null || description.isBlank() ? null : description.strip();
+        p.updatedAt = now;
+        if (created) {
+            em.persist(p);
+        }
+        LOG.infof("GRID0950: peer %s %s: %d trust anchors (%s), pin %s, role %s", p.domain, created ? "added" : "changed",
+                trust.anchors().size(), trust.anchors().stream().map(PeerTrust::fingerprint).toList(),
+                p.pin == null ? "none" : p.pin, r == null ? "none" : r);
+        return view(p);
+    }
+
+    /** Refuses the peer from now on (kept on record); its links close (issue 24). */
+    public PeerView revoke(String domain) {
+        return state(domain, PeerEntity.State.REVOKED);
+    }
+
+    /** Accepts a revoked peer again. */
+    public PeerView enable(String domain) {
+        return state(domain, PeerEntity.State.ENABLED);
+    }
+
+    public void remove(String domain) {
+        PeerEntity p = existing(domain);
+        em.remove(p);
+        LOG.infof("GRID0952: peer %s removed", p.domain);
+    }
+
+    private PeerView state(String domain, PeerEntity.State state) {
+        PeerEntity p = existing(domain);
+        if (p.state != state) {
+            p.state = state;
+            p.updatedAt = Instant.now();
+            LOG.infof("GRID0951: peer %s is now %s", p.domain, state);
+        }
+        return view(p);
+    }
+
+    private PeerEntity existing(String domain) {
+        String d = domain == null ? "" : domain.strip().toLowerCase(java.util.Locale.ROOT);
+        PeerEntity p = d.isEmpty() ? null : em.find(PeerEntity.class, d);
+        if (p == null) {
+            throw new AdminException(AdminException.Reason.NOT_FOUND, "no peer " + domain);
+        }
+        return p;
+    }
+
+    private static PeerView view(PeerEntity p) {
+        List<Anchor> anchors;
+        try {
+            anchors = PeerTrust.parseAnchors(p.trustAnchors).stream().map(PeerAdmin::anchor).toList();
+        } catch (IllegalArgumentException e) {
+            // stored when valid; what no longer is (an expired CA) shows as such instead of failing the list
+            anchors = List.of(new Anchor("(unusable: " + e.getMessage() + ")", null, null));
+        }
+        return new PeerView(p.domain, p.state.name().toLowerCase(java.util.Locale.ROOT), anchors, p.pin, p.role,
+                p.description, p.createdAt, p.updatedAt);
+    }
+
+    private static Anchor anchor(X509Certificate c) {
+        return new Anchor(c.getSubjectX500Principal().getName(), c.getNotAfter().toInstant(), PeerTrust.fingerprint(c));
+    }
+}

@@ -25,6 +25,9 @@ public class PeerAdmin {
     @PersistenceContext(unitName = "grid")
     private EntityManager em;
 
+    @jakarta.ejb.EJB
+    private io.xmppgrid.ejb.cluster.ClusterBus cluster;
+
     /** One trust anchor as an administrator checks it: subject, expiry, SHA-256 fingerprint. */
     public record Anchor(String subject, Instant notAfter, String fingerprint) {
     }
@@ -97,7 +100,13 @@ public class PeerAdmin {
     public void remove(String domain) {
         PeerEntity p = existing(domain);
         em.remove(p);
-        LOG.infof("GRID0952: peer %s removed", p.domain);
+        int links = endLinks(p.domain, "peer removed by an administrator");
+        LOG.infof("GRID0952: peer %s removed, %d links on this node ending", p.domain, links);
+    }
+
+    /** Its links end on every node once this commits (as a revoked platform's sessions do). */
+    private int endLinks(String domain, String reason) {
+        return cluster.endSessions(io.xmppgrid.xmpp.Jid.domain(domain), reason);
     }
 
     private PeerView state(String domain, PeerEntity.State state) {
@@ -105,7 +114,9 @@ public class PeerAdmin {
         if (p.state != state) {
             p.state = state;
             p.updatedAt = Instant.now();
-            LOG.infof("GRID0951: peer %s is now %s", p.domain, state);
+            int links = state == PeerEntity.State.REVOKED ? endLinks(p.domain, "peer revoked by an administrator") : 0;
+            LOG.infof("GRID0951: peer %s is now %s%s", p.domain, state,
+                    state == PeerEntity.State.REVOKED ? ", " + links + " links on this node ending" : "");
         }
         return view(p);
     }

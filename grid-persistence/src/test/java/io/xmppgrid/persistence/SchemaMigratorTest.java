@@ -19,7 +19,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 class SchemaMigratorTest {
 
     private static void checkSchema(DataSource ds) throws SQLException {
-        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 21"), "all migrations applied");
+        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 22"), "all migrations applied");
         // a second run applies nothing and fails nothing
         assertTrue(SchemaMigrator.migrate(ds).contains("0 migration(s) applied"));
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -36,6 +36,14 @@ class SchemaMigratorTest {
                     + "values (2, 'sensor1', 'ENABLED', current_timestamp, current_timestamp)"));
             assertThrows(SQLException.class, () -> s.executeUpdate("insert into platform (id, localpart, state, created_at, updated_at) "
                     + "values (3, 'sensor3', 'BOGUS', current_timestamp, current_timestamp)"));
+            // peer grids (V22): a known state, an existing role template, PEM of up to 16 KiB
+            String peer = "insert into peer_domain (domain, state, trust_anchors, role, created_at, updated_at) values ";
+            s.executeUpdate(peer + "('grid.peer.example', 'ENABLED', '" + "x".repeat(16_000) + "', 'consumer', "
+                    + "current_timestamp, current_timestamp)");
+            assertThrows(SQLException.class, () -> s.executeUpdate(peer + "('b.example', 'TRUSTED', 'x', null, "
+                    + "current_timestamp, current_timestamp)"));
+            assertThrows(SQLException.class, () -> s.executeUpdate(peer + "('c.example', 'ENABLED', 'x', 'no-such-role', "
+                    + "current_timestamp, current_timestamp)"));
             // offline queues: only for platforms; one place in the queue per message
             s.executeUpdate("insert into offline_queue (owner, next_seq, message_count, total_bytes, refused_total, expired_total)"
                     + " values ('sensor1', 2, 1, 10, 0, 0)");

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -70,17 +71,41 @@ final class RawXmpp implements Closeable {
      * what a man in the middle would inject (RFC 6120 §5.4.3.3).
      */
     static RawXmpp secured(int port, String injected) throws Exception {
+        return startTls(port, HEADER, Grid.tls(), injected);
+    }
+
+    /** TCP to {@code port}, {@code header}, STARTTLS with {@code ctx} ({@code injected} right after it), the header again. */
+    private static RawXmpp startTls(int port, String header, SSLContext ctx, String injected) throws Exception {
         RawXmpp x = plain(port);
-        x.send(HEADER);
+        x.send(header);
         x.await("</stream:features>");
         x.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" + injected);
         x.await("<proceed");
-        SSLSocket tls = (SSLSocket) Grid.tls().getSocketFactory().createSocket(x.socket, Grid.HOST, port, true);
+        SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(x.socket, Grid.HOST, port, true);
         tls.setSoTimeout(15_000); // the handshake may take longer than one poll interval
         tls.startHandshake();
         x.use(tls);
         x.skipAll();
-        x.send(HEADER);
+        x.send(header);
+        x.features = x.await("</stream:features>");
+        return x;
+    }
+
+    /**
+     * A peer grid's server-to-server stream (issue 24): TCP to {@code port}, {@code header} (a {@code jabber:server}
+     * one), STARTTLS presenting the key of {@code ctx} (the peer server's), and the header again; its features read.
+     */
+    static RawXmpp s2s(int port, String header, SSLContext ctx) throws Exception {
+        return startTls(port, header, ctx, "");
+    }
+
+    /** XEP-0368 direct TLS to {@code port} with {@code ctx}'s key, then {@code header}; its features read. */
+    static RawXmpp s2sDirect(int port, String header, SSLContext ctx) throws Exception {
+        SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(Grid.HOST, port);
+        tls.setSoTimeout(15_000);
+        tls.startHandshake();
+        RawXmpp x = new RawXmpp(tls);
+        x.send(header);
         x.features = x.await("</stream:features>");
         return x;
     }

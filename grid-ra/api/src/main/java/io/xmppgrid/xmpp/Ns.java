@@ -3,6 +3,8 @@ package io.xmppgrid.xmpp;
 /** Namespace names used on the wire, in one place. */
 public final class Ns {
     public static final String CLIENT = "jabber:client";
+    /** Server-to-server streams (RFC 6120 §4.8.2). */
+    public static final String SERVER = "jabber:server";
     public static final String STREAM = "http://etherx.jabber.org/streams";
     public static final String STREAMS_ERRORS = "urn:ietf:params:xml:ns:xmpp-streams";
     public static final String STANZA_ERRORS = "urn:ietf:params:xml:ns:xmpp-stanzas";

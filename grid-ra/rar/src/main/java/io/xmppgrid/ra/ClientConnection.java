@@ -84,9 +84,15 @@ final class ClientConnection {
     private final Queue<byte[]> inbound = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inboundBytes = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final XmppStream stream;
+    private final Stream stream;
+    /** A peer grid's server-to-server connection (issue 24), not a platform's. */
+    private final boolean s2s;
 
     ClientConnection(XmppServer server, IoLoop loop, SocketChannel channel, boolean directTls) {
+        this(server, loop, channel, directTls, false);
+    }
+
+    ClientConnection(XmppServer server, IoLoop loop, SocketChannel channel, boolean directTls, boolean s2s) {
         this.id = "c" + BOOT + "-" + Integer.toString(SEQ.incrementAndGet(), 36);
         this.server = server;
         this.loop = loop;
@@ -99,10 +105,11 @@ final class ClientConnection {
             addr = "?";
         }
         this.remoteAddress = addr.startsWith("/") ? addr.substring(1) : addr;
+        this.s2s = s2s;
         if (directTls) {
-            this.engine = server.tls().newEngine();
+            this.engine = s2s ? server.tls().newS2sEngine() : server.tls().newEngine();
         }
-        this.stream = new XmppStream(this, server);
+        this.stream = s2s ? new ServerStream(this, server) : new XmppStream(this, server);
     }
 
     String id() {
@@ -121,6 +128,15 @@ final class ClientConnection {
 
     boolean directTls() {
         return directTls;
+    }
+
+    boolean s2s() {
+        return s2s;
+    }
+
+    /** The peer grid a server-to-server stream named (issue 24), or null. */
+    String peerDomain() {
+        return stream instanceof ServerStream ss ? ss.peerDomain() : null;
     }
 
     boolean isClosed() {
@@ -413,7 +429,7 @@ final class ClientConnection {
                 return;
             }
             enqueueLocked(ByteBuffer.wrap(proceed.getBytes(StandardCharsets.UTF_8)));
-            engine = server.tls().newEngine();
+            engine = s2s ? server.tls().newS2sEngine() : server.tls().newEngine();
             // RFC 6120 §5.4.3.3: the client waits for <proceed/>; whatever plaintext it sent after <starttls/> must
             // not reach the stream that TLS protects (a STARTTLS command injection): dropped, never parsed
             int dropped = 0;

@@ -38,6 +38,12 @@ public class GridResourceAdapter implements ResourceAdapter {
     private Integer starttlsPort = 5222;
     @ConfigProperty(description = "Port for direct TLS client connections (XEP-0368); 0 disables", defaultValue = "5223")
     private Integer directTlsPort = 5223;
+    @ConfigProperty(description = "Port for server-to-server STARTTLS connections of peer grids (RFC 6120, federation);"
+            + " 0, the default, disables", defaultValue = "0")
+    private Integer s2sPort = 0;
+    @ConfigProperty(description = "Port for server-to-server direct TLS connections (XEP-0368); 0, the default, disables",
+            defaultValue = "0")
+    private Integer s2sDirectTlsPort = 0;
     @ConfigProperty(description = "Key store (PKCS#12) with the server's key; empty: self-made grid CA material")
     private String keyStore = "";
     @ConfigProperty(description = "Password of the key store")
@@ -306,7 +312,9 @@ public class GridResourceAdapter implements ResourceAdapter {
                         : Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
                 Math.max(0, integer("connectionRatePerAddress", connectionRatePerAddress)),
                 Math.max(0, integer("connectionBurstPerAddress", connectionBurstPerAddress)),
-                !"off".equalsIgnoreCase(str("operatorRevocation", operatorRevocation).trim()));
+                !"off".equalsIgnoreCase(str("operatorRevocation", operatorRevocation).trim()),
+                Math.max(0, integer("s2sPort", s2sPort)),
+                Math.max(0, integer("s2sDirectTlsPort", s2sDirectTlsPort)));
     }
 
     private static String str(String name, String value) {
@@ -336,6 +344,10 @@ public class GridResourceAdapter implements ResourceAdapter {
     public void setStarttlsPort(Integer v) { starttlsPort = v; }
     public Integer getDirectTlsPort() { return directTlsPort; }
     public void setDirectTlsPort(Integer v) { directTlsPort = v; }
+    public Integer getS2sPort() { return s2sPort; }
+    public void setS2sPort(Integer v) { s2sPort = v; }
+    public Integer getS2sDirectTlsPort() { return s2sDirectTlsPort; }
+    public void setS2sDirectTlsPort(Integer v) { s2sDirectTlsPort = v; }
     public String getKeyStore() { return keyStore; }
     public void setKeyStore(String v) { keyStore = v; }
     public String getKeyStorePassword() { return keyStorePassword; }

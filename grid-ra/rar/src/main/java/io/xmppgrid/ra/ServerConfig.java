@@ -39,7 +39,9 @@ record ServerConfig(
         int tlsThreads,
         int connectionRatePerAddress,
         int connectionBurstPerAddress,
-        boolean operatorRevocation) {
+        boolean operatorRevocation,
+        int s2sPort,
+        int s2sDirectTlsPort) {
 
     /** Output a connection may have queued before it authenticates (a few stream features and SASL answers). */
     static final int UNAUTHENTICATED_OUTPUT_BYTES = 64 * 1024;

@@ -135,6 +135,32 @@ final class StreamParser {
         }
     }
 
+    /**
+     * The next event, fed from {@code source} (the connection's received chunks) as it needs input;
+     * null when the source has nothing more now, or the stream has finished. {@code fed} is told the
+     * size of each chunk fed.
+     */
+    Event next(java.util.function.Supplier<byte[]> source, java.util.function.IntConsumer fed) throws StreamFault {
+        while (true) {
+            Event ev = next();
+            if (ev != null) {
+                return ev;
+            }
+            if (!needsInput()) {
+                if (finished()) {
+                    return null;
+                }
+                continue;
+            }
+            byte[] chunk = source.get();
+            if (chunk == null) {
+                return null;
+            }
+            fed.accept(chunk.length);
+            feed(chunk, 0, chunk.length);
+        }
+    }
+
     /** The next event, or null when more input is needed. */
     Event next() throws StreamFault {
         if (closed) {

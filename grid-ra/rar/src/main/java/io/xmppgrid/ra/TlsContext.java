@@ -33,6 +33,12 @@ final class TlsContext {
     private static final Method EXPORT_KEYING_MATERIAL = exporterMethod();
 
     private final SSLContext context;
+    /**
+     * Server-to-server streams (issue 24): the same key, and a trust manager that only takes the peer's chain; which
+     * peer grid's own anchors it must chain to is known from the stream's {@code from}, and is checked at SASL
+     * EXTERNAL (XEP-0178) against that peer alone, never against the platforms' CAs.
+     */
+    private SSLContext s2sContext;
     private final String[] protocols;
     private final String[] cipherSuites;
     private final byte[] serverEndPoint;
@@ -95,6 +101,8 @@ final class TlsContext {
         tmf.init(trustStore);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        SSLContext s2s = SSLContext.getInstance("TLS");
+        s2s.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {new PeerChainTaker()}, null);
 
         SSLEngine probe = ctx.createSSLEngine();
         List<String> protos = new ArrayList<>();
@@ -128,6 +136,7 @@ final class TlsContext {
         }
         TlsContext t = new TlsContext(ctx, protos.toArray(new String[0]), suites.toArray(new String[0]),
                 serverEndPoint(serverCert), anchors.toArray(new X509Certificate[0]), caPem);
+        t.s2sContext = s2s;
         t.crl = new CrlCheck(grid.directory(), grid.ca().certificate());
         t.gridCa = grid.ca().certificate();
         t.operatorAnchors = List.copyOf(operator);
@@ -135,11 +144,23 @@ final class TlsContext {
     }
 
     SSLEngine newEngine() {
-        SSLEngine e = context.createSSLEngine();
+        return configure(context.createSSLEngine(), false);
+    }
+
+    /** A server-to-server engine: the peer must present a certificate (RFC 6120 §13.7.2, XEP-0178). */
+    SSLEngine newS2sEngine() {
+        return configure(s2sContext.createSSLEngine(), true);
+    }
+
+    private SSLEngine configure(SSLEngine e, boolean needClientCertificate) {
         e.setUseClientMode(false);
         e.setEnabledProtocols(protocols);
         e.setEnabledCipherSuites(cipherSuites);
-        e.setWantClientAuth(true);
+        if (needClientCertificate) {
+            e.setNeedClientAuth(true);
+        } else {
+            e.setWantClientAuth(true);
+        }
         javax.net.ssl.SSLParameters p = e.getSSLParameters();
         p.setUseCipherSuitesOrder(true);
         e.setSSLParameters(p);
@@ -206,5 +227,53 @@ final class TlsContext {
 
     Path caPem() {
         return caPem;
+    }
+
+    /**
+     * Takes a server-to-server peer's chain without judging it: the handshake still proves the peer holds the key of
+     * the certificate it presents (its CertificateVerify), and the stream is not authenticated until SASL EXTERNAL has
+     * checked the chain against the trust anchors of the peer its stream header named ({@code PeerTrust}).
+     */
+    private static final class PeerChainTaker extends javax.net.ssl.X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new java.security.cert.CertificateException("no certificate");
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws java.security.cert.CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws java.security.cert.CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("inbound server-to-server streams only");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws java.security.cert.CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws java.security.cert.CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }

@@ -173,7 +173,7 @@ public class XmppConnectionHandle implements XmppConnection {
     @Override
     public int endSessions(Jid jid, String reason) {
         XmppServer s = server();
-        int known = (int) s.sessions().sessionsOf(jid.bare()).stream()
+        int known = jid.isDomain() ? s.peerLinks(jid.domainPart()) : (int) s.sessions().sessionsOf(jid.bare()).stream()
                 .filter(b -> jid.isBare() || jid.equals(b.info().jid())).count();
         TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
         if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {

@@ -206,8 +206,10 @@ final class XmppServer {
             l.start();
         }
         try {
-            listen(cfg.starttlsPort(), false);
-            listen(cfg.directTlsPort(), true);
+            listen(cfg.starttlsPort(), false, false);
+            listen(cfg.directTlsPort(), true, false);
+            listen(cfg.s2sPort(), false, true);
+            listen(cfg.s2sDirectTlsPort(), true, true);
         } catch (IOException e) {
             stop();
             throw e;
@@ -216,9 +218,14 @@ final class XmppServer {
                         + "channel bindings: tls-server-end-point%s",
                 domain, cfg.bindAddress(), cfg.starttlsPort(), cfg.bindAddress(), cfg.directTlsPort(), cfg.nodeName(),
                 TlsContext.exporterAvailable() ? ", tls-exporter" : "");
+        if (cfg.s2sPort() > 0 || cfg.s2sDirectTlsPort() > 0) {
+            Log.SERVER.infof("GRIDRA0018: peer grids (server-to-server) accepted on %s:%d (STARTTLS) and %s:%d (direct TLS);"
+                    + " only configured peers, authenticated by their own CA", cfg.bindAddress(), cfg.s2sPort(),
+                    cfg.bindAddress(), cfg.s2sDirectTlsPort());
+        }
     }
 
-    private void listen(int port, boolean directTls) throws IOException {
+    private void listen(int port, boolean directTls, boolean s2s) throws IOException {
         if (port <= 0) {
             return;
         }
@@ -231,7 +238,7 @@ final class XmppServer {
         IoLoop.Acceptor acceptor = () -> {
             SocketChannel ch;
             while ((ch = ssc.accept()) != null) {
-                accepted(ch, directTls);
+                accepted(ch, directTls, s2s);
             }
         };
         acceptLoop.execute(() -> {
@@ -328,7 +335,7 @@ final class XmppServer {
         return true;
     }
 
-    private void accepted(SocketChannel ch, boolean directTls) {
+    private void accepted(SocketChannel ch, boolean directTls, boolean s2s) {
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -360,7 +367,7 @@ final class XmppServer {
                 sessions.counted("c:" + host, here);
             }
             IoLoop l = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
-            ClientConnection c = new ClientConnection(this, l, ch, directTls);
+            ClientConnection c = new ClientConnection(this, l, ch, directTls, s2s);
             c.countedHost = host;
             c.unauthenticated.set(true);
             unauthenticated.incrementAndGet();
@@ -368,8 +375,8 @@ final class XmppServer {
             l.execute(() -> {
                 try {
                     c.register();
-                    Log.CONN.debugf("GRIDRA0100: %s accepted from %s (%s)", c.id(), c.remoteAddress(),
-                            directTls ? "direct TLS" : "STARTTLS");
+                    Log.CONN.debugf("GRIDRA0100: %s accepted from %s (%s%s)", c.id(), c.remoteAddress(),
+                            directTls ? "direct TLS" : "STARTTLS", s2s ? ", server-to-server" : "");
                 } catch (IOException e) {
                     c.abort("register failed: " + e.getMessage());
                 }
@@ -527,6 +534,11 @@ final class XmppServer {
 
     PlatformCredentials lookup(String localpart) throws UnavailableException {
         return directoryEndpoints.call(d -> d.lookup(localpart));
+    }
+
+    /** The peer grid configured for {@code domain} (issue 24), or null. */
+    io.xmppgrid.ra.api.PeerCredentials peer(String domain) throws UnavailableException {
+        return directoryEndpoints.call(d -> d.peer(domain));
     }
 
     private record Iterations(java.util.Map<Integer, Long> inUse, long at) {
@@ -789,10 +801,30 @@ final class XmppServer {
             }
             n++;
         }
-        Log.AUTH.infof("GRIDRA0203: %s: %d sessions ended (%s)%s", jid, n, reason,
+        if (jid.isDomain() && !jid.equals(domain)) {
+            // a peer grid revoked or removed (issue 24): its links end, and one authenticating now is refused
+            for (ClientConnection c : connections) {
+                if (c.s2s() && jid.domainPart().equals(c.peerDomain())) {
+                    c.fail(StreamError.NOT_AUTHORIZED, reason);
+                    n++;
+                }
+            }
+        }
+        Log.AUTH.infof("GRIDRA0203: %s: %d %s ended (%s)%s", jid, n, jid.isDomain() ? "peer links" : "sessions", reason,
                 jid.isBare() ? ", streams authenticated before now refused" : "");
         long horizon = t0 - cfg.authTimeout().toNanos() * 2;
         revokedAt.values().removeIf(at -> at - horizon < 0); // older ones can no longer matter
+    }
+
+    /** The links of this peer grid (its domain) on this node. */
+    int peerLinks(String peerDomain) {
+        int n = 0;
+        for (ClientConnection c : connections) {
+            if (c.s2s() && peerDomain.equals(c.peerDomain())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Whether the platform's sessions were ended after a stream authenticated at {@code authenticatedAt}. */

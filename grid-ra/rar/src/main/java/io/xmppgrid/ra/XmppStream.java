@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * (§8) handed to the application. Runs on one worker at a time (the connection's serial
  * executor), so its fields need no locking.
  */
-final class XmppStream {
+final class XmppStream implements Stream {
 
     private enum Phase { HEADER, NEGOTIATING, BOUND, CLOSED }
 
@@ -78,7 +78,8 @@ final class XmppStream {
         this.authTimer = server.scheduler().schedule(this::authTimeout, cfg.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    boolean hasWork() {
+    @Override
+    public boolean hasWork() {
         if (closeReason != null) {
             return !sessionEnded;
         }
@@ -88,7 +89,8 @@ final class XmppStream {
     }
 
     /** Called by the worker: parse what has arrived and act on it. */
-    synchronized void process() {
+    @Override
+    public synchronized void process() {
         if (closeReason != null) {
             endSession(closeReason);
             return;
@@ -106,21 +108,9 @@ final class XmppStream {
         int handled = 0;
         try {
             while (phase != Phase.CLOSED && !suspended && !conn.isClosed() && handled < BATCH) {
-                StreamParser.Event ev = parser.next();
+                StreamParser.Event ev = parser.next(conn::pollInbound, n -> bytesSinceStanza += n);
                 if (ev == null) {
-                    if (!parser.needsInput()) {
-                        if (parser.finished()) {
-                            return;
-                        }
-                        continue;
-                    }
-                    byte[] chunk = conn.pollInbound();
-                    if (chunk == null) {
-                        return;
-                    }
-                    bytesSinceStanza += chunk.length;
-                    parser.feed(chunk, 0, chunk.length);
-                    continue;
+                    return;
                 }
                 handled++;
                 switch (ev.kind()) {
@@ -1114,7 +1104,8 @@ final class XmppStream {
     }
 
     /** Ends the stream with a stream error (RFC 6120 §4.9). Worker thread. */
-    synchronized void fail(StreamError error, String text) {
+    @Override
+    public synchronized void fail(StreamError error, String text) {
         fail(error, text, null);
     }
 
@@ -1140,7 +1131,8 @@ final class XmppStream {
     }
 
     /** Sends a XEP-0199 ping to the peer of a bound session (keepalive); false when not bound. */
-    boolean keepalive() {
+    @Override
+    public boolean keepalive() {
         BoundSession s = session;
         if (s == null || phase != Phase.BOUND) {
             return false;
@@ -1152,7 +1144,8 @@ final class XmppStream {
     }
 
     /** Same as {@link #fail} from a thread that is not this stream's worker. */
-    void failFromOtherThread(StreamError error, String text) {
+    @Override
+    public void failFromOtherThread(StreamError error, String text) {
         failFromTimer(error, text);
     }
 
@@ -1172,7 +1165,8 @@ final class XmppStream {
     }
 
     /** Another connection bound the same full JID (RFC 6120 §7.7.2.2). */
-    void replacedBySameResource() {
+    @Override
+    public void replacedBySameResource() {
         failFromTimer(StreamError.CONFLICT, "replaced by a new session with the same resource");
     }
 
@@ -1181,7 +1175,8 @@ final class XmppStream {
      * The listener stops: RFC 6120 §4.9.3.19 {@code <see-other-host/>} naming another node when there is one (a
      * cluster's graceful stop: the client reconnects there), else §4.9.3.21 {@code <system-shutdown/>}.
      */
-    void shutdown(String alternate) {
+    @Override
+    public void shutdown(String alternate) {
         try {
             server.workers().execute(() -> {
                 if (alternate == null) {
@@ -1196,7 +1191,8 @@ final class XmppStream {
     }
 
     /** The socket is gone; the worker then ends the session after the stanzas already handed over. */
-    void connectionClosed(String reason) {
+    @Override
+    public void connectionClosed(String reason) {
         closeReason = reason;
         authTimer.cancel(false);
     }

@@ -28,4 +28,12 @@ public interface PlatformDirectory {
      * that a simulated exchange for an unknown name can look like one of theirs (no enumeration).
      */
     java.util.Map<Integer, Long> scramIterations(String hash);
+
+    /**
+     * The peer grid configured for this domain (federation, issue 24), revoked ones included, or null when the
+     * domain is not a configured peer.
+     */
+    default PeerCredentials peer(String domain) {
+        return null;
+    }
 }

@@ -1,0 +1,360 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.ra.api.PeerCredentials;
+import io.xmppgrid.security.PeerTrust;
+import io.xmppgrid.xmpp.Jid;
+import io.xmppgrid.xmpp.Ns;
+import io.xmppgrid.xmpp.StreamError;
+import io.xmppgrid.xmpp.XmlElement;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An inbound server-to-server stream of a peer grid (issue 24; RFC 6120 §4–§6, §13.7.2; XEP-0178):
+ * the same connection, parser and limits as a client stream, with the trust model of RFC 8600
+ * kept: the header must name a peer an administrator configured and has not revoked (anything else
+ * is refused at once, with {@code <policy-violation/>}, and audited); TLS is required, with the
+ * peer's certificate; the only SASL mechanism is EXTERNAL, and it succeeds only when that
+ * certificate chains to the trust anchors configured for that very peer, names its domain and,
+ * when pinned, carries the pinned key. Server dialback (XEP-0220) is not offered.
+ *
+ * <p>Stanzas over an authenticated link are not routed yet: the first one ends the stream with
+ * {@code <policy-violation/>} (nothing is taken and then dropped).
+ */
+final class ServerStream implements Stream {
+
+    private enum Phase { HEADER, NEGOTIATING, AUTHENTICATED, CLOSED }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int BATCH = 64;
+
+    private final ClientConnection conn;
+    private final XmppServer server;
+    private final ServerConfig cfg;
+    private final ScheduledFuture<?> authTimer;
+    private StreamParser parser;
+    private Phase phase = Phase.HEADER;
+    private boolean headerSent;
+    private String streamId;
+    /** The peer's domain, from its first stream header (never changes afterwards). */
+    private volatile String peerDomain;
+    private PeerCredentials peer;
+    private volatile boolean authenticated;
+    private volatile String closeReason;
+    private volatile boolean ended;
+
+    ServerStream(ClientConnection conn, XmppServer server) {
+        this.conn = conn;
+        this.server = server;
+        this.cfg = server.config();
+        this.parser = newParser();
+        this.authTimer = server.scheduler().schedule(this::authTimeout, cfg.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public boolean hasWork() {
+        if (closeReason != null) {
+            return !ended;
+        }
+        return phase != Phase.CLOSED && (conn.hasInbound() || (!parser.needsInput() && !parser.finished()));
+    }
+
+    @Override
+    public synchronized void process() {
+        if (closeReason != null) {
+            end(closeReason);
+            return;
+        }
+        int handled = 0;
+        try {
+            while (phase != Phase.CLOSED && !conn.isClosed() && handled < BATCH) {
+                StreamParser.Event ev = parser.next(conn::pollInbound, n -> { });
+                if (ev == null) {
+                    return;
+                }
+                handled++;
+                switch (ev.kind()) {
+                    case OPEN -> onStreamHeader(ev);
+                    case ELEMENT -> onElement(ev.element());
+                    case CLOSE -> {
+                        phase = Phase.CLOSED;
+                        end("the peer closed the stream");
+                        conn.writeAndClose("</stream:stream>");
+                        return;
+                    }
+                    default -> {
+                    }
+                }
+            }
+        } catch (StreamFault f) {
+            fail(f.error(), f.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ stream header (RFC 6120 §4.7, §4.8.2)
+
+    private void onStreamHeader(StreamParser.Event ev) throws StreamFault {
+        XmlElement h = ev.element();
+        streamId = new BigInteger(80, RANDOM).toString(36);
+        if (!h.is("stream", Ns.STREAM)) {
+            throw new StreamFault(StreamError.INVALID_NAMESPACE, "the root element must be stream:stream");
+        }
+        if (!Ns.SERVER.equals(ev.defaultNamespace())) {
+            throw new StreamFault(StreamError.INVALID_NAMESPACE, "the content namespace of this port is jabber:server");
+        }
+        String version = h.attribute("version");
+        if (version == null || !version.startsWith("1.")) {
+            throw new StreamFault(StreamError.UNSUPPORTED_VERSION, "XMPP version 1.0 is required (no dialback)");
+        }
+        Jid to = Jid.parseOrNull(h.attribute("to"));
+        if (to == null || !to.equals(server.domain())) {
+            throw new StreamFault(StreamError.HOST_UNKNOWN, "this server serves " + server.domain());
+        }
+        Jid from = Jid.parseOrNull(h.attribute("from"));
+        if (from == null || !from.isDomain()) {
+            throw new StreamFault(StreamError.INVALID_FROM, "a peer grid names its domain in 'from'");
+        }
+        if (peerDomain == null) {
+            peerDomain = from.domainPart();
+            PeerCredentials p;
+            try {
+                p = server.peer(peerDomain);
+            } catch (jakarta.resource.spi.UnavailableException e) {
+                throw new StreamFault(StreamError.RESOURCE_CONSTRAINT, "the peer list cannot be read now: try again");
+            }
+            if (p == null || !p.enabled()) {
+                String why = p == null ? "not a peer of this grid" : "this grid revoked the peer";
+                Log.CONN.warnf("GRIDRA0500: %s server-to-server stream from %s claiming %s refused: %s", conn.id(),
+                        conn.remoteAddress(), peerDomain, why);
+                server.audit(peerDomain, "s2s.link", "refused", why, conn.remoteAddress());
+                throw new StreamFault(StreamError.POLICY_VIOLATION, why);
+            }
+            peer = p;
+        } else if (!from.domainPart().equals(peerDomain)) {
+            throw new StreamFault(StreamError.INVALID_FROM, "this stream belongs to " + peerDomain);
+        }
+        sendHeader();
+        phase = Phase.NEGOTIATING;
+        StringBuilder f = new StringBuilder(256).append("<stream:features>");
+        if (!conn.isSecure()) {
+            f.append("<starttls xmlns=\"").append(Ns.TLS).append("\"><required/></starttls>"); // RFC 6120 §5.3.1
+        } else if (!authenticated) {
+            if (conn.peerCertificate() == null) {
+                throw new StreamFault(StreamError.POLICY_VIOLATION, "a peer grid authenticates with its certificate");
+            }
+            f.append("<mechanisms xmlns=\"").append(Ns.SASL).append("\"><mechanism>EXTERNAL</mechanism></mechanisms>");
+        } else {
+            phase = Phase.AUTHENTICATED; // RFC 6120 §6.4.6: after SASL, a server-to-server stream needs nothing more
+        }
+        f.append("</stream:features>");
+        conn.write(f.toString());
+    }
+
+    private void sendHeader() {
+        if (headerSent) {
+            return;
+        }
+        headerSent = true;
+        if (streamId == null) {
+            streamId = new BigInteger(80, RANDOM).toString(36);
+        }
+        conn.write("<?xml version='1.0'?><stream:stream xmlns=\"" + Ns.SERVER + "\" xmlns:stream=\"" + Ns.STREAM
+                + "\" id=\"" + streamId + "\" from=\"" + server.domain() + "\""
+                + (peerDomain == null ? "" : " to=\"" + peerDomain + "\"") + " version=\"1.0\">");
+    }
+
+    // ------------------------------------------------------------------ negotiation
+
+    private void onElement(XmlElement e) throws StreamFault {
+        if (!conn.isSecure()) {
+            if (e.is("starttls", Ns.TLS)) {
+                parser = newParser();
+                phase = Phase.HEADER;
+                headerSent = false;
+                conn.startTls("<proceed xmlns=\"" + Ns.TLS + "\"/>");
+                return;
+            }
+            throw new StreamFault(StreamError.POLICY_VIOLATION, "TLS is required first (STARTTLS)");
+        }
+        if (!authenticated) {
+            if (e.is("auth", Ns.SASL)) {
+                external(e);
+                return;
+            }
+            if (Ns.SASL.equals(e.namespace())) {
+                conn.write(failure("aborted"));
+                throw new StreamFault(StreamError.POLICY_VIOLATION, "authentication ended");
+            }
+            throw new StreamFault(StreamError.NOT_AUTHORIZED, "authentication is required first");
+        }
+        if (phase != Phase.AUTHENTICATED) {
+            throw new StreamFault(StreamError.NOT_AUTHORIZED, "the stream restarts after authentication");
+        }
+        // RFC 6120 §4.9.3.9, §8.1.2.1: whatever a peer sends must come from its own domain and be for ours
+        Jid from = Jid.parseOrNull(e.attribute("from"));
+        if (from == null || !from.domainPart().equals(peerDomain)) {
+            throw new StreamFault(StreamError.INVALID_FROM, "stanzas over this link come from " + peerDomain);
+        }
+        Jid to = Jid.parseOrNull(e.attribute("to"));
+        if (to == null || !(to.domainPart().equals(server.domain().domainPart())
+                || to.domainPart().endsWith("." + server.domain().domainPart()))) {
+            throw new StreamFault(StreamError.HOST_UNKNOWN, "this link is for " + server.domain());
+        }
+        throw new StreamFault(StreamError.POLICY_VIOLATION, "stanzas of peer grids are not routed by this version");
+    }
+
+    /** SASL EXTERNAL (RFC 6120 §6.4, XEP-0178 §3): the certificate of the TLS handshake, judged for this peer alone. */
+    private void external(XmlElement auth) throws StreamFault {
+        if (!"EXTERNAL".equals(auth.attribute("mechanism"))) {
+            conn.write(failure("invalid-mechanism"));
+            return;
+        }
+        String text = auth.text().trim();
+        if (!text.isEmpty() && !text.equals("=")) {
+            String authzid;
+            try {
+                authzid = new String(Base64.getDecoder().decode(text), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException ex) {
+                conn.write(failure("incorrect-encoding"));
+                throw new StreamFault(StreamError.POLICY_VIOLATION, "the authorization identity is not base64");
+            }
+            if (!authzid.equalsIgnoreCase(peerDomain)) {
+                refuse("invalid-authzid", "asked to act as " + authzid);
+            }
+        }
+        long lookedUp = System.nanoTime();
+        try {
+            peer = server.peer(peerDomain); // as it is now, not as it was at the header
+        } catch (jakarta.resource.spi.UnavailableException ex) {
+            conn.write(failure("temporary-auth-failure"));
+            throw new StreamFault(StreamError.RESOURCE_CONSTRAINT, "the peer list cannot be read now: try again");
+        }
+        if (peer == null || !peer.enabled()) {
+            refuse("not-authorized", "no longer a peer of this grid");
+        }
+        try {
+            PeerTrust.of(peerDomain, peer.trustAnchorsPem(), peer.pin()).verify(conn.peerChain(), Instant.now());
+        } catch (CertificateException | IllegalArgumentException ex) {
+            refuse("not-authorized", ex.getMessage());
+        }
+        authenticated = true;
+        if (server.endedSince(Jid.domain(peerDomain), lookedUp)) {
+            authenticated = false; // revoked or removed while this stream authenticated: its end did not see it
+            refuse("not-authorized", "revoked while authenticating");
+        }
+        authTimer.cancel(false);
+        conn.authenticated();
+        parser = newParser();
+        phase = Phase.HEADER;
+        headerSent = false;
+        conn.write("<success xmlns=\"" + Ns.SASL + "\"/>");
+        Log.CONN.infof("GRIDRA0501: %s peer grid %s linked in from %s (certificate of its CA)", conn.id(), peerDomain,
+                conn.remoteAddress());
+        server.audit(peerDomain, "s2s.link", "up", "inbound, node " + cfg.nodeName(), conn.remoteAddress());
+    }
+
+    /** A failed EXTERNAL ends the stream: a peer grid has one certificate, and a second try would not change it. */
+    private void refuse(String condition, String why) throws StreamFault {
+        Log.AUTH.warnf("GRIDRA0502: %s peer grid %s from %s not authenticated: %s", conn.id(), peerDomain,
+                conn.remoteAddress(), why);
+        server.audit(peerDomain, "s2s.link", "refused", why, conn.remoteAddress());
+        conn.write(failure(condition));
+        throw new StreamFault(StreamError.NOT_AUTHORIZED, "not authenticated as " + peerDomain);
+    }
+
+    /** The domain the peer's stream header named, or null before it. */
+    String peerDomain() {
+        return peerDomain;
+    }
+
+    private static String failure(String condition) {
+        return "<failure xmlns=\"" + Ns.SASL + "\"><" + condition + "/></failure>";
+    }
+
+    private StreamParser newParser() {
+        return authenticated
+                ? new StreamParser(cfg.maxStanzaBytes(), cfg.maxDepth(), StreamParser.MAX_DISTINCT_NAMES)
+                : new StreamParser(Math.min(cfg.maxStanzaBytes(), ServerConfig.UNAUTHENTICATED_STANZA_BYTES), cfg.maxDepth(),
+                        StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED);
+    }
+
+    // ------------------------------------------------------------------ ending
+
+    @Override
+    public synchronized void fail(StreamError error, String text) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        phase = Phase.CLOSED;
+        Log.CONN.infof("GRIDRA0120: %s stream error <%s/> to %s (server-to-server%s): %s", conn.id(), error.condition(),
+                conn.remoteAddress(), peerDomain == null ? "" : ", " + peerDomain, text);
+        if (conn.isTlsPending()) {
+            conn.abort(error.condition() + " during the TLS handshake");
+            return;
+        }
+        end("stream error <" + error.condition() + "/>: " + text);
+        sendHeader();
+        conn.writeAndClose(error.toXml(null, text, null) + "</stream:stream>");
+    }
+
+    @Override
+    public void failFromOtherThread(StreamError error, String text) {
+        try {
+            server.workers().execute(() -> fail(error, text));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            conn.abort("listener stopping");
+        }
+    }
+
+    @Override
+    public void replacedBySameResource() {
+        // a server-to-server stream binds no resource
+    }
+
+    @Override
+    public void shutdown(String alternate) {
+        failFromOtherThread(StreamError.SYSTEM_SHUTDOWN, "server shutting down");
+    }
+
+    @Override
+    public boolean keepalive() {
+        if (phase != Phase.AUTHENTICATED || conn.isClosed()) {
+            return false;
+        }
+        conn.write(" "); // RFC 6120 §4.6.1: whitespace keepalive (the peer's stream is one-way)
+        return false;
+    }
+
+    @Override
+    public void connectionClosed(String reason) {
+        closeReason = reason;
+        authTimer.cancel(false);
+    }
+
+    private void authTimeout() {
+        if (!authenticated && phase != Phase.CLOSED && !conn.isClosed()) {
+            failFromOtherThread(StreamError.CONNECTION_TIMEOUT, "no authentication within " + cfg.authTimeout().toSeconds()
+                    + " s");
+        }
+    }
+
+    private void end(String reason) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        phase = Phase.CLOSED;
+        authTimer.cancel(false);
+        if (authenticated) {
+            Log.CONN.infof("GRIDRA0503: %s link from peer grid %s ended: %s", conn.id(), peerDomain, reason);
+            server.audit(peerDomain, "s2s.link", "down", "inbound, node " + cfg.nodeName() + ": " + reason,
+                    conn.remoteAddress());
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package io.xmppgrid.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,6 +179,27 @@ class ConsoleBrowserIT {
         submit(By.id("nav-roles"));
         assertTrue(browser.findElement(By.id("list:table")).getText().contains("iodef-reporter"));
         shot("08-roles");
+        // issue 24: a peer grid added with its CA, shown with the CA's fingerprint, revoked, removed
+        String peer = Grid.uniqueName("uipeer") + ".example.org";
+        io.xmppgrid.security.GridPki.Issued peerCa = io.xmppgrid.security.GridPki.createCa("peer CA", Duration.ofDays(30));
+        submit(By.id("nav-peers"));
+        browser.findElement(By.id("edit:domain")).sendKeys(peer);
+        new Select(browser.findElement(By.id("edit:role"))).selectByVisibleText("consumer");
+        browser.findElement(By.id("edit:ca")).sendKeys(io.xmppgrid.security.GridPki.toPem(peerCa.certificate()));
+        submit(By.id("edit:save"));
+        assertTrue(messages().contains("Peer grid " + peer + " saved"), messages());
+        WebElement peerRow = rowOf("list:table", peer);
+        assertTrue(peerRow.getText().contains(io.xmppgrid.security.PeerTrust.fingerprint(peerCa.certificate()))
+                && peerRow.getText().contains("enabled") && peerRow.getText().contains("consumer"), peerRow.getText());
+        shot("13-peers");
+        submit(peerRow.findElement(By.cssSelector("input[value='Revoke']")));
+        assertTrue(rowOf("list:table", peer).getText().contains("revoked"), rowOf("list:table", peer).getText());
+        submit(rowOf("list:table", peer).findElement(By.cssSelector("input[value='Remove']")));
+        assertTrue(messages().contains("Peer grid " + peer + " removed"), messages());
+        assertFalse(browser.findElement(By.id("list:table")).getText().contains(peer));
+        assertTrue(Grid.api("GET", "/audit?actor=" + admin.name() + "&action=admin.peer.revoke&limit=10", null).out()
+                .contains(peer));
+
         submit(By.id("nav-admins"));
         assertTrue(rowOf("list:table", admin.name()).getText().contains("password + TOTP"));
         shot("09-administrators");

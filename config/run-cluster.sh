@@ -7,7 +7,8 @@
 # Every node reads the grid's identity from CLUSTER_DIR/shared: CA and server key (tls/), audit key,
 # administration token, the shared secret, the messaging cluster password. Node 1 starts first; the others
 # start once it listens (GRID_STAGGER=0: all at once, as an orchestrator would start them). GRID_PORT_OFFSET (default 0)
-# shifts every node's ports further. Ctrl+C (or SIGTERM to this script) stops them all. Extra settings for every node
+# shifts every node's ports further. GRID_S2S=1 opens each node's ports for peer grids (federation) on
+# 5269+100*(i-1) / 5270+100*(i-1). Ctrl+C (or SIGTERM to this script) stops them all. Extra settings for every node
 # come from GRID_OPTS.
 set -euo pipefail
 server_home=$1 ear=$3 tls_cp=${4:-}
@@ -72,7 +73,7 @@ for i in $(seq 1 "$nodes"); do
   GRID_SERVER_CONFIG=standalone-grid-cluster.xml GRID_OPTS="-Djboss.node.name=node-$i \
 -Djboss.socket.binding.port-offset=$shift_by -Djboss.tx.node.id=node-$i \
 -Djboss.messaging.cluster.password=$cluster_password \
--Dgrid.xmpp.port=$((5222 + shift_by)) -Dgrid.xmpp.tls-port=$((5223 + shift_by)) \
+-Dgrid.xmpp.port=$((5222 + shift_by)) -Dgrid.xmpp.tls-port=$((5223 + shift_by)) ${GRID_S2S:+-Dgrid.xmpp.s2s-port=$((5269 + shift_by)) -Dgrid.xmpp.s2s-tls-port=$((5270 + shift_by))} \
 -Dgrid.db.driver=postgresql -Dgrid.db.url=jdbc:postgresql://$pg_host:$pg_port/$pg_db \
 -Dgrid.db.user=$pg_user -Dgrid.db.password=${pg_password:-trust} \
 -Dgrid.tlsDirectory=$shared/tls -Dgrid.audit.keyFile=$shared/audit-key \

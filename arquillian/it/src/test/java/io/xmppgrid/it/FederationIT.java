@@ -6,14 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xmppgrid.security.GridPki;
 import io.xmppgrid.security.PeerTrust;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.time.Duration;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
@@ -38,49 +32,16 @@ class FederationIT {
         return Grid.ear();
     }
 
-    /** A peer grid: its domain, its CA, and its server's key and certificate. */
-    private record Peer(String domain, GridPki.Issued ca, GridPki.Issued server) {
-        static Peer create(String name) {
-            String domain = Grid.uniqueName(name) + ".example.org";
-            GridPki.Issued ca = GridPki.createCa(domain + " CA", Duration.ofDays(30));
-            return new Peer(domain, ca, GridPki.issueServer(ca, domain, Duration.ofDays(10)));
-        }
-
-        String header() {
-            return "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'"
-                    + " from='" + domain + "' to='" + Grid.DOMAIN + "' version='1.0'>";
-        }
-
-        /** TLS presenting this peer's server certificate, trusting the grid's CA. */
-        SSLContext tls() throws Exception {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            char[] pw = "peer".toCharArray();
-            ks.setKeyEntry("server", server.key(), pw, server.chain());
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, pw);
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("grid-ca", Grid.caCertificate());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
-            return ctx;
-        }
-
-        void configure(GridPki.Issued trustedCa, String pin) throws Exception {
-            String form = "caPem=" + URLEncoder.encode(GridPki.toPem(trustedCa.certificate()), StandardCharsets.UTF_8)
-                    + "&role=consumer" + (pin == null ? "" : "&pin=" + pin);
-            Grid.Result r = Grid.api("PUT", "/peers/" + domain, form);
-            assertEquals(200, r.status(), r.out());
-        }
+    /** Configures {@code peer} on the test server, trusting {@code trustedCa} for it. */
+    private static void configure(PeerGrid peer, GridPki.Issued trustedCa, String pin) throws Exception {
+        Grid.Result r = Grid.api("PUT", "/peers/" + peer.domain(), peer.form(trustedCa, pin));
+        assertEquals(200, r.status(), r.out());
     }
 
     @Test
     void aConfiguredPeerLinksWithItsOwnCaOverStartTlsOrDirectTlsAndSaslExternal() throws Exception {
-        Peer peer = Peer.create("fedok");
-        peer.configure(peer.ca(), PeerTrust.spkiPin(peer.server().certificate()));
+        PeerGrid peer = PeerGrid.create("fedok");
+        configure(peer, peer.ca(), PeerTrust.spkiPin(peer.server().certificate()));
         try (RawXmpp x = RawXmpp.s2s(S2S_PORT, peer.header(), peer.tls())) {
             String features = x.lastFeatures();
             assertTrue(features.contains("<mechanism>EXTERNAL</mechanism>"), features);
@@ -125,7 +86,7 @@ class FederationIT {
     @Test
     void unknownRevokedWronglyIssuedOrRepinnedPeersAreRefusedAndAudited() throws Exception {
         // not on the allow-list: refused at its first header, before TLS
-        Peer stranger = Peer.create("fedstranger");
+        PeerGrid stranger = PeerGrid.create("fedstranger");
         try (RawXmpp x = RawXmpp.plain(S2S_PORT)) {
             x.send(stranger.header());
             String got = x.await("</stream:stream>");
@@ -133,24 +94,24 @@ class FederationIT {
             assertFalse(got.contains("<starttls"), "no features for a stranger: " + got);
         }
         // configured with another CA than the one that issued its certificate
-        Peer impostor = Peer.create("fedimpostor");
+        PeerGrid impostor = PeerGrid.create("fedimpostor");
         GridPki.Issued otherCa = GridPki.createCa("someone else's CA", Duration.ofDays(30));
-        impostor.configure(otherCa, null);
+        configure(impostor, otherCa, null);
         try (RawXmpp x = RawXmpp.s2s(S2S_PORT, impostor.header(), impostor.tls())) {
             x.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
             String got = x.await("</stream:stream>");
             assertTrue(got.contains("<not-authorized/></failure>") && got.contains("<not-authorized xmlns"), got);
         }
         // the right CA but another key than the pinned one
-        Peer repinned = Peer.create("fedpin");
-        repinned.configure(repinned.ca(), PeerTrust.spkiPin(otherCa.certificate()));
+        PeerGrid repinned = PeerGrid.create("fedpin");
+        configure(repinned, repinned.ca(), PeerTrust.spkiPin(otherCa.certificate()));
         try (RawXmpp x = RawXmpp.s2s(S2S_PORT, repinned.header(), repinned.tls())) {
             x.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
             assertTrue(x.await("</stream:stream>").contains("<not-authorized/></failure>"), x.transcript());
         }
         // a peer may not ask to act as another domain
-        Peer claims = Peer.create("fedclaims");
-        claims.configure(claims.ca(), null);
+        PeerGrid claims = PeerGrid.create("fedclaims");
+        configure(claims, claims.ca(), null);
         try (RawXmpp x = RawXmpp.s2s(S2S_PORT, claims.header(), claims.tls())) {
             x.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>"
                     + java.util.Base64.getEncoder().encodeToString("grid.cert.example".getBytes(StandardCharsets.UTF_8))
@@ -163,7 +124,7 @@ class FederationIT {
             x.send(claims.header());
             assertTrue(x.await("</stream:stream>").contains("<policy-violation"), x.transcript());
         }
-        for (Peer p : new Peer[] {stranger, impostor, repinned, claims}) {
+        for (PeerGrid p : new PeerGrid[] {stranger, impostor, repinned, claims}) {
             String audit = Grid.api("GET", "/audit?actor=" + p.domain() + "&limit=20", null).out();
             assertTrue(audit.contains("s2s.link") && audit.contains("\"outcome\":\"refused\""), p.domain() + ": " + audit);
         }
@@ -184,8 +145,8 @@ class FederationIT {
             x.send("<<<not xml at all>>>");
             assertTrue(x.await("</stream:stream>").contains("<not-well-formed"), x.transcript());
         }
-        Peer peer = Peer.create("fedbig");
-        peer.configure(peer.ca(), null);
+        PeerGrid peer = PeerGrid.create("fedbig");
+        configure(peer, peer.ca(), null);
         try (RawXmpp x = RawXmpp.plain(S2S_PORT)) {
             x.send(peer.header());
             x.await("</stream:features>");

@@ -34,8 +34,11 @@ public class PeerAdmin {
 
     /** A peer as the API and the console show it. */
     public record PeerView(String domain, String state, List<Anchor> anchors, String pin, String role, String description,
-                           Instant createdAt, Instant updatedAt) {
+                           String address, Instant createdAt, Instant updatedAt) {
     }
+
+    /** Port of a peer's server when its address names none (RFC 6120 §3.2.3, the IANA port of server-to-server). */
+    public static final int S2S_PORT = 5269;
 
     public List<PeerView> peers() {
         return em.createNamedQuery(PeerEntity.ALL, PeerEntity.class).getResultList().stream().map(PeerAdmin::view).toList();
@@ -51,6 +54,11 @@ public class PeerAdmin {
      * hex SHA-256 of its server's SubjectPublicKeyInfo; {@code role}: a role template, or none.
      */
     public PeerView save(String domain, String caPem, String pin, String role, String description) {
+        return save(domain, caPem, pin, role, description, null);
+    }
+
+    /** As above, with where its server is reached ({@code host[:port]}; empty: its domain on 5269). */
+    public PeerView save(String domain, String caPem, String pin, String role, String description, String address) {
         PeerTrust trust;
         try {
             trust = PeerTrust.of(domain, caPem, pin);
@@ -67,6 +75,10 @@ public class PeerAdmin {
         if (description != null && description.length() > 1000) {
             throw new AdminException(AdminException.Reason.INVALID, "the description is over 1,000 characters");
         }
+        String where = address == null || address.isBlank() ? null : address.strip();
+        if (where != null) {
+            hostAndPort(where); // refused when it is not host[:port]
+        }
         Instant now = Instant.now();
         PeerEntity p = em.find(PeerEntity.class, trust.domain());
         boolean created = p == null;
@@ -77,6 +89,7 @@ public class PeerAdmin {
         p.pin = trust.pin();
         p.role = r;
         p.description = description == null || description.isBlank() ? null : description.strip();
+        p.address = where;
         p.updatedAt = now;
         if (created) {
             em.persist(p);
@@ -85,6 +98,40 @@ public class PeerAdmin {
                 trust.anchors().size(), trust.anchors().stream().map(PeerTrust::fingerprint).toList(),
                 p.pin == null ? "none" : p.pin, r == null ? "none" : r);
         return view(p);
+    }
+
+    @jakarta.annotation.Resource(lookup = io.xmppgrid.ra.api.XmppConnectionFactory.JNDI_NAME)
+    private io.xmppgrid.ra.api.XmppConnectionFactory connections;
+
+    /**
+     * Opens a link from this node to the peer (its address, else its domain on 5269), as federation will: STARTTLS,
+     * its server's certificate checked against its own CA, name and pin, SASL EXTERNAL with this grid's certificate;
+     * reports how far it got and closes it (an administrator's check that both sides are configured).
+     */
+    @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.NOT_SUPPORTED)
+    public io.xmppgrid.ra.api.PeerProbe probe(String domain) {
+        PeerEntity p = existing(domain);
+        if (p.state != PeerEntity.State.ENABLED) {
+            throw new AdminException(AdminException.Reason.CONFLICT, "peer " + p.domain + " is revoked");
+        }
+        String[] hp = hostAndPort(p.address == null ? p.domain : p.address);
+        try (io.xmppgrid.ra.api.XmppConnection c = connections.getConnection()) {
+            return c.probePeer(new io.xmppgrid.ra.api.PeerCredentials(p.domain, true, p.trustAnchors, p.pin), hp[0],
+                    Integer.parseInt(hp[1]), 10_000);
+        } catch (jakarta.resource.ResourceException e) {
+            throw new AdminException(AdminException.Reason.UNAVAILABLE, "the XMPP listener is not available: " + e.getMessage());
+        }
+    }
+
+    /** {@code host[:port]} → host, port (5269 when none). */
+    private static String[] hostAndPort(String address) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(?::(\\d{1,5}))?")
+                .matcher(address);
+        if (!m.matches() || (m.group(2) != null && (Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535))) {
+            throw new AdminException(AdminException.Reason.INVALID, "an address is host or host:port (got " + address + ")");
+        }
+        String host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
+        return new String[] {host, m.group(2) == null ? Integer.toString(S2S_PORT) : m.group(2)};
     }
 
     /** Refuses the peer from now on (kept on record); its links close (issue 24). */
@@ -139,7 +186,7 @@ public class PeerAdmin {
             anchors = List.of(new Anchor("(unusable: " + e.getMessage() + ")", null, null));
         }
         return new PeerView(p.domain, p.state.name().toLowerCase(java.util.Locale.ROOT), anchors, p.pin, p.role,
-                p.description, p.createdAt, p.updatedAt);
+                p.description, p.address, p.createdAt, p.updatedAt);
     }
 
     private static Anchor anchor(X509Certificate c) {

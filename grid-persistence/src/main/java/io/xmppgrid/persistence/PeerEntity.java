@@ -45,6 +45,10 @@ public class PeerEntity {
     @Column(length = 1000)
     public String description;
 
+    /** Where its server is reached, {@code host:port}; null: its domain on 5269. */
+    @Column(length = 300)
+    public String address;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

@@ -130,6 +130,46 @@ class FederationIT {
         }
     }
 
+    /**
+     * The grid's outbound link (the administrator's probe): STARTTLS, this grid's certificate accepted by the peer as
+     * a client certificate of the grid CA naming the grid's domain, the peer server's certificate checked against the
+     * peer's own CA before SASL EXTERNAL is sent; a peer whose certificate another CA issued gets nothing.
+     */
+    @Test
+    void theGridLinksOutToAPeerAndChecksItsCertificateBeforeAuthenticating() throws Exception {
+        PeerGrid peer = PeerGrid.create("fedout");
+        try (ReceivingPeer receiving = new ReceivingPeer(peer)) {
+            Grid.Result r = Grid.api("PUT", "/peers/" + peer.domain(), peer.form(peer.ca(), null) + "&address=127.0.0.1:"
+                    + receiving.port());
+            assertEquals(200, r.status(), r.out());
+            r = Grid.api("POST", "/peers/" + peer.domain() + "/probe", null);
+            assertEquals(200, r.status(), r.out());
+            assertTrue(r.out().contains("\"ok\":true") && r.out().contains("\"stage\":\"linked\""), r.out());
+            assertTrue(r.out().contains(PeerTrust.fingerprint(peer.server().certificate())), r.out());
+            java.security.cert.X509Certificate[] chain = receiving.clientChain().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(io.xmppgrid.security.CertificateIdentity.dnsNames(chain[0]).contains(Grid.DOMAIN),
+                    "the grid presents its own server certificate");
+            String sent = receiving.done().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(sent.contains("xmlns=\"jabber:server\"") && sent.contains("from=\"" + Grid.DOMAIN + "\"")
+                    && sent.contains("to=\"" + peer.domain() + "\""), sent);
+            assertTrue(sent.contains("mechanism=\"EXTERNAL\">=</auth>"), sent);
+        }
+        PeerGrid impostor = PeerGrid.create("fedoutbad");
+        try (ReceivingPeer receiving = new ReceivingPeer(impostor)) {
+            GridPki.Issued otherCa = GridPki.createCa("not the impostor's CA", Duration.ofDays(30));
+            assertEquals(200, Grid.api("PUT", "/peers/" + impostor.domain(), impostor.form(otherCa, null)
+                    + "&address=127.0.0.1:" + receiving.port()).status());
+            Grid.Result r = Grid.api("POST", "/peers/" + impostor.domain() + "/probe", null);
+            assertTrue(r.out().contains("\"ok\":false") && r.out().contains("\"stage\":\"certificate\""), r.out());
+            String sent = receiving.done().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertFalse(sent.contains("<auth"), "nothing after TLS to a server that is not the peer: " + sent);
+        }
+        String audit = Grid.api("GET", "/audit?actor=" + impostor.domain() + "&limit=20", null).out();
+        assertTrue(audit.contains("\"outcome\":\"failed\""), audit);
+        assertEquals(400, Grid.api("PUT", "/peers/" + impostor.domain(), impostor.form(impostor.ca(), null)
+                + "&address=" + java.net.URLEncoder.encode("no such host!", java.nio.charset.StandardCharsets.UTF_8)).status());
+    }
+
     @Test
     void hostileInputOnTheServerPortGetsTheSameStreamErrorsAsOnClientStreams() throws Exception {
         try (RawXmpp x = RawXmpp.plain(S2S_PORT)) {

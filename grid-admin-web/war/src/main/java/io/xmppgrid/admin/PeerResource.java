@@ -20,8 +20,9 @@ import jakarta.ws.rs.core.Response;
  * Peer grids (issue 24: federation is configured, never discovered): {@code GET /api/peers} lists
  * them with their trust anchors' fingerprints; {@code PUT /api/peers/{domain}} (form {@code caPem}:
  * the peer grid's CA certificates, {@code pin}: optional SHA-256 of its server key, hex;
- * {@code role}: the role template for its JIDs; {@code description}) adds or replaces one;
- * {@code POST /api/peers/{domain}/revoke} and {@code /enable}; {@code DELETE /api/peers/{domain}}.
+ * {@code role}: the role template for its JIDs; {@code description}; {@code address}: {@code host[:port]} of its
+ * server, else its domain on 5269) adds or replaces one; {@code POST /api/peers/{domain}/revoke}, {@code /enable},
+ * {@code /probe} (a link from this node, reported and closed); {@code DELETE /api/peers/{domain}}.
  * Every change is audited.
  */
 @Path("/peers")
@@ -54,10 +55,11 @@ public class PeerResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
     public Response save(@PathParam("domain") String domain, @FormParam("caPem") String caPem, @FormParam("pin") String pin,
-                         @FormParam("role") String role, @FormParam("description") String description) {
+                         @FormParam("role") String role, @FormParam("description") String description,
+                         @FormParam("address") String address) {
         return adminAudit.audited("admin.peer.save", domain, "role " + (role == null || role.isBlank() ? "none" : role)
                 + (pin == null || pin.isBlank() ? "" : ", pinned"), () ->
-                Response.ok(json(peers.save(domain, caPem, pin, role, description)).toString() + "\n").build());
+                Response.ok(json(peers.save(domain, caPem, pin, role, description, address)).toString() + "\n").build());
     }
 
     @POST
@@ -74,6 +76,25 @@ public class PeerResource {
     public Response enable(@PathParam("domain") String domain) {
         return adminAudit.audited("admin.peer.enable", domain, null,
                 () -> Response.ok(json(peers.enable(domain)).toString() + "\n").build());
+    }
+
+    /** Opens a link from this node to the peer and reports how far it got (200 either way; {@code ok} says). */
+    @POST
+    @Path("/{domain}/probe")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response probe(@PathParam("domain") String domain) {
+        return adminAudit.audited("admin.peer.probe", domain, null, () -> {
+            io.xmppgrid.ra.api.PeerProbe p = peers.probe(domain);
+            var o = Json.createObjectBuilder().add("ok", p.ok()).add("stage", p.stage()).add("detail", p.detail())
+                    .add("address", p.address()).add("millis", p.millis());
+            if (p.peerCertificateSha256() != null) {
+                o.add("peerCertificateSha256", p.peerCertificateSha256());
+            }
+            if (p.tlsProtocol() != null) {
+                o.add("tlsProtocol", p.tlsProtocol());
+            }
+            return Response.ok(o.build().toString() + "\n").build();
+        });
     }
 
     @DELETE
@@ -107,6 +128,9 @@ public class PeerResource {
         }
         if (p.description() != null) {
             o.add("description", p.description());
+        }
+        if (p.address() != null) {
+            o.add("address", p.address());
         }
         return o.build();
     }

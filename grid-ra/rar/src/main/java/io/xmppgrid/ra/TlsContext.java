@@ -147,6 +147,22 @@ final class TlsContext {
         return configure(context.createSSLEngine(), false);
     }
 
+    /**
+     * The client side of an outbound link to a peer grid (issue 24) over {@code tcp}: this server's key as the client
+     * certificate, SNI naming the peer; the peer's chain is taken, and judged by the caller.
+     */
+    javax.net.ssl.SSLSocket s2sClient(java.net.Socket tcp, String peerDomain) throws IOException {
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) s2sContext.getSocketFactory()
+                .createSocket(tcp, peerDomain, tcp.getPort(), true);
+        s.setUseClientMode(true);
+        s.setEnabledProtocols(protocols);
+        s.setEnabledCipherSuites(cipherSuites);
+        javax.net.ssl.SSLParameters p = s.getSSLParameters();
+        p.setServerNames(List.of(new javax.net.ssl.SNIHostName(peerDomain)));
+        s.setSSLParameters(p);
+        return s;
+    }
+
     /** A server-to-server engine: the peer must present a certificate (RFC 6120 §13.7.2, XEP-0178). */
     SSLEngine newS2sEngine() {
         return configure(s2sContext.createSSLEngine(), true);
@@ -232,7 +248,8 @@ final class TlsContext {
     /**
      * Takes a server-to-server peer's chain without judging it: the handshake still proves the peer holds the key of
      * the certificate it presents (its CertificateVerify), and the stream is not authenticated until SASL EXTERNAL has
-     * checked the chain against the trust anchors of the peer its stream header named ({@code PeerTrust}).
+     * checked the chain against the trust anchors of the peer its stream header named ({@code PeerTrust}); on an
+     * outbound link, nothing is sent over it before the same check of the peer server's chain.
      */
     private static final class PeerChainTaker extends javax.net.ssl.X509ExtendedTrustManager {
         @Override
@@ -256,7 +273,7 @@ final class TlsContext {
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("inbound server-to-server streams only");
+            checkClientTrusted(chain, authType); // an outbound link: judged by PeerTrust once the handshake is done
         }
 
         @Override

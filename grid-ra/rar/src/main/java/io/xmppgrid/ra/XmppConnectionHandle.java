@@ -197,6 +197,12 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public io.xmppgrid.ra.api.PeerProbe probePeer(io.xmppgrid.ra.api.PeerCredentials peer, String host, int port,
+                                                  int timeoutMillis) {
+        return OutboundLink.probe(server(), peer, host, port, timeoutMillis);
+    }
+
+    @Override
     public io.xmppgrid.ra.api.SessionTraffic traffic(Jid fullJid) {
         return server().traffic(fullJid);
     }

@@ -136,8 +136,10 @@ public final class GridPki {
         }
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, "XMPP-Grid").addRDN(BCStyle.CN, domain).build();
-        return issue(ca, subject, GeneralNames.getInstance(new DERSequence(names)),
-                KeyPurposeId.id_kp_serverAuth, validity);
+        // clientAuth too: the server presents it as the client of its outbound server-to-server links (issue 24), and a
+        // peer that checks the purpose of a client certificate (OpenSSL does) would otherwise refuse it
+        return issue(ca, subject, GeneralNames.getInstance(new DERSequence(names)), validity,
+                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
     }
 
     /** A platform certificate whose xmppAddr is {@code platform} (a bare JID), for SASL EXTERNAL. */
@@ -148,7 +150,7 @@ public final class GridPki {
         GeneralNames names = new GeneralNames(new GeneralName(GeneralName.otherName, new DERSequence(otherName)));
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, "XMPP-Grid").addRDN(BCStyle.CN, platform.bare().toString()).build();
-        return issue(ca, subject, names, KeyPurposeId.id_kp_clientAuth, validity);
+        return issue(ca, subject, names, validity, KeyPurposeId.id_kp_clientAuth);
     }
 
     /**
@@ -159,10 +161,10 @@ public final class GridPki {
     public static Issued issueAdministrator(Issued ca, String name, Duration validity) {
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, "XMPP-Grid").addRDN(BCStyle.OU, "administrators").addRDN(BCStyle.CN, name).build();
-        return issue(ca, subject, null, KeyPurposeId.id_kp_clientAuth, validity);
+        return issue(ca, subject, null, validity, KeyPurposeId.id_kp_clientAuth);
     }
 
-    private static Issued issue(Issued ca, X500Name subject, GeneralNames sans, KeyPurposeId purpose, Duration validity) {
+    private static Issued issue(Issued ca, X500Name subject, GeneralNames sans, Duration validity, KeyPurposeId... purposes) {
         KeyPair kp = newKeyPair();
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -170,7 +172,7 @@ public final class GridPki {
             X509v3CertificateBuilder b = builder(issuer, subject, kp, validity)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             ext.createAuthorityKeyIdentifier(ca.certificate()));

@@ -32,6 +32,7 @@ public class PeersView implements Serializable {
     private String pin;
     private String role;
     private String description;
+    private String address;
 
     public List<PeerAdmin.PeerView> getPeers() {
         return peers.peers();
@@ -48,13 +49,14 @@ public class PeersView implements Serializable {
         pin = p.pin();
         role = p.role();
         description = p.description();
+        address = p.address();
         caPem = null;
     }
 
     public void save() {
         String d = domain == null ? "" : domain.strip();
         if (console.act("admin.peer.save", d, "role " + (role == null || role.isBlank() ? "none" : role),
-                () -> peers.save(d, caPem, pin, role, description), "Peer grid " + d + " saved") != null) {
+                () -> peers.save(d, caPem, pin, role, description, address), "Peer grid " + d + " saved") != null) {
             caPem = null;
         }
     }
@@ -66,6 +68,20 @@ public class PeersView implements Serializable {
 
     public void enable(String peer) {
         console.act("admin.peer.enable", peer, null, () -> peers.enable(peer), "Peer grid " + peer + " enabled");
+    }
+
+    /** A link from this node to the peer, reported (the audit log keeps the outcome). */
+    public void probe(String peer) {
+        io.xmppgrid.ra.api.PeerProbe p = console.act("admin.peer.probe", peer, null, () -> peers.probe(peer), null);
+        if (p == null) {
+            return;
+        }
+        if (p.ok()) {
+            console.info("Link to " + peer + " at " + p.address() + ": authenticated both ways (" + p.tlsProtocol() + ", "
+                    + p.millis() + " ms)");
+        } else {
+            console.error("Link to " + peer + " at " + p.address() + " failed at " + p.stage() + ": " + p.detail());
+        }
     }
 
     public void remove(String peer) {
@@ -83,6 +99,8 @@ public class PeersView implements Serializable {
     public void setPin(String v) { pin = v; }
     public String getRole() { return role; }
     public void setRole(String v) { role = v; }
+    public String getAddress() { return address; }
+    public void setAddress(String v) { address = v; }
     public String getDescription() { return description; }
     public void setDescription(String v) { description = v; }
 }

@@ -130,4 +130,13 @@ public interface XmppConnection extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Opens a link from this node to the peer grid at {@code host:port} (issue 24: STARTTLS, the peer server's
+     * certificate checked against {@code peer}'s own anchors and pin, SASL EXTERNAL with this server's certificate),
+     * reports how far it got, and closes it. Blocks up to {@code timeoutMillis} per step.
+     */
+    default PeerProbe probePeer(PeerCredentials peer, String host, int port, int timeoutMillis) {
+        return new PeerProbe(false, "connect", "not supported", host + ":" + port, null, null, 0);
+    }
 }

@@ -1,0 +1,248 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.ra.api.PeerCredentials;
+import io.xmppgrid.ra.api.PeerProbe;
+import io.xmppgrid.security.PeerTrust;
+import io.xmppgrid.xmpp.Ns;
+import io.xmppgrid.xmpp.XmlElement;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Arrays;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A link from this node to a peer grid (issue 24; RFC 6120 §4.7, §5, §6.4; XEP-0178): TCP, a
+ * {@code jabber:server} header, STARTTLS (required: a peer that does not offer it is not linked),
+ * TLS presenting this server's certificate, the peer server's chain judged against that peer's own
+ * anchors, name and pin before anything else is sent, then SASL EXTERNAL and the restarted stream.
+ * Blocking I/O with a timeout on every step; what the peer sends is parsed with the client streams'
+ * parser and bounds. Today it serves {@link #probe}: how far a link gets, for an administrator.
+ */
+final class OutboundLink implements Closeable {
+
+    /** Why a link stopped, and at which step. */
+    static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String stage;
+
+        Failure(String stage, String message) {
+            super(message, null, false, false);
+            this.stage = stage;
+        }
+    }
+
+    private final XmppServer server;
+    private final PeerCredentials peer;
+    private final Socket tcp;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private StreamParser parser;
+    private final byte[] buffer = new byte[8192];
+    private String certificateSha256;
+    private String protocol;
+
+    private OutboundLink(XmppServer server, PeerCredentials peer, Socket tcp) throws IOException {
+        this.server = server;
+        this.peer = peer;
+        this.tcp = tcp;
+        use(tcp);
+    }
+
+    /** Opens a link and reports how far it got; the link is closed again (an administrator's check). */
+    static PeerProbe probe(XmppServer server, PeerCredentials peer, String host, int port, int timeoutMillis) {
+        long t0 = System.nanoTime();
+        String address = host + ":" + port;
+        OutboundLink link = null;
+        try {
+            link = open(server, peer, host, port, timeoutMillis);
+            Log.CONN.infof("GRIDRA0504: link to peer grid %s at %s authenticated both ways (probe)", peer.domain(), address);
+            server.audit(peer.domain(), "s2s.link", "probed", "outbound to " + address + ", node "
+                    + server.config().nodeName(), address);
+            return new PeerProbe(true, "linked", "authenticated both ways", address, link.certificateSha256, link.protocol,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } catch (Failure f) {
+            Log.CONN.warnf("GRIDRA0505: link to peer grid %s at %s failed at %s: %s", peer.domain(), address, f.stage,
+                    f.getMessage());
+            server.audit(peer.domain(), "s2s.link", "failed", "outbound to " + address + " at " + f.stage + ": "
+                    + f.getMessage(), address);
+            return new PeerProbe(false, f.stage, f.getMessage(), address, link == null ? null : link.certificateSha256,
+                    link == null ? null : link.protocol, (System.nanoTime() - t0) / 1_000_000);
+        } finally {
+            if (link != null) {
+                link.close();
+            }
+        }
+    }
+
+    static OutboundLink open(XmppServer server, PeerCredentials peer, String host, int port, int timeoutMillis)
+            throws Failure {
+        if (!peer.enabled()) {
+            throw new Failure("connect", "the peer is revoked");
+        }
+        Socket tcp = new Socket();
+        OutboundLink link;
+        try {
+            tcp.connect(new InetSocketAddress(host, port), timeoutMillis);
+            tcp.setSoTimeout(timeoutMillis);
+            tcp.setTcpNoDelay(true);
+            link = new OutboundLink(server, peer, tcp);
+        } catch (IOException e) {
+            closeQuietly(tcp);
+            throw new Failure("connect", e.toString());
+        }
+        try {
+            link.negotiate();
+            return link;
+        } catch (Failure f) {
+            link.close();
+            throw f;
+        }
+    }
+
+    private void negotiate() throws Failure {
+        // RFC 6120 §5: TLS first, required
+        XmlElement features = restart("stream");
+        if (features.child("starttls", Ns.TLS) == null) {
+            throw new Failure("starttls", "the peer offers no STARTTLS");
+        }
+        write("starttls", "<starttls xmlns=\"" + Ns.TLS + "\"/>");
+        XmlElement proceed = element("starttls");
+        if (!proceed.is("proceed", Ns.TLS)) {
+            throw new Failure("starttls", "the peer answered <" + proceed.name() + "/>");
+        }
+        SSLSocket tls;
+        try {
+            tls = server.tls().s2sClient(tcp, peer.domain());
+            tls.startHandshake();
+            use(tls);
+            protocol = tls.getSession().getProtocol();
+        } catch (IOException e) {
+            throw new Failure("tls", e.toString());
+        }
+        // nothing goes over the link before the peer server is known to be the peer (its CA, its name, its pin)
+        try {
+            Certificate[] got = tls.getSession().getPeerCertificates();
+            X509Certificate[] chain = Arrays.copyOf(got, got.length, X509Certificate[].class);
+            certificateSha256 = PeerTrust.fingerprint(chain[0]);
+            PeerTrust.of(peer.domain(), peer.trustAnchorsPem(), peer.pin()).verify(chain, Instant.now());
+        } catch (IOException | CertificateException | IllegalArgumentException | ArrayStoreException e) {
+            throw new Failure("certificate", e.getMessage());
+        }
+        // RFC 6120 §6.4, XEP-0178 §3: EXTERNAL with this server's certificate, the authzid left to the stream's 'from'
+        features = restart("stream");
+        XmlElement mechanisms = features.child("mechanisms", Ns.SASL);
+        boolean external = mechanisms != null && mechanisms.elements().stream()
+                .anyMatch(m -> m.is("mechanism", Ns.SASL) && "EXTERNAL".equals(m.text().trim()));
+        if (!external) {
+            throw new Failure("sasl", "the peer does not offer SASL EXTERNAL");
+        }
+        write("sasl", "<auth xmlns=\"" + Ns.SASL + "\" mechanism=\"EXTERNAL\">=</auth>");
+        XmlElement outcome = element("sasl");
+        if (!outcome.is("success", Ns.SASL)) {
+            XmlElement condition = outcome.elements().isEmpty() ? null : outcome.elements().get(0);
+            throw new Failure("sasl", "the peer refused this grid: " + (condition == null ? outcome.name() : condition.name()));
+        }
+        restart("sasl");
+    }
+
+    /** Sends a new stream header and reads the peer's header and features (a new parser for the new stream). */
+    private XmlElement restart(String stage) throws Failure {
+        parser = new StreamParser(ServerConfig.UNAUTHENTICATED_STANZA_BYTES, server.config().maxDepth(),
+                StreamParser.MAX_DISTINCT_NAMES_UNAUTHENTICATED);
+        write(stage, "<?xml version='1.0'?><stream:stream xmlns=\"" + Ns.SERVER + "\" xmlns:stream=\"" + Ns.STREAM
+                + "\" from=\"" + server.domain() + "\" to=\"" + peer.domain() + "\" version=\"1.0\">");
+        StreamParser.Event header = event(stage);
+        if (header.kind() != StreamParser.Kind.OPEN || !Ns.SERVER.equals(header.defaultNamespace())) {
+            throw new Failure(stage, "the peer did not open a jabber:server stream");
+        }
+        XmlElement features = element(stage);
+        if (!features.is("features", Ns.STREAM)) {
+            throw new Failure(stage, "the peer sent <" + features.name() + "/> instead of its features");
+        }
+        return features;
+    }
+
+    private XmlElement element(String stage) throws Failure {
+        StreamParser.Event ev = event(stage);
+        if (ev.kind() != StreamParser.Kind.ELEMENT) {
+            throw new Failure(stage, "the peer closed the stream");
+        }
+        XmlElement e = ev.element();
+        if (e.is("error", Ns.STREAM)) {
+            XmlElement condition = e.elements().isEmpty() ? null : e.elements().get(0);
+            throw new Failure(stage, "stream error <" + (condition == null ? "?" : condition.name()) + "/> from the peer");
+        }
+        return e;
+    }
+
+    private StreamParser.Event event(String stage) throws Failure {
+        try {
+            StreamParser.Event ev = parser.next(this::read, n -> { });
+            if (ev == null) {
+                throw new Failure(stage, "the peer closed the connection");
+            }
+            return ev;
+        } catch (StreamFault f) {
+            throw new Failure(stage, "the peer sent bad XML: " + f.getMessage());
+        } catch (UncheckedIOException e) {
+            throw new Failure(stage, e.getCause() instanceof SocketTimeoutException ? "no answer in time" : e.getCause().toString());
+        }
+    }
+
+    /** A chunk from the socket, or null at its end (the parser's source). */
+    private byte[] read() {
+        try {
+            int n = in.read(buffer);
+            return n < 0 ? null : Arrays.copyOf(buffer, n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void write(String stage, String xml) throws Failure {
+        try {
+            out.write(xml.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new Failure(stage, e.toString());
+        }
+    }
+
+    private void use(Socket s) throws IOException {
+        socket = s;
+        in = s.getInputStream();
+        out = s.getOutputStream();
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.write("</stream:stream>".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        closeQuietly(socket);
+        closeQuietly(tcp);
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}

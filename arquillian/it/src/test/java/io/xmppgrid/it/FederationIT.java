@@ -52,6 +52,9 @@ class FederationIT {
             x.send(peer.header());
             String after = x.await("</stream:features>");
             assertFalse(after.contains("<bind") || after.contains("<mechanism"), "nothing left to negotiate: " + after);
+            String links = Grid.api("GET", "/peers/links", null).out();
+            assertTrue(links.contains("\"domain\":\"" + peer.domain() + "\",\"direction\":\"in\"")
+                    && links.contains("\"authenticated\":true"), "the node lists the link: " + links);
             // RFC 6120 §4.9.3.9: a stanza over this link must come from the peer's domain
             x.send("<message from='someone@elsewhere.example.org' to='x@" + Grid.DOMAIN + "'><body>hi</body></message>");
             assertTrue(x.await("</stream:stream>").contains("<invalid-from"), x.transcript());

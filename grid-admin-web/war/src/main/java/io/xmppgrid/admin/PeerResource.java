@@ -22,7 +22,8 @@ import jakarta.ws.rs.core.Response;
  * the peer grid's CA certificates, {@code pin}: optional SHA-256 of its server key, hex;
  * {@code role}: the role template for its JIDs; {@code description}; {@code address}: {@code host[:port]} of its
  * server, else its domain on 5269) adds or replaces one; {@code POST /api/peers/{domain}/revoke}, {@code /enable},
- * {@code /probe} (a link from this node, reported and closed); {@code DELETE /api/peers/{domain}}.
+ * {@code /probe} (a link from this node, reported and closed); {@code DELETE /api/peers/{domain}};
+ * {@code GET /api/peers/links}: the links of every node.
  * Every change is audited.
  */
 @Path("/peers")
@@ -32,6 +33,9 @@ public class PeerResource {
     @EJB
     private PeerAdmin peers;
 
+    @EJB
+    private io.xmppgrid.ejb.cluster.ClusterBus cluster;
+
     @jakarta.inject.Inject
     private AdminAudit adminAudit;
 
@@ -40,6 +44,20 @@ public class PeerResource {
     public Response list() {
         var list = Json.createArrayBuilder();
         peers.peers().forEach(p -> list.add(json(p)));
+        return Response.ok(list.build().toString() + "\n").build();
+    }
+
+    /** The links of peer grids on every node: node, domain, direction, connection, address, since, authenticated, stanzas. */
+    @GET
+    @Path("/links")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response links() {
+        var list = Json.createArrayBuilder();
+        for (String[] r : cluster.peerLinks()) {
+            list.add(Json.createObjectBuilder().add("node", r[0]).add("domain", r[1]).add("direction", r[2])
+                    .add("connection", r[3]).add("address", r[4]).add("since", r[5])
+                    .add("authenticated", Boolean.parseBoolean(r[6])).add("stanzas", Long.parseLong(r[7])));
+        }
         return Response.ok(list.build().toString() + "\n").build();
     }
 

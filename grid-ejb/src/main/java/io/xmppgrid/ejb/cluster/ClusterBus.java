@@ -146,6 +146,21 @@ public class ClusterBus {
             return rows;
         }
 
+        /** This node's links of peer grids: node, domain, direction, connection, address, since, authenticated, stanzas. */
+        ArrayList<String[]> peerLinks() {
+            ArrayList<String[]> rows = new ArrayList<>();
+            try (XmppConnection c = connections.getConnection()) {
+                for (io.xmppgrid.ra.api.PeerLink l : c.peerLinks()) {
+                    rows.add(new String[] {group == null ? System.getProperty("jboss.node.name", "node") : self(), l.domain(),
+                        l.direction(), l.connectionId(), l.remoteAddress(),
+                        l.since().toString(), Boolean.toString(l.authenticated()), Long.toString(l.stanzas())});
+                }
+            } catch (jakarta.resource.ResourceException e) {
+                LOG.debugf("no links listed: the XMPP listener is not available: %s", e.getMessage());
+            }
+            return rows;
+        }
+
         private static String[] row(XmppConnection c, SessionInfo s) {
             SessionTraffic t = c.traffic(s.jid());
             return new String[] {s.jid().toString(), s.node(), s.connectionId(), s.since().toString(), s.remoteAddress(),
@@ -528,6 +543,16 @@ public class ClusterBus {
      */
     public List<String[]> findSessions(String filter, int limitPerNode) {
         return everywhere(new FindSessions(filter == null ? "" : filter, limitPerNode));
+    }
+
+    /**
+     * The links of peer grids on every node (rows as {@link Node#peerLinks}), by domain then node; nodes that do not
+     * answer in 2 s are left out.
+     */
+    public List<String[]> peerLinks() {
+        List<String[]> rows = new ArrayList<>(everywhere(new ListPeerLinks()));
+        rows.sort(java.util.Comparator.<String[], String>comparing(r -> r[1]).thenComparing(r -> r[0]));
+        return rows;
     }
 
     /** The bare JIDs of every platform with a session on some node, sorted (XEP-0133 get-online-users). */

@@ -134,6 +134,11 @@ final class ClientConnection {
         return s2s;
     }
 
+    /** What this connection is as a peer grid's link (issue 24), or null when it is a client's or names no peer yet. */
+    io.xmppgrid.ra.api.PeerLink peerLink() {
+        return stream instanceof ServerStream ss ? ss.link(id, remoteAddress) : null;
+    }
+
     /** The peer grid a server-to-server stream named (issue 24), or null. */
     String peerDomain() {
         return stream instanceof ServerStream ss ? ss.peerDomain() : null;

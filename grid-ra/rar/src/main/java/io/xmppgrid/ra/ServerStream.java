@@ -48,6 +48,8 @@ final class ServerStream implements Stream {
     private volatile boolean authenticated;
     private volatile String closeReason;
     private volatile boolean ended;
+    private final Instant opened = Instant.now();
+    private volatile long stanzas;
 
     ServerStream(ClientConnection conn, XmppServer server) {
         this.conn = conn;
@@ -201,6 +203,7 @@ final class ServerStream implements Stream {
         if (from == null || !from.domainPart().equals(peerDomain)) {
             throw new StreamFault(StreamError.INVALID_FROM, "stanzas over this link come from " + peerDomain);
         }
+        stanzas++;
         Jid to = Jid.parseOrNull(e.attribute("to"));
         if (to == null || !(to.domainPart().equals(server.domain().domainPart())
                 || to.domainPart().endsWith("." + server.domain().domainPart()))) {
@@ -266,6 +269,13 @@ final class ServerStream implements Stream {
         server.audit(peerDomain, "s2s.link", "refused", why, conn.remoteAddress());
         conn.write(failure(condition));
         throw new StreamFault(StreamError.NOT_AUTHORIZED, "not authenticated as " + peerDomain);
+    }
+
+    /** This stream as a link of its peer (null before its header named one). */
+    io.xmppgrid.ra.api.PeerLink link(String connectionId, String remoteAddress) {
+        String d = peerDomain;
+        return d == null ? null : new io.xmppgrid.ra.api.PeerLink(d, "in", connectionId, remoteAddress, opened,
+                authenticated, stanzas);
     }
 
     /** The domain the peer's stream header named, or null before it. */

@@ -203,6 +203,11 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
+    public java.util.List<io.xmppgrid.ra.api.PeerLink> peerLinks() {
+        return server().peerLinkList();
+    }
+
+    @Override
     public io.xmppgrid.ra.api.SessionTraffic traffic(Jid fullJid) {
         return server().traffic(fullJid);
     }

@@ -816,6 +816,19 @@ final class XmppServer {
         revokedAt.values().removeIf(at -> at - horizon < 0); // older ones can no longer matter
     }
 
+    /** This node's links of peer grids (issue 24), sorted by domain. */
+    java.util.List<io.xmppgrid.ra.api.PeerLink> peerLinkList() {
+        java.util.List<io.xmppgrid.ra.api.PeerLink> out = new ArrayList<>();
+        for (ClientConnection c : connections) {
+            io.xmppgrid.ra.api.PeerLink l = c.peerLink();
+            if (l != null) {
+                out.add(l);
+            }
+        }
+        out.sort(java.util.Comparator.comparing(io.xmppgrid.ra.api.PeerLink::domain));
+        return out;
+    }
+
     /** The links of this peer grid (its domain) on this node. */
     int peerLinks(String peerDomain) {
         int n = 0;

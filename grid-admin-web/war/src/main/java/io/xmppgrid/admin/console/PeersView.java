@@ -24,6 +24,9 @@ public class PeersView implements Serializable {
     @EJB
     private PlatformAdmin admin;
 
+    @EJB
+    private io.xmppgrid.ejb.cluster.ClusterBus cluster;
+
     @Inject
     private Console console;
 
@@ -36,6 +39,11 @@ public class PeersView implements Serializable {
 
     public List<PeerAdmin.PeerView> getPeers() {
         return peers.peers();
+    }
+
+    /** The links of every node: node, domain, direction, connection, address, since, authenticated, stanzas. */
+    public List<String[]> getLinks() {
+        return cluster.peerLinks();
     }
 
     public List<String> getRoles() {

@@ -139,4 +139,9 @@ public interface XmppConnection extends AutoCloseable {
     default PeerProbe probePeer(PeerCredentials peer, String host, int port, int timeoutMillis) {
         return new PeerProbe(false, "connect", "not supported", host + ":" + port, null, null, 0);
     }
+
+    /** This node's server-to-server links (issue 24), open or negotiating, by peer domain. */
+    default java.util.List<PeerLink> peerLinks() {
+        return java.util.List.of();
+    }
 }

@@ -33,7 +33,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -292,7 +291,28 @@ class ConsoleBrowserIT {
     private static void submit(WebElement what) {
         WebElement old = browser.findElement(By.tagName("html"));
         what.click();
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(old));
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> {
+            try {
+                old.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return true;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                // Chromium may answer "Node with given id does not belong to the document" while the old page goes
+                // away, instead of a stale element: the old page is gone either way
+                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Each test signs in from the start: a test that failed signed in leaves no session to the next. */
+    @org.junit.jupiter.api.BeforeEach
+    void signedOut() {
+        browser.get(BASE);
+        browser.manage().deleteAllCookies();
     }
 
     /** The platform search (other tests' platforms fill more pages than the first). */

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -20,8 +19,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * What one TLS record costs the server's CPU (issue 22): a server and a client {@link SSLEngine} of
@@ -65,8 +62,7 @@ final class TlsRecords {
         kmf.init(ks, password);
         SSLContext server = SSLContext.getInstance("TLS");
         server.init(kmf.getKeyManagers(), null, null);
-        SSLContext client = SSLContext.getInstance("TLS");
-        client.init(null, new TrustManager[] {new TrustAll()}, null);
+        SSLContext client = XmppLoops.TLS; // the generator's client context: the server's certificate is not what is measured
 
         StringBuilder md = new StringBuilder();
         md.append("# TLS record cost ").append(stamp(o)).append("\n\n");
@@ -279,22 +275,6 @@ final class TlsRecords {
             if (r.getStatus() != SSLEngineResult.Status.OK) {
                 throw new SSLException("unwrap: " + r);
             }
-        }
-    }
-
-    /** The client side of a measurement in memory: the server's certificate is not what is measured. */
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

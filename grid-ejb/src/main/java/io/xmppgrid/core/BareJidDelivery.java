@@ -45,6 +45,10 @@ public final class BareJidDelivery {
      * §8.5.2.1.1). With none available it is stored when {@link #storable}, else dropped.
      */
     public Outcome deliver(Jid bare, XmlElement message, String orderingKey, boolean everyAvailable) {
+        if (delivery.atPeer(bare)) {
+            // a platform of a peer grid (issue 24): its own grid delivers or stores it; never this grid's offline queues
+            return delivery.sendToPeer(bare, message, orderingKey) ? Outcome.DELIVERED : Outcome.REFUSED;
+        }
         if (live(bare, message, orderingKey, everyAvailable)) {
             return Outcome.DELIVERED;
         }

@@ -26,4 +26,21 @@ public interface Delivery {
     void presence(Jid fullJid, boolean available, int priority);
 
     boolean accountExists(String localpart);
+
+    /**
+     * Whether {@code address} is at a peer grid this grid federates with now (issue 24: its domain, or a subdomain of
+     * it, is a configured peer that is not revoked). Never true for this grid's own domain or its subdomains.
+     */
+    default boolean atPeer(Jid address) {
+        return false;
+    }
+
+    /**
+     * Hands a stanza for an address at a peer grid to this node's link to it ({@link #atPeer}); false when the peer's
+     * queue is full (nothing was queued). With an {@code orderingKey}, in commit order as {@link #send(Jid, XmlElement,
+     * String)}.
+     */
+    default boolean sendToPeer(Jid address, XmlElement stanza, String orderingKey) {
+        return false;
+    }
 }

@@ -66,8 +66,12 @@ public final class Router {
                 return;
             }
         }
+        if (d.atPeer(to)) {
+            toPeer(sender, to, stanza, d);
+            return;
+        }
         if (!to.domainPart().equals(d.domain().domainPart()) || to.local() == null) {
-            // no server-to-server federation: RFC 6120 §10.4.3
+            // not a grid this one federates with: RFC 6120 §10.4.3
             bounce(stanza, StanzaError.REMOTE_SERVER_NOT_FOUND, d, sender);
             return;
         }
@@ -88,8 +92,54 @@ public final class Router {
         }
     }
 
+    /**
+     * RFC 6120 §10.4 (issue 24): a local platform's stanza for an address at a peer grid goes over this node's link to
+     * it. Reaching another grid is a privilege like reaching another platform ({@link ActorPolicy.Action#MESSAGE}),
+     * asked for everything but answers (errors, IQ results); nothing is relayed from one peer grid to another.
+     */
+    private void toPeer(Jid sender, Jid to, XmlElement stanza, Delivery d) {
+        String type = stanza.attribute("type");
+        if (!local(sender, d)) {
+            bounce(stanza, StanzaError.REMOTE_SERVER_NOT_FOUND, d, sender); // RFC 6120 §13.7: no transit routing
+            return;
+        }
+        boolean answer = "error".equals(type) || (Stanzas.isIq(stanza) && "result".equals(type));
+        if (!answer) {
+            String refused = policy.refuses(sender, ActorPolicy.Action.MESSAGE, to.bare().toString(), null, false);
+            if (refused != null) {
+                if (!Stanzas.isPresence(stanza)) {
+                    bounce(stanza, StanzaError.FORBIDDEN, d, sender);
+                }
+                return;
+            }
+        }
+        if (!d.sendToPeer(to, stanza, null) && !Stanzas.isPresence(stanza)) {
+            bounce(stanza, StanzaError.RESOURCE_CONSTRAINT, d, sender); // the peer's queue on this node is full
+        }
+    }
+
+    /** Whether the address is of this grid (not of a peer grid's platform or service). */
+    private static boolean local(Jid address, Delivery d) {
+        return address.domainPart().equals(d.domain().domainPart());
+    }
+
+    /** What a peer grid's platforms and services may ask this server itself: discovery and ping, nothing of accounts. */
+    private static final java.util.Set<String> FOR_PEERS = java.util.Set.of(Ns.DISCO_INFO, Ns.DISCO_ITEMS, Ns.PING);
+
     // RFC 6120 §10.3: stanzas with no 'to', or to the server's domain, are handled by the server.
     private void toServer(Jid sender, XmlElement stanza, Delivery d) {
+        if (!local(sender, d)) {
+            // a peer grid's address (issue 24): no presence or session state is kept for it
+            List<XmlElement> children = stanza.elements();
+            if (Stanzas.isIq(stanza) && children.size() == 1 && !FOR_PEERS.contains(children.get(0).namespace())
+                    && ("get".equals(stanza.attribute("type")) || "set".equals(stanza.attribute("type")))) {
+                bounce(stanza, StanzaError.SERVICE_UNAVAILABLE, d, sender);
+                return;
+            }
+            if (Stanzas.isPresence(stanza)) {
+                return;
+            }
+        }
         if (Stanzas.isIq(stanza)) {
             handleIq(sender, stanza, d);
         } else if (Stanzas.isPresence(stanza)) {

@@ -1,6 +1,7 @@
 package io.xmppgrid.ejb;
 
 import io.xmppgrid.core.Delivery;
+import io.xmppgrid.persistence.PeerEntity;
 import io.xmppgrid.persistence.Platform;
 import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.ra.api.XmppConnection;
@@ -46,13 +47,19 @@ final class ConnectionDelivery implements Delivery {
 
     @Override
     public boolean send(Jid fullJid, XmlElement stanza) {
-        return listening && c.send(fullJid, stanza);
+        return send(fullJid, stanza, null);
     }
 
     @Override
     public boolean send(Jid fullJid, XmlElement stanza, String orderingKey) {
         if (!listening) {
             return false;
+        }
+        if (atPeer(fullJid)) {
+            return sendToPeer(fullJid, stanza, orderingKey); // an answer to a remote sender (issue 24)
+        }
+        if (orderingKey == null) {
+            return c.send(fullJid, stanza);
         }
         // ordered sends are the broker's notifications (one ordering key per Topic)
         boolean sent = c.send(fullJid, stanza, orderingKey);
@@ -67,6 +74,46 @@ final class ConnectionDelivery implements Delivery {
         if (listening) {
             c.updatePresence(fullJid, available, priority);
         }
+    }
+
+    /** Peer grids looked up by this unit of work: domain → whether it is an enabled peer's (null: not a peer). */
+    private final java.util.Map<String, String> peerOf = new java.util.HashMap<>();
+    private String own;
+
+    @Override
+    public boolean atPeer(Jid address) {
+        return peerDomain(address) != null;
+    }
+
+    /** The configured, enabled peer grid whose domain {@code address} is in (itself or a subdomain), or null. */
+    private String peerDomain(Jid address) {
+        String d = address.domainPart();
+        if (own == null) {
+            own = domain().domainPart();
+        }
+        if (d.equals(own) || d.endsWith("." + own)) {
+            return null;
+        }
+        return peerOf.computeIfAbsent(d, k -> {
+            String candidate = k;
+            while (true) {
+                PeerEntity p = em.find(PeerEntity.class, candidate);
+                if (p != null) {
+                    return p.state == PeerEntity.State.ENABLED ? p.domain : null;
+                }
+                int dot = candidate.indexOf('.');
+                if (dot < 0) {
+                    return null;
+                }
+                candidate = candidate.substring(dot + 1);
+            }
+        });
+    }
+
+    @Override
+    public boolean sendToPeer(Jid address, XmlElement stanza, String orderingKey) {
+        String peer = peerDomain(address);
+        return listening && peer != null && c.sendToPeer(peer, stanza, orderingKey);
     }
 
     @Override

@@ -39,7 +39,10 @@ public final class JpaRoles {
     }
 
     public Optional<RoleTemplate> roleOf(Jid platform) {
-        if (platform.local() == null || !platform.domainPart().equals(GridSettings.domain())) {
+        if (!platform.domainPart().equals(GridSettings.domain())) {
+            return rolesOf(List.of(platform)).get(platform); // an address of a peer grid: its peer's template
+        }
+        if (platform.local() == null) {
             return Optional.empty();
         }
         return rolesOf(List.of(platform)).get(platform);
@@ -89,14 +92,48 @@ public final class JpaRoles {
         }
         Map<Jid, Optional<RoleTemplate>> out = new HashMap<>();
         for (Jid j : platforms) {
+            if (!j.domainPart().equals(GridSettings.domain())) {
+                // issue 24: the platforms and services of a peer grid have the template an administrator gave the peer
+                String peerRole = peerRole(j.domainPart(), cache);
+                out.put(j, NO_ROLE.equals(peerRole) ? Optional.empty() : template(peerRole, j, cache));
+                continue;
+            }
             String role = j.local() == null ? null : known.get(j.local());
             if (role == null) {
-                out.put(j, Optional.empty()); // another domain's platform: no template of ours
+                out.put(j, Optional.empty()); // a service address of this grid: no template
                 continue;
             }
             out.put(j, template(NO_ROLE.equals(role) ? operatorDefault() : role, j, cache));
         }
         return out;
+    }
+
+    /**
+     * The role of the enabled peer grid whose domain {@code domain} is in (itself or a subdomain: its broker), or
+     * {@link #NO_ROLE}: a revoked peer, a peer without a role and a domain that is no peer get nothing.
+     */
+    private String peerRole(String domain, Cache cache) {
+        String known = cache.peers.get(domain);
+        if (known != null) {
+            return known;
+        }
+        String role = NO_ROLE;
+        for (String candidate = domain; ; ) {
+            io.xmppgrid.persistence.PeerEntity p = em.find(io.xmppgrid.persistence.PeerEntity.class, candidate);
+            if (p != null) {
+                role = p.state == io.xmppgrid.persistence.PeerEntity.State.ENABLED && p.role != null ? p.role : NO_ROLE;
+                break;
+            }
+            int dot = candidate.indexOf('.');
+            if (dot < 0) {
+                break;
+            }
+            candidate = candidate.substring(dot + 1);
+        }
+        if (cache.peers.size() < MAX_CACHED_PEERS) {
+            cache.peers.put(domain, role);
+        }
+        return role;
     }
 
     /** Raises the role generation in the caller's transaction: every node reads roles and templates afresh. */
@@ -126,11 +163,16 @@ public final class JpaRoles {
 
     /** Roles (by localpart; {@link #NO_ROLE} for none) and templates read under one role generation. */
     private record Cache(long generation, java.util.concurrent.ConcurrentHashMap<String, String> roles,
-                         java.util.concurrent.ConcurrentHashMap<String, Optional<RoleTemplate>> templates) {
+                         java.util.concurrent.ConcurrentHashMap<String, Optional<RoleTemplate>> templates,
+                         java.util.concurrent.ConcurrentHashMap<String, String> peers) {
         Cache(long generation) {
-            this(generation, new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>());
+            this(generation, new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>(),
+                    new java.util.concurrent.ConcurrentHashMap<>());
         }
     }
+
+    /** Remote domains remembered per role generation (peer-supplied addresses: bounded). */
+    private static final int MAX_CACHED_PEERS = 1000;
 
     private static final String NO_ROLE = "";
     private static final int MAX_CACHED = 200_000;

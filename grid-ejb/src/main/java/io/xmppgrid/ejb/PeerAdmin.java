@@ -38,7 +38,6 @@ public class PeerAdmin {
     }
 
     /** Port of a peer's server when its address names none (RFC 6120 §3.2.3, the IANA port of server-to-server). */
-    public static final int S2S_PORT = 5269;
 
     public List<PeerView> peers() {
         return em.createNamedQuery(PeerEntity.ALL, PeerEntity.class).getResultList().stream().map(PeerAdmin::view).toList();
@@ -77,7 +76,11 @@ public class PeerAdmin {
         }
         String where = address == null || address.isBlank() ? null : address.strip();
         if (where != null) {
-            hostAndPort(where); // refused when it is not host[:port]
+            try {
+                io.xmppgrid.ra.api.PeerCredentials.endpoint(where);
+            } catch (IllegalArgumentException e) {
+                throw new AdminException(AdminException.Reason.INVALID, e.getMessage());
+            }
         }
         Instant now = Instant.now();
         PeerEntity p = em.find(PeerEntity.class, trust.domain());
@@ -94,6 +97,7 @@ public class PeerAdmin {
         if (created) {
             em.persist(p);
         }
+        JpaRoles.changed(em); // the peer's addresses are governed by its role: every node reads it again
         LOG.infof("GRID0950: peer %s %s: %d trust anchors (%s), pin %s, role %s", p.domain, created ? "added" : "changed",
                 trust.anchors().size(), trust.anchors().stream().map(PeerTrust::fingerprint).toList(),
                 p.pin == null ? "none" : p.pin, r == null ? "none" : r);
@@ -114,24 +118,19 @@ public class PeerAdmin {
         if (p.state != PeerEntity.State.ENABLED) {
             throw new AdminException(AdminException.Reason.CONFLICT, "peer " + p.domain + " is revoked");
         }
-        String[] hp = hostAndPort(p.address == null ? p.domain : p.address);
+        io.xmppgrid.ra.api.PeerCredentials peer = credentials(p);
+        io.xmppgrid.ra.api.PeerCredentials.Endpoint at = peer.endpoint();
         try (io.xmppgrid.ra.api.XmppConnection c = connections.getConnection()) {
-            return c.probePeer(new io.xmppgrid.ra.api.PeerCredentials(p.domain, true, p.trustAnchors, p.pin), hp[0],
-                    Integer.parseInt(hp[1]), 10_000);
+            return c.probePeer(peer, at.host(), at.port(), 10_000);
         } catch (jakarta.resource.ResourceException e) {
             throw new AdminException(AdminException.Reason.UNAVAILABLE, "the XMPP listener is not available: " + e.getMessage());
         }
     }
 
-    /** {@code host[:port]} → host, port (5269 when none). */
-    private static String[] hostAndPort(String address) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(?::(\\d{1,5}))?")
-                .matcher(address);
-        if (!m.matches() || (m.group(2) != null && (Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535))) {
-            throw new AdminException(AdminException.Reason.INVALID, "an address is host or host:port (got " + address + ")");
-        }
-        String host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
-        return new String[] {host, m.group(2) == null ? Integer.toString(S2S_PORT) : m.group(2)};
+    /** What the adapter is told of a peer. */
+    static io.xmppgrid.ra.api.PeerCredentials credentials(PeerEntity p) {
+        return new io.xmppgrid.ra.api.PeerCredentials(p.domain, p.state == PeerEntity.State.ENABLED, p.trustAnchors, p.pin,
+                p.address);
     }
 
     /** Refuses the peer from now on (kept on record); its links close (issue 24). */
@@ -147,6 +146,7 @@ public class PeerAdmin {
     public void remove(String domain) {
         PeerEntity p = existing(domain);
         em.remove(p);
+        JpaRoles.changed(em); // the peer's addresses are governed by its role: every node reads it again
         int links = endLinks(p.domain, "peer removed by an administrator");
         LOG.infof("GRID0952: peer %s removed, %d links on this node ending", p.domain, links);
     }
@@ -160,6 +160,7 @@ public class PeerAdmin {
         PeerEntity p = existing(domain);
         if (p.state != state) {
             p.state = state;
+            JpaRoles.changed(em); // the peer's addresses are governed by its role: every node reads it again
             p.updatedAt = Instant.now();
             int links = state == PeerEntity.State.REVOKED ? endLinks(p.domain, "peer revoked by an administrator") : 0;
             LOG.infof("GRID0951: peer %s is now %s%s", p.domain, state,

@@ -75,8 +75,7 @@ public class PlatformDirectoryBean implements PlatformDirectory {
     public io.xmppgrid.ra.api.PeerCredentials peer(String domain) {
         io.xmppgrid.persistence.PeerEntity p = domain == null ? null
                 : em.find(io.xmppgrid.persistence.PeerEntity.class, domain.toLowerCase(java.util.Locale.ROOT));
-        return p == null ? null : new io.xmppgrid.ra.api.PeerCredentials(p.domain,
-                p.state == io.xmppgrid.persistence.PeerEntity.State.ENABLED, p.trustAnchors, p.pin);
+        return p == null ? null : PeerAdmin.credentials(p);
     }
 
     /** The template's rate, else the operator's default (system property), else unlimited (0). */

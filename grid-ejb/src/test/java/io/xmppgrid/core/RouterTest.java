@@ -76,6 +76,24 @@ class RouterTest {
         public boolean accountExists(String localpart) {
             return localpart.equals("bob") || localpart.equals("alice");
         }
+
+        /** Stanzas handed to peer grids' links; room for this many more. */
+        final List<Map.Entry<Jid, XmlElement>> toPeers = new ArrayList<>();
+        int peerRoom = 100;
+
+        @Override
+        public boolean atPeer(Jid address) {
+            return address.domainPart().equals("peer.example") || address.domainPart().endsWith(".peer.example");
+        }
+
+        @Override
+        public boolean sendToPeer(Jid address, XmlElement stanza, String orderingKey) {
+            if (!atPeer(address) || peerRoom-- <= 0) {
+                return false;
+            }
+            toPeers.add(Map.entry(address, stanza));
+            return true;
+        }
     }
 
     private static XmlElement message(String to, String type) {
@@ -249,6 +267,59 @@ class RouterTest {
         Recorder d = new Recorder();
         router.route(alice, message("x@elsewhere.example", "chat"), d);
         assertEquals("remote-server-not-found", Stanzas.errorCondition(d.sent.get(0).getValue()));
+    }
+
+    @Test // RFC 6120 §10.4 (issue 24): a peer grid's address goes over the link to it, when the sender may reach it
+    void aPeerGridsAddressGoesToItsLinkWhenTheSenderMayMessage() {
+        Recorder d = new Recorder();
+        router.route(alice, message("analyst@peer.example", "chat"), d);
+        assertEquals(1, d.toPeers.size());
+        assertEquals(Jid.parse("analyst@peer.example"), d.toPeers.get(0).getKey());
+        assertTrue(d.sent.isEmpty(), d.sent.toString());
+
+        io.xmppgrid.core.pubsub.ActorPolicy noMessages = (actor, action, node, type, owner) ->
+                action == io.xmppgrid.core.pubsub.ActorPolicy.Action.MESSAGE ? "no" : null;
+        Router strict = new Router(ServerIqHandlers.all(List.of()), List.of(), offline, noMessages);
+        Recorder refused = new Recorder();
+        strict.route(alice, message("analyst@peer.example", "chat"), refused);
+        assertTrue(refused.toPeers.isEmpty());
+        assertEquals("forbidden", Stanzas.errorCondition(refused.sent.get(0).getValue()));
+        // answers are not requests: an error or an IQ result goes back without the privilege
+        Recorder answers = new Recorder();
+        strict.route(alice, message("analyst@peer.example", "error"), answers);
+        assertEquals(1, answers.toPeers.size());
+
+        Recorder full = new Recorder();
+        full.peerRoom = 0;
+        router.route(alice, message("analyst@peer.example", "chat"), full);
+        assertEquals("resource-constraint", Stanzas.errorCondition(full.sent.get(0).getValue()), "the queue is bounded");
+    }
+
+    @Test // RFC 6120 §13.7 (issue 24): nothing is relayed from one peer grid to another, nor to an unknown domain
+    void aPeerGridsSenderReachesThisGridOnly() {
+        Recorder d = new Recorder();
+        Jid remote = Jid.parse("analyst@peer.example/desk");
+        router.route(remote, message("x@b.peer.example", "chat").withAttribute("from", remote.toString()), d);
+        assertTrue(d.toPeers.isEmpty(), "not relayed: " + d.toPeers);
+        assertEquals(remote, d.sent.get(0).getKey());
+        assertEquals("remote-server-not-found", Stanzas.errorCondition(d.sent.get(0).getValue()));
+    }
+
+    @Test // issue 24: a peer grid's address keeps no presence here and asks the server nothing of accounts
+    void aPeerGridsSenderGetsNoSessionStateAndOnlyDiscoveryFromTheServer() {
+        Recorder d = new Recorder();
+        Jid remote = Jid.parse("analyst@peer.example/desk");
+        router.route(remote, XmlElement.builder("presence", Ns.CLIENT).attribute("from", remote.toString()).build(), d);
+        assertTrue(d.sessions.isEmpty(), "no session recorded for a remote address");
+        XmlElement roster = XmlElement.builder("iq", Ns.CLIENT).attribute("from", remote.toString()).attribute("type", "get")
+                .attribute("id", "r1").child(XmlElement.empty("query", "jabber:iq:roster")).build();
+        router.route(remote, roster, d);
+        assertEquals("service-unavailable", Stanzas.errorCondition(d.sent.get(0).getValue()));
+        d.sent.clear();
+        XmlElement info = XmlElement.builder("iq", Ns.CLIENT).attribute("from", remote.toString()).attribute("type", "get")
+                .attribute("id", "i1").child(XmlElement.empty("query", Ns.DISCO_INFO)).build();
+        router.route(remote, info, d);
+        assertEquals("result", d.sent.get(0).getValue().attribute("type"));
     }
 
     private static XmlElement disco(String to, String ns, String node) {

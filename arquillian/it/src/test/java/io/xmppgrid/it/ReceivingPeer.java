@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 
 /**
- * The receiving server of a peer grid (issue 24; RFC 6120 §4.7, §5.4, §6.4), played over one loopback
- * connection: it answers the grid's outbound link as a server would (STARTTLS required, its own
- * certificate, SASL EXTERNAL), with the grid's certificate checked by the JDK as a client
- * certificate issued by the grid CA, and keeps what the grid sent.
+ * The receiving server of a peer grid (issue 24; RFC 6120 §4.7, §5.4, §6.4), played over loopback
+ * connections, one at a time: it answers the grid's outbound link as a server would (STARTTLS required,
+ * its own certificate, SASL EXTERNAL), with the grid's certificate checked by the JDK as a client
+ * certificate issued by the grid CA, and keeps what the grid sent. Then it takes the stanzas of the
+ * link, offers XEP-0198 acknowledgements (no resumption) and answers {@code <r/>} with how many it
+ * received. The test can cut the link and refuse new ones for a while (a peer grid that is down).
  */
 final class ReceivingPeer implements AutoCloseable {
 
@@ -24,8 +26,15 @@ final class ReceivingPeer implements AutoCloseable {
     private final PeerGrid peer;
     private final ServerSocket listener;
     private final StringBuilder received = new StringBuilder();
+    /** Everything the grid sent on the current link. */
+    private final StringBuilder transcript = new StringBuilder();
     private final CompletableFuture<X509Certificate[]> clientChain = new CompletableFuture<>();
     private final CompletableFuture<String> done = new CompletableFuture<>();
+    private final java.util.concurrent.BlockingQueue<String> stanzas = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger links = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.BlockingQueue<String> ends = new java.util.concurrent.LinkedBlockingQueue<>();
+    private volatile boolean refusing;
+    private volatile Socket current;
     private InputStream in;
     private OutputStream out;
 
@@ -51,9 +60,51 @@ final class ReceivingPeer implements AutoCloseable {
         return done;
     }
 
+    /** The stanzas the grid sent over its links, in order. */
+    java.util.concurrent.BlockingQueue<String> stanzas() {
+        return stanzas;
+    }
+
+    /** How many links the grid authenticated to this peer. */
+    int links() {
+        return links.get();
+    }
+
+    /** Why each link ended, as it ended. */
+    java.util.concurrent.BlockingQueue<String> ends() {
+        return ends;
+    }
+
+    /** A peer grid that is down: the current link is cut, new connections are closed at once until {@code false}. */
+    void down(boolean down) throws IOException {
+        refusing = down;
+        Socket s = current;
+        if (down && s != null) {
+            s.close();
+        }
+    }
+
     private void serve() {
-        try (Socket s = listener.accept()) {
-            s.setSoTimeout(15_000);
+        while (!listener.isClosed()) {
+            try {
+                Socket s = listener.accept();
+                if (refusing) {
+                    s.close();
+                    continue;
+                }
+                current = s;
+                serve(s);
+            } catch (IOException e) {
+                return; // the listener closed
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        received.setLength(0);
+        transcript.setLength(0);
+        try (s) {
+            s.setSoTimeout(120_000);
             use(s);
             awaitHeader();
             send("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>");
@@ -76,12 +127,66 @@ final class ReceivingPeer implements AutoCloseable {
             await("</auth>");
             send("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
             awaitHeader();
-            send("<stream:features/>");
-            await("</stream:stream>");
-            done.complete(received.toString());
+            send("<stream:features><sm xmlns='urn:xmpp:sm:3'/></stream:features>");
+            links.incrementAndGet();
+            int after = received.length();
+            long count = 0;
+            while (true) {
+                String e = nextElement(after);
+                if (e == null) {
+                    break; // </stream:stream>
+                }
+                after = 0;
+                if (e.startsWith("<enable")) {
+                    send("<enabled xmlns='urn:xmpp:sm:3'/>");
+                } else if (e.startsWith("<r ")) {
+                    send("<a xmlns='urn:xmpp:sm:3' h='" + count + "'/>");
+                } else {
+                    count++;
+                    stanzas.add(e);
+                }
+            }
+            send("</stream:stream>");
+            ends.add("closed by the grid");
+            done.complete(transcript.toString());
         } catch (Exception e) {
             clientChain.completeExceptionally(e);
-            done.complete(received + "\n(ended: " + e + ")");
+            ends.add(String.valueOf(e));
+            done.complete(transcript + "\n(ended: " + e + ")");
+        }
+    }
+
+    /** The next whole element after position {@code from} of what was received (consumed), or null at the stream's end. */
+    private String nextElement(int from) throws IOException {
+        if (from > 0) {
+            received.delete(0, from);
+        }
+        while (true) {
+            int start = 0;
+            while (start < received.length() && Character.isWhitespace(received.charAt(start))) {
+                start++;
+            }
+            if (received.indexOf("</stream:stream>", start) == start) {
+                return null;
+            }
+            int tagEnd = received.indexOf(">", start);
+            if (start < received.length() && tagEnd > 0) {
+                String tag = received.substring(start, tagEnd + 1);
+                int end = -1;
+                if (tag.endsWith("/>")) {
+                    end = tagEnd + 1;
+                } else {
+                    String name = tag.substring(1).split("[\\s/>]", 2)[0];
+                    int close = received.indexOf("</" + name + ">", tagEnd);
+                    end = close < 0 ? -1 : close + name.length() + 3;
+                }
+                if (end > 0) {
+                    String e = received.substring(start, end);
+                    received.delete(0, end);
+                    return e;
+                }
+            }
+            readSome();
         }
     }
 
@@ -112,7 +217,9 @@ final class ReceivingPeer implements AutoCloseable {
         if (n < 0) {
             throw new IOException("the grid closed the connection");
         }
-        received.append(new String(b, 0, n, StandardCharsets.UTF_8));
+        String text = new String(b, 0, n, StandardCharsets.UTF_8);
+        received.append(text);
+        transcript.append(text);
     }
 
     private void send(String xml) throws IOException {

@@ -163,6 +163,12 @@ public final class Notifier implements Broadcaster {
      * so they leave in commit order.
      */
     private void deliver(Jid to, XmlElement message, String orderingKey) {
+        if (delivery.atPeer(to)) {
+            // a subscriber at a peer grid (issue 24): over the link, in the Topic's order; its own grid delivers it, or
+            // stores it while the subscriber is offline
+            delivery.sendToPeer(to, message.withAttribute("to", to.toString()), orderingKey);
+            return;
+        }
         if (!to.isBare()) {
             if (delivery.session(to).isPresent() && delivery.send(to, message.withAttribute("to", to.toString()), orderingKey)) {
                 return;

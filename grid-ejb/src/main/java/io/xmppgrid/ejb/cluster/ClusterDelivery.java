@@ -145,6 +145,9 @@ public final class ClusterDelivery implements Delivery {
         } else {
             node = listed.get(fullJid);
             if (node == null) {
+                if (local.atPeer(fullJid)) {
+                    return local.sendToPeer(fullJid, stanza, orderingKey); // an answer to a peer grid's sender
+                }
                 Optional<SessionInfo> there = bus.remoteSession(fullJid, unreachable);
                 if (there.isEmpty()) {
                     return false;
@@ -179,6 +182,17 @@ public final class ClusterDelivery implements Delivery {
     @Override
     public boolean accountExists(String localpart) {
         return local.accountExists(localpart);
+    }
+
+    @Override
+    public boolean atPeer(Jid address) {
+        return local.atPeer(address);
+    }
+
+    /** This node's link to the peer carries it (issue 24: each node links to the peers it has stanzas for). */
+    @Override
+    public boolean sendToPeer(Jid address, XmlElement stanza, String orderingKey) {
+        return local.sendToPeer(address, stanza, orderingKey);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.xmppgrid.xmpp;
 
+import java.util.List;
+
 /** Small helpers over stanza elements (RFC 6120 §8): kinds, replies and errors. */
 public final class Stanzas {
 
@@ -74,5 +76,41 @@ public final class Stanzas {
             }
         }
         return null;
+    }
+
+    /**
+     * The same element with every element of namespace {@code from} moved to {@code to}: a stanza of a
+     * {@code jabber:server} stream handled as {@code jabber:client} (RFC 6120 §4.8.3: the two content namespaces
+     * carry the same stanzas). Elements of other namespaces are kept as they are.
+     */
+    public static XmlElement inNamespace(XmlElement e, String from, String to) {
+        List<Object> content = e.content();
+        List<Object> moved = null;
+        for (int i = 0; i < content.size(); i++) {
+            if (content.get(i) instanceof XmlElement child) {
+                XmlElement m = inNamespace(child, from, to);
+                if (m != child) {
+                    if (moved == null) {
+                        moved = new java.util.ArrayList<>(content);
+                    }
+                    moved.set(i, m);
+                }
+            }
+        }
+        if (moved == null && !from.equals(e.namespace())) {
+            return e; // nothing of that namespace in it: the same instance (its kept serialization too)
+        }
+        XmlElement.Builder b = XmlElement.builder(e.name(), from.equals(e.namespace()) ? to : e.namespace());
+        for (XmlElement.Attribute a : e.attributes()) {
+            b.attribute(a.namespace(), a.name(), a.value());
+        }
+        for (Object c : moved == null ? content : moved) {
+            if (c instanceof XmlElement child) {
+                b.child(child);
+            } else {
+                b.text((String) c);
+            }
+        }
+        return b.build();
     }
 }

@@ -27,7 +27,8 @@ import javax.net.ssl.SSLSocket;
  * TLS presenting this server's certificate, the peer server's chain judged against that peer's own
  * anchors, name and pin before anything else is sent, then SASL EXTERNAL and the restarted stream.
  * Blocking I/O with a timeout on every step; what the peer sends is parsed with the client streams'
- * parser and bounds. Today it serves {@link #probe}: how far a link gets, for an administrator.
+ * parser and bounds. It serves {@link #probe} (how far a link gets, for an administrator) and {@link PeerOutbound}
+ * (the node's link that carries stanzas to the peer, acknowledged with XEP-0198).
  */
 final class OutboundLink implements Closeable {
 
@@ -52,6 +53,8 @@ final class OutboundLink implements Closeable {
     private final byte[] buffer = new byte[8192];
     private String certificateSha256;
     private String protocol;
+    /** The features of the current stream. */
+    private XmlElement features;
 
     private OutboundLink(XmppServer server, PeerCredentials peer, Socket tcp) throws IOException {
         this.server = server;
@@ -113,8 +116,8 @@ final class OutboundLink implements Closeable {
 
     private void negotiate() throws Failure {
         // RFC 6120 §5: TLS first, required
-        XmlElement features = restart("stream");
-        if (features.child("starttls", Ns.TLS) == null) {
+        XmlElement offered = restart("stream");
+        if (offered.child("starttls", Ns.TLS) == null) {
             throw new Failure("starttls", "the peer offers no STARTTLS");
         }
         write("starttls", "<starttls xmlns=\"" + Ns.TLS + "\"/>");
@@ -141,8 +144,8 @@ final class OutboundLink implements Closeable {
             throw new Failure("certificate", e.getMessage());
         }
         // RFC 6120 §6.4, XEP-0178 §3: EXTERNAL with this server's certificate, the authzid left to the stream's 'from'
-        features = restart("stream");
-        XmlElement mechanisms = features.child("mechanisms", Ns.SASL);
+        offered = restart("stream");
+        XmlElement mechanisms = offered.child("mechanisms", Ns.SASL);
         boolean external = mechanisms != null && mechanisms.elements().stream()
                 .anyMatch(m -> m.is("mechanism", Ns.SASL) && "EXTERNAL".equals(m.text().trim()));
         if (!external) {
@@ -157,6 +160,65 @@ final class OutboundLink implements Closeable {
         restart("sasl");
     }
 
+    /**
+     * Asks the peer to acknowledge stanzas (XEP-0198 §3 on a server-to-server stream, no resumption): true when it
+     * agreed; false when it does not support it (then a written stanza counts as delivered).
+     */
+    boolean enableAcks(int timeoutMillis) throws Failure {
+        if (!features.elements().stream().anyMatch(f -> f.is("sm", Ns.SM))) {
+            return false;
+        }
+        write("acks", "<enable xmlns=\"" + Ns.SM + "\"/>");
+        XmlElement answer = element("acks", timeoutMillis);
+        if (answer.is("enabled", Ns.SM)) {
+            return true;
+        }
+        if (answer.is("failed", Ns.SM)) {
+            return false;
+        }
+        throw new Failure("acks", "the peer answered <enable/> with <" + answer.name() + "/>");
+    }
+
+    /** Writes stanzas (each a whole stanza, serialized) in one go. */
+    void send(java.util.List<byte[]> stanzas) throws Failure {
+        try {
+            for (byte[] s : stanzas) {
+                out.write(s);
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new Failure("send", e.toString());
+        }
+    }
+
+    /**
+     * XEP-0198 §4: asks the peer how many stanzas of this stream it has handled and waits for the answer (whitespace
+     * keepalives and nothing else are skipped); the peer handles in order, so the answer covers everything before it.
+     */
+    long handled(int timeoutMillis) throws Failure {
+        write("ack", "<r xmlns=\"" + Ns.SM + "\"/>");
+        while (true) {
+            XmlElement e = element("ack", timeoutMillis);
+            if (e.is("a", Ns.SM)) {
+                try {
+                    return Long.parseLong(e.attribute("h"));
+                } catch (NumberFormatException ex) {
+                    throw new Failure("ack", "the peer's <a/> has no count");
+                }
+            }
+            if (e.is("r", Ns.SM)) {
+                write("ack", "<a xmlns=\"" + Ns.SM + "\" h=\"0\"/>"); // nothing of the peer's goes over this stream
+            } else {
+                throw new Failure("ack", "the peer sent <" + e.name() + "/> over a one-way stream");
+            }
+        }
+    }
+
+    /** The peer's address as connected. */
+    String remoteAddress() {
+        return String.valueOf(tcp.getRemoteSocketAddress());
+    }
+
     /** Sends a new stream header and reads the peer's header and features (a new parser for the new stream). */
     private XmlElement restart(String stage) throws Failure {
         parser = new StreamParser(ServerConfig.UNAUTHENTICATED_STANZA_BYTES, server.config().maxDepth(),
@@ -167,11 +229,21 @@ final class OutboundLink implements Closeable {
         if (header.kind() != StreamParser.Kind.OPEN || !Ns.SERVER.equals(header.defaultNamespace())) {
             throw new Failure(stage, "the peer did not open a jabber:server stream");
         }
-        XmlElement features = element(stage);
-        if (!features.is("features", Ns.STREAM)) {
-            throw new Failure(stage, "the peer sent <" + features.name() + "/> instead of its features");
+        XmlElement f = element(stage);
+        if (!f.is("features", Ns.STREAM)) {
+            throw new Failure(stage, "the peer sent <" + f.name() + "/> instead of its features");
         }
-        return features;
+        features = f;
+        return f;
+    }
+
+    private XmlElement element(String stage, int timeoutMillis) throws Failure {
+        try {
+            socket.setSoTimeout(timeoutMillis);
+        } catch (IOException e) {
+            throw new Failure(stage, e.toString());
+        }
+        return element(stage);
     }
 
     private XmlElement element(String stage) throws Failure {

@@ -41,7 +41,17 @@ record ServerConfig(
         int connectionBurstPerAddress,
         boolean operatorRevocation,
         int s2sPort,
-        int s2sDirectTlsPort) {
+        int s2sDirectTlsPort,
+        int peerQueueStanzas,
+        int peerQueueBytes,
+        Duration peerIdleTimeout) {
+
+    /** Stanzas a node keeps for one peer grid until the peer acknowledged them (grid.peerQueueStanzas). */
+    static final int PEER_QUEUE_STANZAS = 10_000;
+    /** Their bytes (grid.peerQueueBytes). */
+    static final int PEER_QUEUE_BYTES = 32 * 1024 * 1024;
+    /** An outbound link with nothing to send for this long is closed (grid.peerIdleSeconds). */
+    static final int PEER_IDLE_SECONDS = 300;
 
     /** Output a connection may have queued before it authenticates (a few stream features and SASL answers). */
     static final int UNAUTHENTICATED_OUTPUT_BYTES = 64 * 1024;

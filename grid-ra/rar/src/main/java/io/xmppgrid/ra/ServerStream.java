@@ -1,9 +1,12 @@
 package io.xmppgrid.ra;
 
+import io.xmppgrid.ra.api.InboundStanza;
 import io.xmppgrid.ra.api.PeerCredentials;
 import io.xmppgrid.security.PeerTrust;
 import io.xmppgrid.xmpp.Jid;
 import io.xmppgrid.xmpp.Ns;
+import io.xmppgrid.xmpp.StanzaError;
+import io.xmppgrid.xmpp.Stanzas;
 import io.xmppgrid.xmpp.StreamError;
 import io.xmppgrid.xmpp.XmlElement;
 import java.math.BigInteger;
@@ -24,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * certificate chains to the trust anchors configured for that very peer, names its domain and,
  * when pinned, carries the pinned key. Server dialback (XEP-0220) is not offered.
  *
- * <p>Stanzas over an authenticated link are not routed yet: the first one ends the stream with
- * {@code <policy-violation/>} (nothing is taken and then dropped).
+ * <p>Stanzas over an authenticated link come from the peer's domain or a subdomain of it (its broker) and are for
+ * this grid's domain or a subdomain; they go to the application as stanzas of those remote addresses (in
+ * {@code jabber:client}), one at a time, and the peer may ask how many were handled (XEP-0198 without resumption):
+ * a stanza counts once the application's transaction for it ended.
  */
 final class ServerStream implements Stream {
 
@@ -50,6 +55,9 @@ final class ServerStream implements Stream {
     private volatile boolean ended;
     private final Instant opened = Instant.now();
     private volatile long stanzas;
+    /** XEP-0198: whether the peer asked for acknowledgements, and how many stanzas this grid has handled. */
+    private boolean acks;
+    private long handled;
 
     ServerStream(ClientConnection conn, XmppServer server) {
         this.conn = conn;
@@ -153,6 +161,7 @@ final class ServerStream implements Stream {
             f.append("<mechanisms xmlns=\"").append(Ns.SASL).append("\"><mechanism>EXTERNAL</mechanism></mechanisms>");
         } else {
             phase = Phase.AUTHENTICATED; // RFC 6120 §6.4.6: after SASL, a server-to-server stream needs nothing more
+            f.append("<sm xmlns=\"").append(Ns.SM).append("\"/>"); // XEP-0198 §2: acknowledgements, no resumption
         }
         f.append("</stream:features>");
         conn.write(f.toString());
@@ -198,18 +207,61 @@ final class ServerStream implements Stream {
         if (phase != Phase.AUTHENTICATED) {
             throw new StreamFault(StreamError.NOT_AUTHORIZED, "the stream restarts after authentication");
         }
-        // RFC 6120 §4.9.3.9, §8.1.2.1: whatever a peer sends must come from its own domain and be for ours
+        if (Ns.SM.equals(e.namespace())) {
+            acknowledgements(e);
+            return;
+        }
+        if (!Ns.SERVER.equals(e.namespace()) || !("message".equals(e.name()) || "presence".equals(e.name())
+                || "iq".equals(e.name()))) {
+            throw new StreamFault(StreamError.UNSUPPORTED_STANZA_TYPE, "unsupported element " + e.name());
+        }
+        // RFC 6120 §4.9.3.9, §8.1.2.1: whatever a peer sends must come from its own domain (or a service of it, such
+        // as its broker) and be for ours
         Jid from = Jid.parseOrNull(e.attribute("from"));
-        if (from == null || !from.domainPart().equals(peerDomain)) {
+        if (from == null || !within(from.domainPart(), peerDomain)) {
             throw new StreamFault(StreamError.INVALID_FROM, "stanzas over this link come from " + peerDomain);
         }
-        stanzas++;
         Jid to = Jid.parseOrNull(e.attribute("to"));
-        if (to == null || !(to.domainPart().equals(server.domain().domainPart())
-                || to.domainPart().endsWith("." + server.domain().domainPart()))) {
+        if (to == null || !within(to.domainPart(), server.domain().domainPart())) {
             throw new StreamFault(StreamError.HOST_UNKNOWN, "this link is for " + server.domain());
         }
-        throw new StreamFault(StreamError.POLICY_VIOLATION, "stanzas of peer grids are not routed by this version");
+        stanzas++;
+        XmlElement stanza = Stanzas.inNamespace(e, Ns.SERVER, Ns.CLIENT); // the application handles jabber:client
+        try {
+            server.deliver(new InboundStanza(conn.id(), from, stanza));
+        } catch (RuntimeException | jakarta.resource.spi.UnavailableException ex) {
+            Log.CONN.errorf(ex, "GRIDRA0513: %s the application failed on a %s from %s (peer grid %s)", conn.id(),
+                    e.name(), from, peerDomain);
+            // nothing was stored or routed: the sender is told over this node's link to its grid
+            String type = e.attribute("type");
+            if (!"error".equals(type) && !"result".equals(type) && !"presence".equals(e.name())) {
+                server.sendToPeer(peerDomain, Stanzas.error(stanza, StanzaError.INTERNAL_SERVER_ERROR, null));
+            }
+        }
+        handled++; // counted once the application is done with it: its transaction committed (XEP-0198 §4)
+    }
+
+    /** XEP-0198 on a server-to-server stream (no resumption): the peer learns what this grid has handled. */
+    private void acknowledgements(XmlElement e) {
+        if (e.is("enable", Ns.SM)) {
+            if (acks) {
+                conn.write("<failed xmlns=\"" + Ns.SM + "\"><unexpected-request xmlns=\"" + Ns.STANZA_ERRORS
+                        + "\"/></failed>");
+                return;
+            }
+            acks = true;
+            handled = 0;
+            conn.write("<enabled xmlns=\"" + Ns.SM + "\"/>");
+        } else if (e.is("r", Ns.SM) && acks) {
+            conn.write("<a xmlns=\"" + Ns.SM + "\" h=\"" + (handled & 0xFFFFFFFFL) + "\"/>");
+        }
+        // <a/>: this stream carries nothing of ours to acknowledge
+    }
+
+    /** Whether {@code domain} is {@code base} or a subdomain of it. */
+    private static boolean within(String domain, String base) {
+        return domain.equals(base) || (domain.length() > base.length() + 1 && domain.endsWith(base)
+                && domain.charAt(domain.length() - base.length() - 1) == '.');
     }
 
     /** SASL EXTERNAL (RFC 6120 §6.4, XEP-0178 §3): the certificate of the TLS handshake, judged for this peer alone. */

@@ -98,6 +98,22 @@ public class XmppConnectionHandle implements XmppConnection {
         return stanza != null ? s.send(fullJid, stanza, tracking) : s.sendStored(fullJid, xml, tracking);
     }
 
+    @Override
+    public boolean sendToPeer(String peerDomain, XmlElement stanza, String orderingKey) {
+        XmppServer s = server();
+        TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
+        if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            byte[] bytes = XmppServer.peerBytes(stanza);
+            PeerOutbound o = s.outbound(peerDomain);
+            if (!o.reserve(bytes.length)) {
+                return false; // the peer's queue is full: the caller answers the sender
+            }
+            outbox(s, tsr).addPeer(o, bytes, orderingKey);
+            return true;
+        }
+        return s.sendToPeer(peerDomain, stanza);
+    }
+
     private static Outbox outbox(XmppServer s, TransactionSynchronizationRegistry tsr) {
         Outbox box = (Outbox) tsr.getResource(OUTBOX_KEY);
         if (box == null) {
@@ -266,6 +282,9 @@ public class XmppConnectionHandle implements XmppConnection {
         private final java.util.TreeSet<Integer> stripes = new java.util.TreeSet<>();
         private final List<java.util.concurrent.locks.Lock> held = new ArrayList<>();
         private final List<java.util.function.Consumer<Boolean>> completions = new ArrayList<>(1);
+        /** Stanzas for peer grids, with room reserved in their queues (issue 24). */
+        private List<PeerOutbound> peers;
+        private List<byte[]> peerStanzas;
 
         Outbox(XmppServer server) {
             this.server = server;
@@ -279,6 +298,18 @@ public class XmppConnectionHandle implements XmppConnection {
             to.add(jid);
             stanzas.add(stanza);
             texts.add(xml);
+            if (orderingKey != null) {
+                stripes.add(server.orderingStripe(orderingKey));
+            }
+        }
+
+        void addPeer(PeerOutbound o, byte[] stanza, String orderingKey) {
+            if (peers == null) {
+                peers = new ArrayList<>();
+                peerStanzas = new ArrayList<>();
+            }
+            peers.add(o);
+            peerStanzas.add(stanza);
             if (orderingKey != null) {
                 stripes.add(server.orderingStripe(orderingKey));
             }
@@ -318,6 +349,13 @@ public class XmppConnectionHandle implements XmppConnection {
                             }
                         }
                     });
+                }
+                for (int i = 0; peers != null && i < peers.size(); i++) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        peers.get(i).put(peerStanzas.get(i));
+                    } else {
+                        peers.get(i).release(peerStanzas.get(i).length);
+                    }
                 }
             } finally {
                 for (int i = held.size() - 1; i >= 0; i--) {

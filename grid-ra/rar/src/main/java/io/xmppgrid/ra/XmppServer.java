@@ -443,6 +443,10 @@ final class XmppServer {
             }
         }
         listeners.clear();
+        for (PeerOutbound o : outbound.values()) {
+            o.close("the listener stopped");
+        }
+        outbound.clear();
         int open = connections.size();
         for (ClientConnection c : connections) {
             c.shutdown(alternate);
@@ -809,6 +813,11 @@ final class XmppServer {
                     n++;
                 }
             }
+            PeerOutbound o = outbound.remove(jid.domainPart());
+            if (o != null) {
+                n += o.link("") == null ? 0 : 1;
+                o.close(reason);
+            }
         }
         Log.AUTH.infof("GRIDRA0203: %s: %d %s ended (%s)%s", jid, n, jid.isDomain() ? "peer links" : "sessions", reason,
                 jid.isBare() ? ", streams authenticated before now refused" : "");
@@ -816,9 +825,33 @@ final class XmppServer {
         revokedAt.values().removeIf(at -> at - horizon < 0); // older ones can no longer matter
     }
 
+    /** This node's stanzas for each peer grid and its link to it (issue 24). */
+    private final java.util.Map<String, PeerOutbound> outbound = new ConcurrentHashMap<>();
+
+    /** The queue and link of this peer grid on this node (made when first needed). */
+    PeerOutbound outbound(String peerDomain) {
+        return outbound.computeIfAbsent(peerDomain, d -> new PeerOutbound(this, d));
+    }
+
+    /** Queues a stanza for a peer grid at once (outside a transaction); false when its queue is full. */
+    boolean sendToPeer(String peerDomain, XmlElement stanza) {
+        return !stopping && outbound(peerDomain).offer(peerBytes(stanza));
+    }
+
+    /** A stanza as a server-to-server stream carries it (jabber:client elements in the stream's jabber:server). */
+    static byte[] peerBytes(XmlElement stanza) {
+        return io.xmppgrid.xmpp.XmlWriter.toUtf8(stanza, io.xmppgrid.xmpp.Ns.CLIENT);
+    }
+
     /** This node's links of peer grids (issue 24), sorted by domain. */
     java.util.List<io.xmppgrid.ra.api.PeerLink> peerLinkList() {
         java.util.List<io.xmppgrid.ra.api.PeerLink> out = new ArrayList<>();
+        for (PeerOutbound o : outbound.values()) {
+            io.xmppgrid.ra.api.PeerLink l = o.link(cfg.nodeName() + ">" + o.domain());
+            if (l != null) {
+                out.add(l);
+            }
+        }
         for (ClientConnection c : connections) {
             io.xmppgrid.ra.api.PeerLink l = c.peerLink();
             if (l != null) {
@@ -831,7 +864,8 @@ final class XmppServer {
 
     /** The links of this peer grid (its domain) on this node. */
     int peerLinks(String peerDomain) {
-        int n = 0;
+        PeerOutbound o = outbound.get(peerDomain);
+        int n = o != null && o.link("") != null ? 1 : 0;
         for (ClientConnection c : connections) {
             if (c.s2s() && peerDomain.equals(c.peerDomain())) {
                 n++;

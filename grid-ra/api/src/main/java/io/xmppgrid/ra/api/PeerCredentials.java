@@ -1,9 +1,55 @@
 package io.xmppgrid.ra.api;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * What the application says of a peer grid (issue 24): whether it may link ({@code enabled}), its
- * trust anchors (the peer grid's CA certificates, PEM) and the pin of its server key (hex SHA-256
- * of the SubjectPublicKeyInfo), or null when it is not pinned.
+ * trust anchors (the peer grid's CA certificates, PEM), the pin of its server key (hex SHA-256
+ * of the SubjectPublicKeyInfo, or null when it is not pinned) and where its server listens
+ * ({@code host[:port]}, or null: its domain on 5269).
  */
-public record PeerCredentials(String domain, boolean enabled, String trustAnchorsPem, String pin) {
+public record PeerCredentials(String domain, boolean enabled, String trustAnchorsPem, String pin, String address) {
+
+    /** RFC 6120 §14.7: the registered port of server-to-server streams. */
+    public static final int S2S_PORT = 5269;
+
+    private static final Pattern HOST_PORT =
+            Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(?::(\\d{1,5}))?");
+
+    /** Without an address: the peer's domain on 5269. */
+    public PeerCredentials(String domain, boolean enabled, String trustAnchorsPem, String pin) {
+        this(domain, enabled, trustAnchorsPem, pin, null);
+    }
+
+    /** The host and port to connect to: the configured address, else the domain on 5269. */
+    public Endpoint endpoint() {
+        return endpoint(address == null ? domain : address);
+    }
+
+    /** A server's host and port. */
+    public record Endpoint(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /**
+     * Parses {@code host[:port]} (an IPv6 literal in brackets); the port defaults to 5269.
+     *
+     * @throws IllegalArgumentException when it is not of that form
+     */
+    public static Endpoint endpoint(String address) {
+        Matcher m = HOST_PORT.matcher(address == null ? "" : address);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("an address is host or host:port (got " + address + ")");
+        }
+        int port = m.group(2) == null ? S2S_PORT : Integer.parseInt(m.group(2));
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("a port is 1 to 65535 (got " + port + ")");
+        }
+        String host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
+        return new Endpoint(host, port);
+    }
 }

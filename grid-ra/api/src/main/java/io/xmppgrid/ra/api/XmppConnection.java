@@ -140,6 +140,21 @@ public interface XmppConnection extends AutoCloseable {
         return new PeerProbe(false, "connect", "not supported", host + ":" + port, null, null, 0);
     }
 
+    /**
+     * Sends a stanza to an address at the peer grid {@code peerDomain} (issue 24) over this node's link to it, opened
+     * when needed. Inside a transaction it is queued when the transaction commits (room is reserved now); the link
+     * keeps it until the peer acknowledged it (XEP-0198 on the server-to-server stream), across reconnections. False
+     * when the peer's queue on this node is full (a bound in stanzas and bytes) or the listener does not run.
+     */
+    default boolean sendToPeer(String peerDomain, XmlElement stanza) {
+        return sendToPeer(peerDomain, stanza, null);
+    }
+
+    /** The same; with an {@code orderingKey}, in commit order with other transactions' stanzas of that key. */
+    default boolean sendToPeer(String peerDomain, XmlElement stanza, String orderingKey) {
+        return false;
+    }
+
     /** This node's server-to-server links (issue 24), open or negotiating, by peer domain. */
     default java.util.List<PeerLink> peerLinks() {
         return java.util.List.of();

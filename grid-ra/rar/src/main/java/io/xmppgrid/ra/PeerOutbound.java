@@ -1,0 +1,351 @@
+package io.xmppgrid.ra;
+
+import io.xmppgrid.ra.api.PeerCredentials;
+import io.xmppgrid.ra.api.PeerLink;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * This node's stanzas for one peer grid and the link that carries them (issue 24; RFC 6120 §10.4, XEP-0198 §4).
+ * Stanzas wait here, oldest first, bounded in count and bytes ({@code grid.peerQueueStanzas}/{@code peerQueueBytes});
+ * room is reserved when a transaction sends and taken when it commits, so a full queue is refused to the sender,
+ * never dropped afterwards. One thread per peer with something to send opens the link (when none is open), writes what
+ * waits in batches and asks the peer after each batch how many it handled: only acknowledged stanzas leave the queue,
+ * so what a broken link had not acknowledged goes out again, first, on the next one. A peer that cannot be reached is
+ * tried again with a backoff (1 s doubling to 60 s). A link with nothing to send for {@code grid.peerIdleSeconds} is
+ * closed. A peer revoked or removed: the link closes and what waited for it is dropped (audited).
+ *
+ * <p>Node-local: what waits here is lost if the node itself dies (not if the link or the peer does).
+ */
+final class PeerOutbound {
+
+    /** Stanzas and bytes per batch (one acknowledgement round trip each). */
+    private static final int BATCH_STANZAS = 256;
+    private static final int BATCH_BYTES = 1024 * 1024;
+    /** A batch the peer failed this many links in a row on: its first stanza is dropped (a stanza the peer refuses). */
+    private static final int POISON_ATTEMPTS = 3;
+    private static final long MAX_BACKOFF_MILLIS = 60_000;
+    private static final int STEP_TIMEOUT_MILLIS = 10_000;
+    private static final int ACK_TIMEOUT_MILLIS = 60_000;
+
+    private final XmppServer server;
+    private final String domain;
+    private final int maxStanzas;
+    private final long maxBytes;
+    private final long idleMillis;
+
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private long bytes;
+    private long reservedBytes;
+    private int reservedStanzas;
+    private Thread worker;
+    private boolean closed;
+    private int failuresOnHead;
+
+    private volatile OutboundLink link;
+    private volatile boolean acks;
+    private volatile Instant since;
+    private volatile long sent;
+    private volatile String remote;
+
+    PeerOutbound(XmppServer server, String domain) {
+        this.server = server;
+        this.domain = domain;
+        this.maxStanzas = server.config().peerQueueStanzas();
+        this.maxBytes = server.config().peerQueueBytes();
+        this.idleMillis = server.config().peerIdleTimeout().toMillis();
+    }
+
+    String domain() {
+        return domain;
+    }
+
+    /** Room for one stanza of {@code size} bytes, held until {@link #put} or {@link #release}; false when full. */
+    synchronized boolean reserve(int size) {
+        if (closed || queue.size() + reservedStanzas >= maxStanzas || bytes + reservedBytes + size > maxBytes) {
+            return false;
+        }
+        reservedStanzas++;
+        reservedBytes += size;
+        return true;
+    }
+
+    synchronized void release(int size) {
+        reservedStanzas--;
+        reservedBytes -= size;
+    }
+
+    /** Queues a stanza whose room was reserved; the link is opened if it is not. */
+    synchronized void put(byte[] stanza) {
+        release(stanza.length);
+        if (closed) {
+            Log.CONN.warnf("GRIDRA0510: a stanza for peer grid %s dropped: the peer was revoked or removed", domain);
+            return;
+        }
+        queue.addLast(stanza);
+        bytes += stanza.length;
+        if (worker == null) {
+            worker = new Thread(this::run, "grid-s2s-" + domain);
+            worker.setDaemon(true);
+            worker.start();
+        }
+        notifyAll();
+    }
+
+    /** Reserves and queues at once (outside a transaction); false when full. */
+    boolean offer(byte[] stanza) {
+        synchronized (this) {
+            if (!reserve(stanza.length)) {
+                return false;
+            }
+            put(stanza);
+            return true;
+        }
+    }
+
+    /**
+     * Closes the link and drops what waits (a revoked or removed peer, or the listener stopping); returns how many
+     * stanzas were dropped.
+     */
+    int close(String reason) {
+        int dropped;
+        OutboundLink l;
+        synchronized (this) {
+            closed = true;
+            dropped = queue.size();
+            queue.clear();
+            bytes = 0;
+            l = link;
+            notifyAll();
+        }
+        if (l != null) {
+            l.close(); // a worker blocked on it fails at once
+        }
+        if (dropped > 0) {
+            Log.CONN.warnf("GRIDRA0510: %d stanzas for peer grid %s dropped: %s", dropped, domain, reason);
+            server.audit(domain, "s2s.link", "dropped", dropped + " stanzas not sent: " + reason, null);
+        }
+        return dropped;
+    }
+
+    /** The open link, for the list of this node's links; null when none is open. */
+    PeerLink link(String connectionId) {
+        Instant s = since;
+        return link == null || s == null ? null
+                : new PeerLink(domain, "out", connectionId, remote, s, true, sent);
+    }
+
+    synchronized int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        long backoff = 1000;
+        try {
+            while (true) {
+                List<byte[]> batch = nextBatch();
+                if (batch == null) {
+                    return;
+                }
+                if (link == null) {
+                    PeerCredentials peer;
+                    try {
+                        peer = server.peer(domain);
+                    } catch (jakarta.resource.spi.UnavailableException e) {
+                        if (pause(backoff)) {
+                            backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                            continue;
+                        }
+                        return;
+                    }
+                    if (peer == null || !peer.enabled()) {
+                        close(peer == null ? "not a peer of this grid" : "the peer is revoked");
+                        finish();
+                        return;
+                    }
+                    if (!connect(peer, backoff)) {
+                        if (!pause(backoff)) {
+                            return;
+                        }
+                        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                        continue;
+                    }
+                    backoff = 1000;
+                }
+                deliver(batch);
+            }
+        } catch (RuntimeException e) {
+            Log.CONN.errorf(e, "GRIDRA0511: the link to peer grid %s failed unexpectedly; what waits is kept", domain);
+            disconnect("failed: " + e);
+            finish();
+        }
+    }
+
+    /** The next stanzas to send, waiting for some up to the idle time; null when the worker ends. */
+    private List<byte[]> nextBatch() {
+        synchronized (this) {
+            long deadline = System.currentTimeMillis() + idleMillis;
+            while (!closed && queue.isEmpty()) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (!closed && !queue.isEmpty()) {
+                List<byte[]> batch = new ArrayList<>();
+                int size = 0;
+                for (Iterator<byte[]> it = queue.iterator(); it.hasNext() && batch.size() < BATCH_STANZAS;) {
+                    byte[] s = it.next();
+                    if (!batch.isEmpty() && size + s.length > BATCH_BYTES) {
+                        break;
+                    }
+                    batch.add(s);
+                    size += s.length;
+                }
+                return batch;
+            }
+            worker = null; // a stanza queued from now on starts another worker
+        }
+        disconnect(closed ? "the peer was revoked or removed" : "idle for " + idleMillis / 1000 + " s");
+        return null;
+    }
+
+    private boolean connect(PeerCredentials peer, long backoff) {
+        PeerCredentials.Endpoint at;
+        try {
+            at = peer.endpoint();
+        } catch (IllegalArgumentException e) {
+            Log.CONN.warnf("GRIDRA0506: link to peer grid %s not opened: %s", domain, e.getMessage());
+            return false;
+        }
+        try {
+            OutboundLink l = OutboundLink.open(server, peer, at.host(), at.port(), STEP_TIMEOUT_MILLIS);
+            boolean acked;
+            try {
+                acked = l.enableAcks(STEP_TIMEOUT_MILLIS);
+            } catch (OutboundLink.Failure f) {
+                l.close();
+                throw f;
+            }
+            synchronized (this) {
+                if (closed) {
+                    l.close();
+                    return false;
+                }
+                link = l;
+            }
+            acks = acked;
+            remote = l.remoteAddress();
+            since = Instant.now();
+            Log.CONN.infof("GRIDRA0507: link to peer grid %s at %s open (%s)", domain, at,
+                    acked ? "stanzas acknowledged, XEP-0198" : "the peer does not acknowledge stanzas: written counts as sent");
+            server.audit(domain, "s2s.link", "up", "outbound to " + at + ", node " + server.config().nodeName(), remote);
+            return true;
+        } catch (OutboundLink.Failure f) {
+            Log.CONN.warnf("GRIDRA0506: link to peer grid %s at %s failed at %s: %s; %d stanzas wait, next try in %d s",
+                    domain, at, f.stage, f.getMessage(), queued(), backoff / 1000);
+            if (backoff == 1000) {
+                server.audit(domain, "s2s.link", "failed", "outbound to " + at + " at " + f.stage + ": " + f.getMessage(),
+                        at.toString());
+            }
+            return false;
+        }
+    }
+
+    /** Writes a batch and removes what the peer acknowledged; on a failure the link closes and the batch waits. */
+    private void deliver(List<byte[]> batch) {
+        OutboundLink l = link;
+        try {
+            l.send(batch);
+            long handled = acks ? l.handled(ACK_TIMEOUT_MILLIS) - sent : batch.size();
+            if (handled < 0 || handled > batch.size()) {
+                throw new OutboundLink.Failure("ack", "the peer acknowledged " + handled + " of " + batch.size());
+            }
+            synchronized (this) {
+                for (int i = 0; i < handled && !queue.isEmpty() && queue.peekFirst() == batch.get(i); i++) {
+                    bytes -= queue.removeFirst().length;
+                }
+                if (handled > 0) {
+                    failuresOnHead = 0;
+                }
+            }
+            sent += handled;
+            if (handled < batch.size()) {
+                throw new OutboundLink.Failure("ack", "the peer acknowledged " + handled + " of " + batch.size());
+            }
+        } catch (OutboundLink.Failure f) {
+            Log.CONN.warnf("GRIDRA0508: link to peer grid %s broke at %s: %s; %d stanzas not acknowledged wait for the next",
+                    domain, f.stage, f.getMessage(), batch.size());
+            disconnect(f.stage + ": " + f.getMessage());
+            synchronized (this) {
+                if (++failuresOnHead >= POISON_ATTEMPTS && !queue.isEmpty() && queue.peekFirst() == batch.get(0)) {
+                    bytes -= queue.removeFirst().length;
+                    failuresOnHead = 0;
+                    Log.CONN.errorf("GRIDRA0509: peer grid %s ended %d links in a row on the same stanza: dropped (%s)",
+                            domain, POISON_ATTEMPTS, preview(batch.get(0)));
+                    server.audit(domain, "s2s.link", "dropped", "1 stanza the peer refused " + POISON_ATTEMPTS + " times",
+                            null);
+                }
+            }
+        }
+    }
+
+    private void disconnect(String reason) {
+        OutboundLink l;
+        synchronized (this) {
+            l = link;
+            link = null;
+        }
+        if (l != null) {
+            l.close();
+            Log.CONN.infof("GRIDRA0512: link to peer grid %s closed: %s (%d stanzas sent on it)", domain, reason, sent);
+            server.audit(domain, "s2s.link", "down", "outbound, node " + server.config().nodeName() + ": " + reason, remote);
+        }
+        sent = 0;
+        since = null;
+    }
+
+    private synchronized void finish() {
+        worker = null;
+        if (!closed && !queue.isEmpty()) {
+            worker = new Thread(this::run, "grid-s2s-" + domain); // something arrived meanwhile
+            worker.setDaemon(true);
+            worker.start();
+        }
+    }
+
+    /** Waits before the next try; false when the queue was closed meanwhile. */
+    private boolean pause(long millis) {
+        synchronized (this) {
+            long deadline = System.currentTimeMillis() + millis;
+            while (!closed) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return true;
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            worker = null;
+            return false;
+        }
+    }
+
+    private static String preview(byte[] stanza) {
+        String s = new String(stanza, 0, Math.min(stanza.length, 120), java.nio.charset.StandardCharsets.UTF_8);
+        return s.replaceAll("[\\r\\n]", " ");
+    }
+}

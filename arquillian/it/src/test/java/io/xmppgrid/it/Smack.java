@@ -36,9 +36,14 @@ final class Smack {
     }
 
     static X509TrustManager trustGridCa() throws Exception {
+        return trust(Grid.caCertificate());
+    }
+
+    /** Trust in one CA only. */
+    static X509TrustManager trust(java.security.cert.X509Certificate ca) throws Exception {
         KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
-        ts.setCertificateEntry("grid-ca", Grid.caCertificate());
+        ts.setCertificateEntry("grid-ca", ca);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ts);
         return (X509TrustManager) tmf.getTrustManagers()[0];
@@ -54,6 +59,19 @@ final class Smack {
                 .setCustomX509TrustManager(trustGridCa())
                 .setUsernameAndPassword(user, password)
                 .addEnabledSaslMechanism(mechanism);
+    }
+
+    /** STARTTLS to another grid (issue 24): its domain, port and CA; SCRAM-SHA-256. */
+    static XMPPTCPConnectionConfiguration.Builder starttls(String domain, int port, java.security.cert.X509Certificate ca,
+                                                          String user, String password) throws Exception {
+        return XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(domain)
+                .setHost(Grid.HOST)
+                .setPort(port)
+                .setSecurityMode(SecurityMode.required)
+                .setCustomX509TrustManager(trust(ca))
+                .setUsernameAndPassword(user, password)
+                .addEnabledSaslMechanism("SCRAM-SHA-256");
     }
 
     /** SASL EXTERNAL with a PKCS#12 client certificate. */

@@ -43,6 +43,7 @@ final class PeerOutbound {
     private int reservedStanzas;
     private Thread worker;
     private boolean closed;
+    private String closedBecause;
     private int failuresOnHead;
 
     private volatile OutboundLink link;
@@ -115,6 +116,7 @@ final class PeerOutbound {
         OutboundLink l;
         synchronized (this) {
             closed = true;
+            closedBecause = reason;
             dropped = queue.size();
             queue.clear();
             bytes = 0;
@@ -186,6 +188,7 @@ final class PeerOutbound {
 
     /** The next stanzas to send, waiting for some up to the idle time; null when the worker ends. */
     private List<byte[]> nextBatch() {
+        String why;
         synchronized (this) {
             long deadline = System.currentTimeMillis() + idleMillis;
             while (!closed && queue.isEmpty()) {
@@ -214,8 +217,9 @@ final class PeerOutbound {
                 return batch;
             }
             worker = null; // a stanza queued from now on starts another worker
+            why = closed ? closedBecause : "idle for " + idleMillis / 1000 + " s";
         }
-        disconnect(closed ? "the peer was revoked or removed" : "idle for " + idleMillis / 1000 + " s");
+        disconnect(why);
         return null;
     }
 

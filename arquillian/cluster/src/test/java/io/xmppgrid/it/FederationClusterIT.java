@@ -1,0 +1,221 @@
+package io.xmppgrid.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.ContainerController;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.jxmpp.jid.impl.JidCreate;
+
+/**
+ * Two grids federate (issue 24): grid A is this module's cluster (grid.local, two nodes, PostgreSQL, the shared CA),
+ * grid B another organisation's single node as the README runs one (grid-b.test, embedded H2, the CA it made
+ * itself). Each administrator imports the other grid's CA and allows it as a peer with a role; a platform of B
+ * (Smack) subscribes to an {@code authorize} Topic of A's broker, A's owner approves, IODEF published on either node of
+ * A crosses that node's own link (mutual TLS, SASL EXTERNAL, XEP-0198 acknowledgements) and reaches B's platform; while
+ * it is offline, B stores it and delivers it later with a XEP-0203 delay; removing the peer at A closes the links on
+ * both of A's nodes within a second and nothing more is delivered. RFC 6120 §10.4, §13.7; XEP-0060 §6.1, §8.6,
+ * §7.1.2.1; XEP-0160; XEP-0178.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class FederationClusterIT {
+
+    private static final String B = "grid-b.test";
+    private static final String B_API = "http://127.0.0.1:18280/grid-admin/api";
+    private static final int B_STARTTLS = 25722;
+    private static final int B_S2S = 25769;
+    private static final int NODE1_S2S = 25369;
+    private static final String NODE1_API = "http://127.0.0.1:18180/grid-admin/api";
+    private static final String NODE2_API = "http://127.0.0.1:18380/grid-admin/api";
+    private static final int NODE1_STARTTLS = 25322;
+    private static final int NODE2_STARTTLS = 25422;
+    private static final String BROKER_A = "broker." + Grid.DOMAIN;
+
+    @ArquillianResource
+    private ContainerController controller;
+
+    @BeforeEach
+    void grids() throws Exception {
+        Path props = Path.of(System.getProperty("grid.cluster.nodes.dir"), "database.properties");
+        Assumptions.assumeTrue(Files.size(props) > 0, "no PostgreSQL on 127.0.0.1:5432: grid A is a cluster");
+        for (String n : new String[] {"node-1", "node-2", "grid-b"}) {
+            if (!controller.isStarted(n)) {
+                controller.start(n); // node 1 first: it migrates the schema
+            }
+        }
+    }
+
+    private static Path bData() {
+        return Path.of(System.getProperty("grid.cluster.nodes.dir"), "grid-b", "data", "grid");
+    }
+
+    private static X509Certificate bCa() throws Exception {
+        try (InputStream in = Files.newInputStream(bData().resolve("tls").resolve("ca.pem"))) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    private static HttpResponse<String> call(String api, Path tokenFile, String method, String path, String form)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path))
+                .header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
+        if (form == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(form));
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> a(String api, String method, String path, String form) throws Exception {
+        return call(api, Grid.tokenFile(), method, path, form);
+    }
+
+    private static HttpResponse<String> b(String method, String path, String form) throws Exception {
+        return call(B_API, bData().resolve("admin-token"), method, path, form);
+    }
+
+    private static String pem(X509Certificate c) {
+        return URLEncoder.encode(io.xmppgrid.security.GridPki.toPem(c), StandardCharsets.UTF_8);
+    }
+
+    /** XEP-0060 §6.1.1: a subscription request, as Smack sends any IQ. */
+    private static IQ subscribe(String node, String jid) throws Exception {
+        IQ iq = new IQ("pubsub", Topics.PS) {
+            @Override
+            protected IQChildElementXmlStringBuilder getIQChildElementBuilder(IQChildElementXmlStringBuilder xml) {
+                xml.rightAngleBracket();
+                xml.append("<subscribe node='" + node + "' jid='" + jid + "'/>");
+                return xml;
+            }
+        };
+        iq.setType(IQ.Type.set);
+        iq.setTo(JidCreate.domainBareFrom(BROKER_A));
+        return iq;
+    }
+
+    private static String await(BlockingQueue<String> q, String what) throws InterruptedException {
+        String s = q.poll(60, TimeUnit.SECONDS);
+        assertTrue(s != null, "nothing arrived: " + what);
+        return s;
+    }
+
+    @Test
+    void aPlatformOfAnotherGridSubscribesTheOwnerApprovesAndIodefFromEitherNodeArrivesOnlineAndOffline() throws Exception {
+        // each administrator imports the other grid's CA: A lets B's platforms subscribe and retrieve (consumer);
+        // B lets A's broker message its platforms (a role of its own with MESSAGE only)
+        assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, "caPem=" + pem(bCa()) + "&role=consumer&address=127.0.0.1:"
+                + B_S2S).statusCode());
+        assertEquals(200, b("PUT", "/roles/peer-feed", "description=A+peer+grid%27s+notifications&grants=MESSAGE").statusCode());
+        HttpResponse<String> r = b("PUT", "/peers/" + Grid.DOMAIN, "caPem=" + pem(Grid.caCertificate())
+                + "&role=peer-feed&address=127.0.0.1:" + NODE1_S2S);
+        assertEquals(200, r.statusCode(), r.body());
+
+        String owner = Grid.platform(Grid.uniqueName("fed-owner"), Topics.PASSWORD);
+        String analystName = Grid.uniqueName("analyst");
+        String password = "analyst-secret-pw-1";
+        r = b("POST", "/platforms", "name=" + analystName + "&password=" + password + "&role=trusted");
+        assertTrue(r.statusCode() == 200 || r.statusCode() == 201, r.statusCode() + " " + r.body());
+        String analyst = analystName + "@" + B;
+        String node = Topics.node("fed");
+
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        XMPPTCPConnection platformB = Smack.connect(Smack.starttls(B, B_STARTTLS, bCa(), analystName, password));
+        platformB.addAsyncStanzaListener(s -> got.add(s.toXML().toString()), StanzaTypeFilter.MESSAGE);
+        try (RawXmpp o = RawXmpp.bound(NODE1_STARTTLS, owner, Topics.PASSWORD, "desk")) {
+            o.send("<iq type='set' to='" + BROKER_A + "' id='c'><pubsub xmlns='" + Topics.PS + "'><create node='" + node
+                    + "'/><configure><x xmlns='jabber:x:data' type='submit'><field var='pubsub#access_model'><value>"
+                    + "authorize</value></field></x></configure></pubsub></iq>");
+            assertTrue(o.nextStanza(Topics.WAIT).contains("type=\"result\""));
+
+            // B's platform asks A's broker; B routes it over its link to A, A answers over its own link to B
+            IQ answer = platformB.createStanzaCollectorAndSend(subscribe(node, analyst)).nextResultOrThrow(60_000);
+            assertTrue(answer.toXML().toString().contains("pending"), answer.toXML().toString());
+
+            String form = o.nextStanza(Topics.WAIT);
+            assertTrue(form.contains("pubsub#subscribe_authorization") && form.contains("<value>" + analyst + "</value>"), form);
+            String subid = form.replaceAll("(?s).*var=\"pubsub#subid\" type=\"hidden\"><value>([^<]+)</value>.*", "$1");
+            o.send("<message to='" + BROKER_A + "' id='ok'><x xmlns='jabber:x:data' type='submit'>"
+                    + "<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#subscribe_authorization"
+                    + "</value></field><field var='pubsub#subid'><value>" + subid + "</value></field>"
+                    + "<field var='pubsub#node'><value>" + node + "</value></field>"
+                    + "<field var='pubsub#subscriber_jid'><value>" + analyst + "</value></field>"
+                    + "<field var='pubsub#allow'><value>true</value></field></x></message>");
+            String approved = await(got, "the approval");
+            assertTrue(approved.contains("subscription='subscribed'") || approved.contains("subscription=\"subscribed\""),
+                    approved);
+
+            // IODEF published on node 1, then on node 2: each node's own link carries its notifications
+            List<String> first = Topics.publish(o, node, "n1-", 2);
+            for (String id : first) {
+                String n = await(got, id);
+                assertTrue(n.contains(id) && n.contains("urn:ietf:params:xml:ns:iodef-2.0"), n);
+            }
+            try (RawXmpp o2 = RawXmpp.bound(NODE2_STARTTLS, owner, Topics.PASSWORD, "desk-2")) {
+                for (String id : Topics.publish(o2, node, "n2-", 2)) {
+                    assertTrue(await(got, id).contains(id));
+                }
+                String links = a(NODE1_API, "GET", "/peers/links", null).body();
+                assertTrue(links.contains("\"node\":\"node-1\",\"domain\":\"" + B + "\",\"direction\":\"out\"")
+                        && links.contains("\"node\":\"node-2\",\"domain\":\"" + B + "\",\"direction\":\"out\""),
+                        "both nodes of A linked out to B: " + links);
+
+                // B's platform is offline: B stores what arrives for it and delivers it with a delay when it is back
+                platformB.disconnect();
+                List<String> whileAway = Topics.publish(o2, node, "away-", 1);
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!b("GET", "/platforms/" + analystName + "/offline", null).body().contains("\"messages\":1")) {
+                    assertTrue(System.nanoTime() < end, "B stored nothing for its offline platform");
+                    Thread.sleep(200);
+                }
+                got.clear();
+                platformB = Smack.connect(Smack.starttls(B, B_STARTTLS, bCa(), analystName, password));
+                platformB.addAsyncStanzaListener(s -> got.add(s.toXML().toString()), StanzaTypeFilter.MESSAGE);
+                String stored = await(got, "the stored notification");
+                assertTrue(stored.contains(whileAway.get(0)) && stored.contains("urn:xmpp:delay"), stored);
+
+                // removing the peer at A (through node 2) closes both nodes' links with B within a second (3 s on CI)
+                assertEquals(204, a(NODE2_API, "DELETE", "/peers/" + B, null).statusCode());
+                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                String bLinks;
+                while ((bLinks = b("GET", "/peers/links", null).body()).contains("\"domain\":\"" + Grid.DOMAIN + "\",\"direction\":\"in\"")) {
+                    assertTrue(System.nanoTime() < end, "B still has links in from A: " + bLinks);
+                    Thread.sleep(100);
+                }
+                Topics.publish(o, node, "after-", 1);
+                assertNull(got.poll(3, TimeUnit.SECONDS), "nothing reaches B after A removed it");
+            }
+        } finally {
+            platformB.disconnect();
+        }
+        String audit = a(NODE1_API, "GET", "/audit?actor=" + B + "&limit=50", null).body();
+        assertTrue(audit.contains("s2s.link") && audit.contains("\"outcome\":\"up\"")
+                && audit.contains("\"outcome\":\"down\""), audit);
+    }
+}

@@ -75,7 +75,14 @@ public class PlatformDirectoryBean implements PlatformDirectory {
     public io.xmppgrid.ra.api.PeerCredentials peer(String domain) {
         io.xmppgrid.persistence.PeerEntity p = domain == null ? null
                 : em.find(io.xmppgrid.persistence.PeerEntity.class, domain.toLowerCase(java.util.Locale.ROOT));
-        return p == null ? null : PeerAdmin.credentials(p);
+        if (p == null) {
+            return null;
+        }
+        // its links are throttled at its role template's rates, as a platform's sessions are (issue 24)
+        RoleTemplateEntity role = p.role == null ? null : em.find(RoleTemplateEntity.class, p.role);
+        return new io.xmppgrid.ra.api.PeerCredentials(p.domain, p.state == io.xmppgrid.persistence.PeerEntity.State.ENABLED,
+                p.trustAnchors, p.pin, p.address, rate(role == null ? null : role.stanzaRate, "grid.limits.stanzaRate"),
+                rate(role == null ? null : role.byteRate, "grid.limits.byteRate"));
     }
 
     /** The template's rate, else the operator's default (system property), else unlimited (0). */

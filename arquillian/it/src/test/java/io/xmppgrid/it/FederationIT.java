@@ -227,14 +227,23 @@ class FederationIT {
                 }
                 int linksBefore = receiving.links();
 
+                // the peer takes a notification and its link breaks before it acknowledges it: the next link resumes the
+                // peer's count (XEP-0198 §5), and it is not sent twice
+                receiving.withholdAcks(true);
+                String unacknowledged = Topics.publish(o, node, "fw", 1).get(0);
+                String taken = receiving.stanzas().poll(30, s);
+                assertTrue(taken != null && taken.contains("<item id=\"" + unacknowledged + "\""), taken);
+
                 // the peer grid is down: what is published meanwhile waits on the node and arrives on the next link
                 receiving.down(true);
+                receiving.withholdAcks(false);
                 List<String> meanwhile = Topics.publish(o, node, "fb", 4);
                 Thread.sleep(1500);
                 receiving.down(false);
                 for (String id : meanwhile) {
                     String n = receiving.stanzas().poll(60, s);
-                    assertTrue(n != null && n.contains("<item id=\"" + id + "\""), "in order after the outage, " + id + ": " + n);
+                    assertTrue(n != null && n.contains("<item id=\"" + id + "\""), "in order after the outage, once, " + id + ": "
+                            + n);
                 }
                 assertTrue(receiving.links() > linksBefore, "a new link carried them");
 
@@ -256,6 +265,75 @@ class FederationIT {
         }
         String audit = Grid.api("GET", "/audit?actor=" + peer.domain() + "&limit=50", null).out();
         assertTrue(audit.contains("outbound to 127.0.0.1:") && audit.contains("\"outcome\":\"up\""), audit);
+    }
+
+    /**
+     * Rate limits per peer grid (issue 24, RFC 8600 §8.3.2): a peer's links are throttled at its role template's rate,
+     * as a platform's sessions are: every stanza is answered (none dropped), and the throttling is audited.
+     */
+    @Test
+    void aPeerGridIsThrottledAtItsRoleTemplatesRateAndLosesNothing() throws Exception {
+        String role = Grid.uniqueName("peer-slow");
+        assertEquals(200, Grid.api("PUT", "/roles/" + role, "description=slow&grants=SUBSCRIBE;RETRIEVE&stanzaRate=2")
+                .status());
+        PeerGrid peer = PeerGrid.create("fedrate");
+        try (ReceivingPeer receiving = new ReceivingPeer(peer)) {
+            assertEquals(200, Grid.api("PUT", "/peers/" + peer.domain(), "caPem=" + java.net.URLEncoder.encode(
+                    GridPki.toPem(peer.ca().certificate()), StandardCharsets.UTF_8) + "&role=" + role + "&address=127.0.0.1:"
+                    + receiving.port()).status());
+            int n = 12;
+            try (RawXmpp in = peer.link(S2S_PORT)) {
+                StringBuilder burst = new StringBuilder();
+                for (int i = 0; i < n; i++) {
+                    burst.append("<iq type='get' id='q").append(i).append("' from='").append(peer.domain()).append("' to='")
+                            .append(Grid.DOMAIN).append("'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+                }
+                in.send(burst.toString());
+                for (int i = 0; i < n; i++) {
+                    String answer = receiving.stanzas().poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                    assertTrue(answer != null && answer.contains("id=\"q" + i + "\"") && answer.contains("type=\"result\""),
+                            "answer " + i + ": " + answer);
+                }
+            }
+        }
+        String audit = Grid.api("GET", "/audit?actor=" + peer.domain() + "&limit=50", null).out();
+        assertTrue(audit.contains("limit.exceeded") && audit.contains("\"outcome\":\"throttled\""), audit);
+    }
+
+    /**
+     * XEP-0198 on the peer's inbound link (§3, §4, §5): the grid counts what it handled, once the application is done
+     * with it, and keeps the count after the link breaks, for that peer's next link only.
+     */
+    @Test
+    void aPeerResumesTheCountOfItsBrokenLinkAndNoOtherPeerCan() throws Exception {
+        PeerGrid peer = PeerGrid.create("fedsm");
+        configure(peer, peer.ca(), null);
+        String id;
+        try (RawXmpp x = peer.link(S2S_PORT)) {
+            assertTrue(x.lastFeatures().contains("urn:xmpp:sm:3"), x.lastFeatures());
+            x.send("<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+            String enabled = x.await("/>");
+            assertTrue(enabled.contains("<enabled") && enabled.contains("resume=\"true\""), enabled);
+            id = enabled.replaceAll("(?s).*id=\"([^\"]+)\".*", "$1");
+            x.send("<message from='someone@" + peer.domain() + "' to='nobody-here@" + Grid.DOMAIN + "'><body>1</body></message>"
+                    + "<message from='someone@" + peer.domain() + "' to='nobody-here@" + Grid.DOMAIN + "'><body>2</body></message>"
+                    + "<r xmlns='urn:xmpp:sm:3'/>");
+            assertTrue(x.await("/>").contains("h=\"2\""), x.transcript());
+        } // broken without a close
+        PeerGrid other = PeerGrid.create("fedsm2");
+        configure(other, other.ca(), null);
+        try (RawXmpp x = other.link(S2S_PORT)) {
+            x.send("<resume xmlns='urn:xmpp:sm:3' previd='" + id + "' h='0'/>");
+            assertTrue(x.awaitAny("</failed>", "<failed").contains("failed"), "another peer's count: " + x.transcript());
+        }
+        try (RawXmpp x = peer.link(S2S_PORT)) {
+            x.send("<resume xmlns='urn:xmpp:sm:3' previd='" + id + "' h='0'/>");
+            String resumed = x.await("/>");
+            assertTrue(resumed.contains("<resumed") && resumed.contains("h=\"2\""), resumed);
+            x.send("<message from='someone@" + peer.domain() + "' to='nobody-here@" + Grid.DOMAIN + "'><body>3</body></message>"
+                    + "<r xmlns='urn:xmpp:sm:3'/>");
+            assertTrue(x.await("/>").contains("h=\"3\""), "the count goes on: " + x.transcript());
+        }
     }
 
     @Test

@@ -62,7 +62,7 @@ record PeerGrid(String domain, GridPki.Issued ca, GridPki.Issued server) {
             throw new AssertionError("link of " + domain + " not authenticated: " + outcome);
         }
         x.send(header());
-        x.await("</stream:features>");
+        x.features = x.await("</stream:features>");
         return x;
     }
 }

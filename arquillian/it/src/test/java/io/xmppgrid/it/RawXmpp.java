@@ -33,7 +33,7 @@ final class RawXmpp implements Closeable {
     private final StringBuilder received = new StringBuilder();
     private int consumed;
     private boolean eof;
-    private String features;
+    String features; // the last features read (PeerGrid.link sets those after authentication)
 
     private RawXmpp(Socket s) throws IOException {
         tcp = s;

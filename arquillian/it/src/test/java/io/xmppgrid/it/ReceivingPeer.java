@@ -17,8 +17,8 @@ import javax.net.ssl.SSLSocket;
  * connections, one at a time: it answers the grid's outbound link as a server would (STARTTLS required,
  * its own certificate, SASL EXTERNAL), with the grid's certificate checked by the JDK as a client
  * certificate issued by the grid CA, and keeps what the grid sent. Then it takes the stanzas of the
- * link, offers XEP-0198 acknowledgements (no resumption) and answers {@code <r/>} with how many it
- * received. The test can cut the link and refuse new ones for a while (a peer grid that is down).
+ * link, offers XEP-0198 acknowledgements and answers {@code <r/>} with how many it received; a new
+ * link may resume that count (§5). The test can cut the link and refuse new ones for a while (a peer grid that is down).
  */
 final class ReceivingPeer implements AutoCloseable {
 
@@ -34,6 +34,10 @@ final class ReceivingPeer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger links = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.BlockingQueue<String> ends = new java.util.concurrent.LinkedBlockingQueue<>();
     private volatile boolean refusing;
+    private volatile long withholdAbove = -1;
+    private static final String SM_ID = "receiving-peer-count";
+    /** Stanzas received on the current count (XEP-0198), across resumed links. */
+    private volatile long count;
     private volatile Socket current;
     private InputStream in;
     private OutputStream out;
@@ -73,6 +77,14 @@ final class ReceivingPeer implements AutoCloseable {
     /** Why each link ended, as it ended. */
     java.util.concurrent.BlockingQueue<String> ends() {
         return ends;
+    }
+
+    /**
+     * Takes the stanzas that come from now on without acknowledging them (a link that breaks before the peer says what
+     * it has); what came before is still acknowledged.
+     */
+    void withholdAcks(boolean withhold) {
+        withholdAbove = withhold ? count : -1;
     }
 
     /** A peer grid that is down: the current link is cut, new connections are closed at once until {@code false}. */
@@ -130,7 +142,6 @@ final class ReceivingPeer implements AutoCloseable {
             send("<stream:features><sm xmlns='urn:xmpp:sm:3'/></stream:features>");
             links.incrementAndGet();
             int after = received.length();
-            long count = 0;
             while (true) {
                 String e = nextElement(after);
                 if (e == null) {
@@ -138,9 +149,16 @@ final class ReceivingPeer implements AutoCloseable {
                 }
                 after = 0;
                 if (e.startsWith("<enable")) {
-                    send("<enabled xmlns='urn:xmpp:sm:3'/>");
+                    // XEP-0198 §3, §5: one count for this peer, resumable by the grid's next link
+                    count = 0;
+                    send("<enabled xmlns='urn:xmpp:sm:3' id='" + SM_ID + "' resume='true'/>");
+                } else if (e.startsWith("<resume")) {
+                    send(e.contains("previd=\"" + SM_ID + "\"") ? "<resumed xmlns='urn:xmpp:sm:3' previd='" + SM_ID + "' h='"
+                            + count + "'/>" : "<failed xmlns='urn:xmpp:sm:3'/>");
                 } else if (e.startsWith("<r ")) {
-                    send("<a xmlns='urn:xmpp:sm:3' h='" + count + "'/>");
+                    if (withholdAbove < 0 || count <= withholdAbove) {
+                        send("<a xmlns='urn:xmpp:sm:3' h='" + count + "'/>");
+                    }
                 } else {
                     count++;
                     stanzas.add(e);

@@ -161,22 +161,47 @@ final class OutboundLink implements Closeable {
     }
 
     /**
-     * Asks the peer to acknowledge stanzas (XEP-0198 §3 on a server-to-server stream, no resumption): true when it
-     * agreed; false when it does not support it (then a written stanza counts as delivered).
+     * Asks the peer to acknowledge stanzas (XEP-0198 §3 on a server-to-server stream): the id under which it keeps
+     * its count for a later link to resume ("" when it cannot be resumed), or null when the peer does not acknowledge
+     * stanzas (then a written stanza counts as delivered).
      */
-    boolean enableAcks(int timeoutMillis) throws Failure {
+    String enableAcks(int timeoutMillis) throws Failure {
         if (!features.elements().stream().anyMatch(f -> f.is("sm", Ns.SM))) {
-            return false;
+            return null;
         }
-        write("acks", "<enable xmlns=\"" + Ns.SM + "\"/>");
+        write("acks", "<enable xmlns=\"" + Ns.SM + "\" resume=\"true\"/>");
         XmlElement answer = element("acks", timeoutMillis);
         if (answer.is("enabled", Ns.SM)) {
-            return true;
+            String id = answer.attribute("id");
+            return id == null || !"true".equals(answer.attribute("resume")) && !"1".equals(answer.attribute("resume")) ? "" : id;
         }
         if (answer.is("failed", Ns.SM)) {
-            return false;
+            return null;
         }
         throw new Failure("acks", "the peer answered <enable/> with <" + answer.name() + "/>");
+    }
+
+    /**
+     * XEP-0198 §5: continues the count of the earlier link {@code previd}; returns how many of that link's stanzas the
+     * peer handled, or -1 when it does not know that link any more (then acknowledgements are enabled afresh).
+     */
+    long resume(String previd, int timeoutMillis) throws Failure {
+        if (!features.elements().stream().anyMatch(f -> f.is("sm", Ns.SM))) {
+            return -1;
+        }
+        write("acks", "<resume xmlns=\"" + Ns.SM + "\" previd=\"" + previd + "\" h=\"0\"/>");
+        XmlElement answer = element("acks", timeoutMillis);
+        if (answer.is("resumed", Ns.SM)) {
+            try {
+                return Long.parseLong(answer.attribute("h"));
+            } catch (NumberFormatException e) {
+                throw new Failure("acks", "the peer's <resumed/> has no count");
+            }
+        }
+        if (answer.is("failed", Ns.SM)) {
+            return -1;
+        }
+        throw new Failure("acks", "the peer answered <resume/> with <" + answer.name() + "/>");
     }
 
     /** Writes stanzas (each a whole stanza, serialized) in one go. */

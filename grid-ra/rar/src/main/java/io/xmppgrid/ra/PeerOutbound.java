@@ -15,8 +15,9 @@ import java.util.List;
  * never dropped afterwards. One thread per peer with something to send opens the link (when none is open), writes what
  * waits in batches and asks the peer after each batch how many it handled: only acknowledged stanzas leave the queue,
  * so what a broken link had not acknowledged goes out again, first, on the next one. A peer that cannot be reached is
- * tried again with a backoff (1 s doubling to 60 s). A link with nothing to send for {@code grid.peerIdleSeconds} is
- * closed. A peer revoked or removed: the link closes and what waited for it is dropped (audited).
+ * tried again with a backoff (1 s doubling to 60 s); the next link resumes the peer's count (XEP-0198 §5), so what
+ * the peer handled but could not acknowledge before the break is not sent twice. A link with nothing to send for
+ * {@code grid.peerIdleSeconds} is closed. A peer revoked or removed: the link closes and what waited for it is dropped (audited).
  *
  * <p>Node-local: what waits here is lost if the node itself dies (not if the link or the peer does).
  */
@@ -48,6 +49,8 @@ final class PeerOutbound {
 
     private volatile OutboundLink link;
     private volatile boolean acks;
+    /** XEP-0198 §5: the id of the last link's count at the peer (its acknowledged stanzas are {@link #sent}). */
+    private String resumeId;
     private volatile Instant since;
     private volatile long sent;
     private volatile String remote;
@@ -176,6 +179,7 @@ final class PeerOutbound {
                         continue;
                     }
                     backoff = 1000;
+                    continue; // the batch again from the queue: a resumed count may have taken some off its head
                 }
                 deliver(batch);
             }
@@ -234,8 +238,21 @@ final class PeerOutbound {
         try {
             OutboundLink l = OutboundLink.open(server, peer, at.host(), at.port(), STEP_TIMEOUT_MILLIS);
             boolean acked;
+            String resumed = "";
             try {
-                acked = l.enableAcks(STEP_TIMEOUT_MILLIS);
+                long handled = resumeId == null ? -1 : l.resume(resumeId, STEP_TIMEOUT_MILLIS);
+                if (handled >= 0) {
+                    // the peer kept the earlier link's count: what it handled of the unacknowledged head is not sent again
+                    resumed = ", resumed: " + Math.max(0, handled - sent) + " unacknowledged stanzas the peer had handled";
+                    skip(handled - sent);
+                    sent = handled;
+                    acked = true;
+                } else {
+                    String id = l.enableAcks(STEP_TIMEOUT_MILLIS);
+                    acked = id != null;
+                    resumeId = id == null || id.isEmpty() ? null : id;
+                    sent = 0;
+                }
             } catch (OutboundLink.Failure f) {
                 l.close();
                 throw f;
@@ -250,8 +267,9 @@ final class PeerOutbound {
             acks = acked;
             remote = l.remoteAddress();
             since = Instant.now();
-            Log.CONN.infof("GRIDRA0507: link to peer grid %s at %s open (%s)", domain, at,
-                    acked ? "stanzas acknowledged, XEP-0198" : "the peer does not acknowledge stanzas: written counts as sent");
+            Log.CONN.infof("GRIDRA0507: link to peer grid %s at %s open (%s%s)", domain, at,
+                    acked ? "stanzas acknowledged, XEP-0198" : "the peer does not acknowledge stanzas: written counts as sent",
+                    resumed);
             server.audit(domain, "s2s.link", "up", "outbound to " + at + ", node " + server.config().nodeName(), remote);
             return true;
         } catch (OutboundLink.Failure f) {
@@ -303,6 +321,14 @@ final class PeerOutbound {
         }
     }
 
+    /** Drops the first {@code n} waiting stanzas: the peer has them (a resumed count). */
+    private synchronized void skip(long n) {
+        for (long i = 0; i < n && !queue.isEmpty(); i++) {
+            bytes -= queue.removeFirst().length;
+        }
+        failuresOnHead = 0;
+    }
+
     private void disconnect(String reason) {
         OutboundLink l;
         synchronized (this) {
@@ -314,8 +340,7 @@ final class PeerOutbound {
             Log.CONN.infof("GRIDRA0512: link to peer grid %s closed: %s (%d stanzas sent on it)", domain, reason, sent);
             server.audit(domain, "s2s.link", "down", "outbound, node " + server.config().nodeName() + ": " + reason, remote);
         }
-        sent = 0;
-        since = null;
+        since = null; // sent and the resumption id stay: the next link resumes the count
     }
 
     private synchronized void finish() {

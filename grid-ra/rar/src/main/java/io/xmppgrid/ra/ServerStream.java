@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Stanzas over an authenticated link come from the peer's domain or a subdomain of it (its broker) and are for
  * this grid's domain or a subdomain; they go to the application as stanzas of those remote addresses (in
- * {@code jabber:client}), one at a time, and the peer may ask how many were handled (XEP-0198 without resumption):
+ * {@code jabber:client}), one at a time, and the peer may ask how many were handled (XEP-0198, the count resumable):
  * a stanza counts once the application's transaction for it ended.
  */
 final class ServerStream implements Stream {
@@ -55,9 +55,12 @@ final class ServerStream implements Stream {
     private volatile boolean ended;
     private final Instant opened = Instant.now();
     private volatile long stanzas;
-    /** XEP-0198: whether the peer asked for acknowledgements, and how many stanzas this grid has handled. */
-    private boolean acks;
-    private long handled;
+    /** XEP-0198: the count of stanzas this grid handled, when the peer asked for acknowledgements. */
+    private XmppServer.S2sCount resumable;
+    /** The peer's buckets on this node (its role template's rates), shared by its links; null: unlimited. */
+    private RateLimits.Buckets buckets;
+    private long bytesSinceStanza;
+    private boolean suspended;
 
     ServerStream(ClientConnection conn, XmppServer server) {
         this.conn = conn;
@@ -72,7 +75,7 @@ final class ServerStream implements Stream {
         if (closeReason != null) {
             return !ended;
         }
-        return phase != Phase.CLOSED && (conn.hasInbound() || (!parser.needsInput() && !parser.finished()));
+        return phase != Phase.CLOSED && !suspended && (conn.hasInbound() || (!parser.needsInput() && !parser.finished()));
     }
 
     @Override
@@ -83,8 +86,8 @@ final class ServerStream implements Stream {
         }
         int handled = 0;
         try {
-            while (phase != Phase.CLOSED && !conn.isClosed() && handled < BATCH) {
-                StreamParser.Event ev = parser.next(conn::pollInbound, n -> { });
+            while (phase != Phase.CLOSED && !suspended && !conn.isClosed() && handled < BATCH) {
+                StreamParser.Event ev = parser.next(conn::pollInbound, n -> bytesSinceStanza += n);
                 if (ev == null) {
                     return;
                 }
@@ -226,6 +229,7 @@ final class ServerStream implements Stream {
             throw new StreamFault(StreamError.HOST_UNKNOWN, "this link is for " + server.domain());
         }
         stanzas++;
+        throttle();
         XmlElement stanza = Stanzas.inNamespace(e, Ns.SERVER, Ns.CLIENT); // the application handles jabber:client
         try {
             server.deliver(new InboundStanza(conn.id(), from, stanza));
@@ -238,22 +242,72 @@ final class ServerStream implements Stream {
                 server.sendToPeer(peerDomain, Stanzas.error(stanza, StanzaError.INTERNAL_SERVER_ERROR, null));
             }
         }
-        handled++; // counted once the application is done with it: its transaction committed (XEP-0198 §4)
+        XmppServer.S2sCount count = resumable;
+        if (count != null) {
+            count.handledBy(this); // counted once the application is done with it: its transaction committed (XEP-0198 §4)
+        }
     }
 
-    /** XEP-0198 on a server-to-server stream (no resumption): the peer learns what this grid has handled. */
+    /**
+     * Rate limits per peer grid (issue 24): its links on this node share the buckets of its role template's rates; over
+     * them the link pauses until the debt is paid (throttled, never dropped), and each second of it is audited once.
+     */
+    private void throttle() {
+        RateLimits.Buckets b = buckets;
+        long size = bytesSinceStanza;
+        bytesSinceStanza = 0;
+        if (b == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long wait = b.take(1, size, now);
+        if (wait <= 0) {
+            return;
+        }
+        int recent = b.violation(now);
+        if (recent > 0) {
+            Log.AUTH.infof("GRIDRA0514: %s peer grid %s over its rate limits: throttled %d ms (%d seconds of throttling in "
+                    + "the last minute)", conn.id(), peerDomain, TimeUnit.NANOSECONDS.toMillis(wait), recent);
+            server.audit(peerDomain, "limit.exceeded", "throttled", recent + " seconds throttled in the last minute",
+                    conn.remoteAddress());
+        }
+        suspended = true;
+        server.scheduler().schedule(() -> {
+            synchronized (this) {
+                suspended = false;
+            }
+            conn.schedule();
+        }, wait, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * XEP-0198 on a server-to-server stream: the peer learns what this grid has handled, and a peer whose link broke
+     * resumes the count on its next one (§5), so that it sends again only what this grid did not handle: nothing
+     * twice, nothing lost. The count outlives the stream on this node for {@link XmppServer#S2S_RESUME_SECONDS}.
+     */
     private void acknowledgements(XmlElement e) {
-        if (e.is("enable", Ns.SM)) {
-            if (acks) {
+        if (e.is("enable", Ns.SM) || e.is("resume", Ns.SM)) {
+            if (resumable != null) {
                 conn.write("<failed xmlns=\"" + Ns.SM + "\"><unexpected-request xmlns=\"" + Ns.STANZA_ERRORS
                         + "\"/></failed>");
                 return;
             }
-            acks = true;
-            handled = 0;
-            conn.write("<enabled xmlns=\"" + Ns.SM + "\"/>");
-        } else if (e.is("r", Ns.SM) && acks) {
-            conn.write("<a xmlns=\"" + Ns.SM + "\" h=\"" + (handled & 0xFFFFFFFFL) + "\"/>");
+            if (e.is("resume", Ns.SM)) {
+                XmppServer.S2sCount previous = server.resumeS2s(e.attribute("previd"), peerDomain, this);
+                if (previous == null) {
+                    conn.write("<failed xmlns=\"" + Ns.SM + "\"><item-not-found xmlns=\"" + Ns.STANZA_ERRORS
+                            + "\"/></failed>");
+                    return;
+                }
+                resumable = previous;
+                conn.write("<resumed xmlns=\"" + Ns.SM + "\" previd=\"" + previous.id + "\" h=\""
+                        + (previous.handled() & 0xFFFFFFFFL) + "\"/>");
+                return;
+            }
+            resumable = server.newS2sCount(peerDomain, this);
+            conn.write("<enabled xmlns=\"" + Ns.SM + "\" id=\"" + resumable.id + "\" resume=\"true\"/>");
+        } else if (e.is("r", Ns.SM) && resumable != null) {
+            conn.write("<a xmlns=\"" + Ns.SM + "\" h=\"" + (resumable.handled() & 0xFFFFFFFFL) + "\"/>");
         }
         // <a/>: this stream carries nothing of ours to acknowledge
     }
@@ -305,6 +359,8 @@ final class ServerStream implements Stream {
         }
         authTimer.cancel(false);
         conn.authenticated();
+        buckets = server.rateLimits().update(Jid.domain(peerDomain),
+                new RateLimits.Limits(peer.stanzasPerSecond(), peer.bytesPerSecond()));
         parser = newParser();
         phase = Phase.HEADER;
         headerSent = false;

@@ -825,6 +825,87 @@ final class XmppServer {
         revokedAt.values().removeIf(at -> at - horizon < 0); // older ones can no longer matter
     }
 
+    /** How long the count of an inbound server-to-server stream outlives it, for the peer to resume it (XEP-0198 §5). */
+    static final int S2S_RESUME_SECONDS = 600;
+
+    /**
+     * The count of stanzas of a peer grid's stream that this node handled (XEP-0198 on a server-to-server stream):
+     * kept after the stream ends so that the peer, linking again, learns what it need not send again. Only the stream
+     * that owns it counts; a resumption moves it to the new stream.
+     */
+    static final class S2sCount {
+        final String id;
+        final String peer;
+        private long handled;
+        private Stream owner;
+        private long touched = System.nanoTime();
+
+        S2sCount(String id, String peer, Stream owner) {
+            this.id = id;
+            this.peer = peer;
+            this.owner = owner;
+        }
+
+        synchronized long handled() {
+            return handled;
+        }
+
+        synchronized void handledBy(Stream stream) {
+            if (owner == stream) {
+                handled++;
+                touched = System.nanoTime();
+            }
+        }
+    }
+
+    /** Counts by id; bounded (one per inbound link of a peer, a peer's input never makes one by itself). */
+    private final java.util.Map<String, S2sCount> s2sCounts = Lru.of(4096);
+
+    S2sCount newS2sCount(String peer, Stream stream) {
+        S2sCount c = new S2sCount(new java.math.BigInteger(120, new java.security.SecureRandom()).toString(36), peer, stream);
+        synchronized (s2sCounts) {
+            s2sCounts.put(c.id, c);
+        }
+        return c;
+    }
+
+    /**
+     * The count {@code id} of this peer's earlier stream, now owned by {@code stream}; null when unknown, another peer's,
+     * or unused for {@link #S2S_RESUME_SECONDS}. The earlier stream, if it is still open, ends.
+     */
+    S2sCount resumeS2s(String id, String peer, Stream stream) {
+        S2sCount c;
+        synchronized (s2sCounts) {
+            c = id == null ? null : s2sCounts.get(id);
+        }
+        if (c == null || !c.peer.equals(peer)) {
+            return null;
+        }
+        Stream earlier;
+        synchronized (c) {
+            earlier = c.owner;
+        }
+        if (earlier != null && earlier != stream) {
+            synchronized (earlier) {
+                // the earlier stream finishes the stanza it handles now (ServerStream.process holds this monitor) and
+                // counts no more: what it would handle later is the peer's to send again
+                synchronized (c) {
+                    if (System.nanoTime() - c.touched > TimeUnit.SECONDS.toNanos(S2S_RESUME_SECONDS) || c.owner != earlier) {
+                        return null;
+                    }
+                    c.owner = stream;
+                    c.touched = System.nanoTime();
+                }
+            }
+        } else {
+            return null;
+        }
+        if (earlier != null && earlier != stream) {
+            earlier.failFromOtherThread(StreamError.CONFLICT, "the peer resumed this stream's count on another link");
+        }
+        return c;
+    }
+
     /** This node's stanzas for each peer grid and its link to it (issue 24). */
     private final java.util.Map<String, PeerOutbound> outbound = new ConcurrentHashMap<>();
 

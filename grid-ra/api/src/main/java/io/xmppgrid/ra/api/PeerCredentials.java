@@ -6,10 +6,12 @@ import java.util.regex.Pattern;
 /**
  * What the application says of a peer grid (issue 24): whether it may link ({@code enabled}), its
  * trust anchors (the peer grid's CA certificates, PEM), the pin of its server key (hex SHA-256
- * of the SubjectPublicKeyInfo, or null when it is not pinned) and where its server listens
- * ({@code host[:port]}, or null: its domain on 5269).
+ * of the SubjectPublicKeyInfo, or null when it is not pinned), where its server listens
+ * ({@code host[:port]}, or null: its domain on 5269), and the rates its links may send at (its role
+ * template's, as for a platform; 0: unlimited), shared by its links on one node.
  */
-public record PeerCredentials(String domain, boolean enabled, String trustAnchorsPem, String pin, String address) {
+public record PeerCredentials(String domain, boolean enabled, String trustAnchorsPem, String pin, String address,
+                              int stanzasPerSecond, int bytesPerSecond) {
 
     /** RFC 6120 §14.7: the registered port of server-to-server streams. */
     public static final int S2S_PORT = 5269;
@@ -20,6 +22,11 @@ public record PeerCredentials(String domain, boolean enabled, String trustAnchor
     /** Without an address: the peer's domain on 5269. */
     public PeerCredentials(String domain, boolean enabled, String trustAnchorsPem, String pin) {
         this(domain, enabled, trustAnchorsPem, pin, null);
+    }
+
+    /** Without rate limits. */
+    public PeerCredentials(String domain, boolean enabled, String trustAnchorsPem, String pin, String address) {
+        this(domain, enabled, trustAnchorsPem, pin, address, 0, 0);
     }
 
     /** The host and port to connect to: the configured address, else the domain on 5269. */

@@ -47,7 +47,10 @@ public class PeerResource {
         return Response.ok(list.build().toString() + "\n").build();
     }
 
-    /** The links of peer grids on every node: node, domain, direction, connection, address, since, authenticated, stanzas. */
+    /**
+     * The links of peer grids on every node: node, domain, direction, connection, address, since, authenticated,
+     * stanzas, and (outbound) the stanzas waiting on that node for the peer.
+     */
     @GET
     @Path("/links")
     @Produces(MediaType.APPLICATION_JSON)
@@ -56,7 +59,8 @@ public class PeerResource {
         for (String[] r : cluster.peerLinks()) {
             list.add(Json.createObjectBuilder().add("node", r[0]).add("domain", r[1]).add("direction", r[2])
                     .add("connection", r[3]).add("address", r[4]).add("since", r[5])
-                    .add("authenticated", Boolean.parseBoolean(r[6])).add("stanzas", Long.parseLong(r[7])));
+                    .add("authenticated", Boolean.parseBoolean(r[6])).add("stanzas", Long.parseLong(r[7]))
+                    .add("queued", r.length > 8 ? Long.parseLong(r[8]) : 0));
         }
         return Response.ok(list.build().toString() + "\n").build();
     }

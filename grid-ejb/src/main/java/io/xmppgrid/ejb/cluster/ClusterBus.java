@@ -146,14 +146,18 @@ public class ClusterBus {
             return rows;
         }
 
-        /** This node's links of peer grids: node, domain, direction, connection, address, since, authenticated, stanzas. */
+        /**
+         * This node's links of peer grids: node, domain, direction, connection, address, since, authenticated, stanzas,
+         * queued.
+         */
         ArrayList<String[]> peerLinks() {
             ArrayList<String[]> rows = new ArrayList<>();
             try (XmppConnection c = connections.getConnection()) {
                 for (io.xmppgrid.ra.api.PeerLink l : c.peerLinks()) {
                     rows.add(new String[] {group == null ? System.getProperty("jboss.node.name", "node") : self(), l.domain(),
-                        l.direction(), l.connectionId(), l.remoteAddress(),
-                        l.since().toString(), Boolean.toString(l.authenticated()), Long.toString(l.stanzas())});
+                        l.direction(), l.connectionId(), l.remoteAddress() == null ? "" : l.remoteAddress(),
+                        l.since() == null ? "" : l.since().toString(), Boolean.toString(l.authenticated()),
+                        Long.toString(l.stanzas()), Long.toString(l.queued())});
                 }
             } catch (jakarta.resource.ResourceException e) {
                 LOG.debugf("no links listed: the XMPP listener is not available: %s", e.getMessage());

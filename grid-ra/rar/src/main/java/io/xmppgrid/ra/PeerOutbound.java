@@ -136,11 +136,15 @@ final class PeerOutbound {
         return dropped;
     }
 
-    /** The open link, for the list of this node's links; null when none is open. */
+    /** The open link, for the list of this node's links; null when none is open and nothing waits. */
     PeerLink link(String connectionId) {
         Instant s = since;
-        return link == null || s == null ? null
-                : new PeerLink(domain, "out", connectionId, remote, s, true, sent);
+        int waiting = queued();
+        if (link == null || s == null) {
+            // the peer cannot be reached now: what waits for it is shown all the same
+            return waiting == 0 ? null : new PeerLink(domain, "out", connectionId, null, null, false, sent, waiting);
+        }
+        return new PeerLink(domain, "out", connectionId, remote, s, true, sent, waiting);
     }
 
     synchronized int queued() {

@@ -383,7 +383,7 @@ final class ServerStream implements Stream {
     io.xmppgrid.ra.api.PeerLink link(String connectionId, String remoteAddress) {
         String d = peerDomain;
         return d == null ? null : new io.xmppgrid.ra.api.PeerLink(d, "in", connectionId, remoteAddress, opened,
-                authenticated, stanzas);
+                authenticated, stanzas, 0);
     }
 
     /** The domain the peer's stream header named, or null before it. */

@@ -815,7 +815,8 @@ final class XmppServer {
             }
             PeerOutbound o = outbound.remove(jid.domainPart());
             if (o != null) {
-                n += o.link("") == null ? 0 : 1;
+                io.xmppgrid.ra.api.PeerLink open = o.link("");
+                n += open != null && open.authenticated() ? 1 : 0;
                 o.close(reason);
             }
         }
@@ -946,7 +947,8 @@ final class XmppServer {
     /** The links of this peer grid (its domain) on this node. */
     int peerLinks(String peerDomain) {
         PeerOutbound o = outbound.get(peerDomain);
-        int n = o != null && o.link("") != null ? 1 : 0;
+        io.xmppgrid.ra.api.PeerLink open = o == null ? null : o.link("");
+        int n = open != null && open.authenticated() ? 1 : 0;
         for (ClientConnection c : connections) {
             if (c.s2s() && peerDomain.equals(c.peerDomain())) {
                 n++;

@@ -110,10 +110,26 @@ final class ConnectionDelivery implements Delivery {
         });
     }
 
+    /**
+     * Stores a copy in the caller's transaction (issue 24: nothing committed for a peer is lost with this node), then
+     * hands the stanza to this node's link; the copy is forgotten when the peer acknowledged it. While this node's
+     * listener is stopped the copy waits for it to start (or for another node to take it over).
+     */
     @Override
     public boolean sendToPeer(Jid address, XmlElement stanza, String orderingKey) {
         String peer = peerDomain(address);
-        return listening && peer != null && c.sendToPeer(peer, stanza, orderingKey);
+        if (peer == null) {
+            return false;
+        }
+        String xml = io.xmppgrid.xmpp.XmlWriter.toXml(stanza, io.xmppgrid.xmpp.Ns.CLIENT);
+        io.xmppgrid.persistence.PeerOutboxEntity row = new io.xmppgrid.persistence.PeerOutboxEntity(peer, PeerOutbox.NODE,
+                xml, xml.length(), java.time.Instant.now());
+        em.persist(row);
+        if (!listening || c.sendToPeer(peer, stanza, orderingKey, row.id)) {
+            return true;
+        }
+        em.remove(row); // the peer's queue on this node is full: refused to the sender, not stored
+        return false;
     }
 
     @Override

@@ -151,8 +151,16 @@ public class PeerAdmin {
         LOG.infof("GRID0952: peer %s removed, %d links on this node ending", p.domain, links);
     }
 
-    /** Its links end on every node once this commits (as a revoked platform's sessions do). */
+    /**
+     * Its links end on every node once this commits (as a revoked platform's sessions do), and what waited for it is
+     * forgotten: nothing more goes to it.
+     */
     private int endLinks(String domain, String reason) {
+        int waiting = em.createNamedQuery(io.xmppgrid.persistence.PeerOutboxEntity.DELETE_PEER).setParameter("domain", domain)
+                .executeUpdate();
+        if (waiting > 0) {
+            LOG.infof("GRID0958: %d stored stanzas for peer %s forgotten (%s)", waiting, domain, reason);
+        }
         return cluster.endSessions(io.xmppgrid.xmpp.Jid.domain(domain), reason);
     }
 

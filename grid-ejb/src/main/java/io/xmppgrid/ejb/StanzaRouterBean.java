@@ -214,6 +214,24 @@ public class StanzaRouterBean implements StanzaListener {
     }
 
     @Override
+    public void onPeerDelivered(String peerDomain, long[] trackingIds) {
+        int n = PeerOutbox.forget(em, trackingIds);
+        LOG.debugf("GRID0956: %d stored stanzas for peer grid %s acknowledged and forgotten", n, peerDomain);
+    }
+
+    @Override
+    public void onPeerOutboxWanted() {
+        try (XmppConnection c = connections.getConnection()) {
+            int n = PeerOutbox.handOver(em, c, PeerOutbox.NODE);
+            if (n > 0) {
+                LOG.infof("GRID0957: %d stored stanzas for peer grids handed to this node's links at the start", n);
+            }
+        } catch (ResourceException e) {
+            throw new EJBException("GRID0101: no XMPP connection for the stored stanzas of peer grids", e);
+        }
+    }
+
+    @Override
     public void onSessionEnded(SessionInfo session, String reason) {
         OfflineLeases.NODE.release(session.jid().local(), session.connectionId());
         LOG.debugf("GRID0102: %s session %s ended: %s", session.connectionId(), session.jid(), reason);

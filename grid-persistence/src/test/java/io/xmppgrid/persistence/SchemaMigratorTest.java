@@ -19,7 +19,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 class SchemaMigratorTest {
 
     private static void checkSchema(DataSource ds) throws SQLException {
-        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 22"), "all migrations applied");
+        assertTrue(SchemaMigrator.migrate(ds).startsWith("schema at version 23"), "all migrations applied");
         // a second run applies nothing and fails nothing
         assertTrue(SchemaMigrator.migrate(ds).contains("0 migration(s) applied"));
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -44,6 +44,11 @@ class SchemaMigratorTest {
                     + "current_timestamp, current_timestamp)"));
             assertThrows(SQLException.class, () -> s.executeUpdate(peer + "('c.example', 'ENABLED', 'x', 'no-such-role', "
                     + "current_timestamp, current_timestamp)"));
+            // what a node has to send to a peer grid (V23): a stanza of up to 1,000,000 characters, its node and peer named
+            s.executeUpdate("insert into peer_outbox (id, peer_domain, node, stored_at, size_bytes, stanza) values (1, "
+                    + "'grid.peer.example', 'node-1', current_timestamp, 1, '" + "x".repeat(100_000) + "')");
+            assertThrows(SQLException.class, () -> s.executeUpdate("insert into peer_outbox (id, peer_domain, node, stored_at,"
+                    + " size_bytes, stanza) values (2, 'grid.peer.example', null, current_timestamp, 1, '<message/>')"));
             // offline queues: only for platforms; one place in the queue per message
             s.executeUpdate("insert into offline_queue (owner, next_seq, message_count, total_bytes, refused_total, expired_total)"
                     + " values ('sensor1', 2, 1, 10, 0, 0)");

@@ -130,8 +130,10 @@ class FederationClusterIT {
     void aPlatformOfAnotherGridSubscribesTheOwnerApprovesAndIodefFromEitherNodeArrivesOnlineAndOffline() throws Exception {
         // each administrator imports the other grid's CA: A lets B's platforms subscribe and retrieve (consumer);
         // B lets A's broker message its platforms (a role of its own with MESSAGE only)
-        assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, "caPem=" + pem(bCa()) + "&role=consumer&address=127.0.0.1:"
-                + B_S2S).statusCode());
+        // A reaches B through a proxy the test can cut (a network that fails between the grids)
+        CuttableProxy toB = new CuttableProxy("127.0.0.1", B_S2S);
+        String bPeer = "caPem=" + pem(bCa()) + "&role=consumer&address=127.0.0.1:";
+        assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, bPeer + toB.port()).statusCode());
         assertEquals(200, b("PUT", "/roles/peer-feed", "description=A+peer+grid%27s+notifications&grants=MESSAGE").statusCode());
         HttpResponse<String> r = b("PUT", "/peers/" + Grid.DOMAIN, "caPem=" + pem(Grid.caCertificate())
                 + "&role=peer-feed&address=127.0.0.1:" + NODE1_S2S);
@@ -200,6 +202,32 @@ class FederationClusterIT {
                 String stored = await(got, "the stored notification");
                 assertTrue(stored.contains(whileAway.get(0)) && stored.contains("urn:xmpp:delay"), stored);
 
+                // kill -9 of a node that holds notifications for B: the network to B fails (links cut, B unreachable),
+                // node 2 takes two publishes it cannot send, and dies; node 1 takes over its stored copies and sends them
+                // once B is reachable again: nothing acknowledged is lost, nothing arrives twice
+                assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, bPeer + "1").statusCode()); // nothing listens on 1
+                toB.cut();
+                List<String> beforeKill = Topics.publish(o2, node, "kill-", 2);
+                Thread.sleep(1000);
+                String marker = "-Djboss.server.base.dir=" + Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-2");
+                ProcessHandle node2 = ProcessHandle.allProcesses()
+                        .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                        .findFirst().orElseThrow(() -> new AssertionError("no process with " + marker));
+                assertTrue(node2.destroyForcibly());
+                node2.onExit().get();
+                try {
+                    controller.kill("node-2"); // Arquillian's bookkeeping: the process is gone already
+                } catch (RuntimeException e) {
+                    // nothing left to kill
+                }
+                assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, bPeer + toB.port()).statusCode());
+                for (String id : beforeKill) {
+                    String n = got.poll(120, TimeUnit.SECONDS);
+                    assertTrue(n != null && n.contains(id), "after the kill, " + id + ": " + n);
+                }
+                assertNull(got.poll(2, TimeUnit.SECONDS), "nothing twice");
+                controller.start("node-2");
+
                 // removing the peer at A (through node 2) closes both nodes' links with B within a second (3 s on CI)
                 assertEquals(204, a(NODE2_API, "DELETE", "/peers/" + B, null).statusCode());
                 end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
@@ -213,6 +241,7 @@ class FederationClusterIT {
             }
         } finally {
             platformB.disconnect();
+            toB.close();
         }
         String audit = a(NODE1_API, "GET", "/audit?actor=" + B + "&limit=50", null).body();
         assertTrue(audit.contains("s2s.link") && audit.contains("\"outcome\":\"up\"")

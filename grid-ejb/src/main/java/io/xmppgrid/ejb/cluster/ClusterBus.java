@@ -402,6 +402,19 @@ public class ClusterBus {
         }
     }
 
+    /** The names of the group's members, this node's included (its own name alone on a node without a group). */
+    public Set<String> memberNames() {
+        Group<GroupMember> g = group;
+        if (g == null) {
+            return Set.of(System.getProperty("jboss.node.name", "node"));
+        }
+        Set<String> names = new java.util.HashSet<>();
+        for (GroupMember m : g.getMembership().getMembers()) {
+            names.add(m.getName());
+        }
+        return names;
+    }
+
     /** Whether this node is its group's coordinator (or alone): it exports the grid's cluster-wide figures. */
     public boolean coordinator() {
         Group<GroupMember> g = group;

@@ -212,6 +212,7 @@ public class GridResourceAdapter implements ResourceAdapter {
             s.handover(stopHandover);
             s.start();
             server = s;
+            s.peerBacklog(); // the stored stanzas for peer grids, now that the application can hand them to it
             io.xmppgrid.ra.api.StopHandover h = stopHandover;
             if (h != null) {
                 h.started();

@@ -38,7 +38,13 @@ final class PeerOutbound {
     private final long maxBytes;
     private final long idleMillis;
 
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    /** A waiting stanza: its bytes, and the application's tracking id of its stored copy (0: none). */
+    record Waiting(byte[] bytes, long id) {
+    }
+
+    private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
+    /** The tracking ids in {@link #queue}. */
+    private final java.util.Set<Long> tracked = new java.util.HashSet<>();
     private long bytes;
     private long reservedBytes;
     private int reservedStanzas;
@@ -83,13 +89,25 @@ final class PeerOutbound {
     }
 
     /** Queues a stanza whose room was reserved; the link is opened if it is not. */
-    synchronized void put(byte[] stanza) {
+    synchronized void put(byte[] stanza, long id) {
         release(stanza.length);
+        add(stanza, id);
+    }
+
+    /** Queues a stored stanza (the application's backlog for this peer, beyond the bound). */
+    synchronized void putStored(byte[] stanza, long id) {
+        add(stanza, id);
+    }
+
+    private void add(byte[] stanza, long id) {
         if (closed) {
-            Log.CONN.warnf("GRIDRA0510: a stanza for peer grid %s dropped: the peer was revoked or removed", domain);
+            Log.CONN.warnf("GRIDRA0510: a stanza for peer grid %s dropped: %s", domain, closedBecause);
             return;
         }
-        queue.addLast(stanza);
+        if (id > 0 && !tracked.add(id)) {
+            return; // queued already (its transaction's commit and the stored backlog at a start both hand it over)
+        }
+        queue.addLast(new Waiting(stanza, id));
         bytes += stanza.length;
         if (worker == null) {
             worker = new Thread(this::run, "grid-s2s-" + domain);
@@ -100,38 +118,46 @@ final class PeerOutbound {
     }
 
     /** Reserves and queues at once (outside a transaction); false when full. */
-    boolean offer(byte[] stanza) {
-        synchronized (this) {
-            if (!reserve(stanza.length)) {
-                return false;
-            }
-            put(stanza);
-            return true;
+    synchronized boolean offer(byte[] stanza, long id) {
+        if (!reserve(stanza.length)) {
+            return false;
         }
+        put(stanza, id);
+        return true;
     }
 
     /**
-     * Closes the link and drops what waits (a revoked or removed peer, or the listener stopping); returns how many
-     * stanzas were dropped.
+     * Closes the link and drops what waits: for good ({@code forget}: a revoked or removed peer; the application
+     * forgets its stored copies), or only here (the listener stops: the stored copies are sent when it starts again).
+     * Returns how many stanzas were dropped.
      */
-    int close(String reason) {
+    int close(String reason, boolean forget) {
         int dropped;
         OutboundLink l;
+        long[] ids;
         synchronized (this) {
             closed = true;
             closedBecause = reason;
             dropped = queue.size();
+            ids = forget ? ids(queue, queue.size()) : new long[0];
             queue.clear();
+            tracked.clear();
             bytes = 0;
             l = link;
             notifyAll();
         }
+        if (ids.length > 0) {
+            server.peerDelivered(domain, ids);
+        }
         if (l != null) {
             l.close(); // a worker blocked on it fails at once
         }
-        if (dropped > 0) {
+        if (dropped > 0 && forget) {
             Log.CONN.warnf("GRIDRA0510: %d stanzas for peer grid %s dropped: %s", dropped, domain, reason);
             server.audit(domain, "s2s.link", "dropped", dropped + " stanzas not sent: " + reason, null);
+        } else if (dropped > 0) {
+            Log.CONN.infof("GRIDRA0515: %d stanzas for peer grid %s not sent (%s): their stored copies go when it starts",
+                    dropped, domain, reason);
         }
         return dropped;
     }
@@ -155,7 +181,7 @@ final class PeerOutbound {
         long backoff = 1000;
         try {
             while (true) {
-                List<byte[]> batch = nextBatch();
+                List<Waiting> batch = nextBatch();
                 if (batch == null) {
                     return;
                 }
@@ -171,7 +197,8 @@ final class PeerOutbound {
                         return;
                     }
                     if (peer == null || !peer.enabled()) {
-                        close(peer == null ? "not a peer of this grid" : "the peer is revoked");
+                        server.forgetOutbound(domain, this); // a peer configured again later gets a fresh queue
+                        close(peer == null ? "not a peer of this grid" : "the peer is revoked", true);
                         finish();
                         return;
                     }
@@ -195,7 +222,7 @@ final class PeerOutbound {
     }
 
     /** The next stanzas to send, waiting for some up to the idle time; null when the worker ends. */
-    private List<byte[]> nextBatch() {
+    private List<Waiting> nextBatch() {
         String why;
         synchronized (this) {
             long deadline = System.currentTimeMillis() + idleMillis;
@@ -212,15 +239,15 @@ final class PeerOutbound {
                 }
             }
             if (!closed && !queue.isEmpty()) {
-                List<byte[]> batch = new ArrayList<>();
+                List<Waiting> batch = new ArrayList<>();
                 int size = 0;
-                for (Iterator<byte[]> it = queue.iterator(); it.hasNext() && batch.size() < BATCH_STANZAS;) {
-                    byte[] s = it.next();
-                    if (!batch.isEmpty() && size + s.length > BATCH_BYTES) {
+                for (Iterator<Waiting> it = queue.iterator(); it.hasNext() && batch.size() < BATCH_STANZAS;) {
+                    Waiting w = it.next();
+                    if (!batch.isEmpty() && size + w.bytes().length > BATCH_BYTES) {
                         break;
                     }
-                    batch.add(s);
-                    size += s.length;
+                    batch.add(w);
+                    size += w.bytes().length;
                 }
                 return batch;
             }
@@ -288,22 +315,29 @@ final class PeerOutbound {
     }
 
     /** Writes a batch and removes what the peer acknowledged; on a failure the link closes and the batch waits. */
-    private void deliver(List<byte[]> batch) {
+    private void deliver(List<Waiting> batch) {
         OutboundLink l = link;
         try {
-            l.send(batch);
+            List<byte[]> texts = new ArrayList<>(batch.size());
+            for (Waiting w : batch) {
+                texts.add(w.bytes());
+            }
+            l.send(texts);
             long handled = acks ? l.handled(ACK_TIMEOUT_MILLIS) - sent : batch.size();
             if (handled < 0 || handled > batch.size()) {
                 throw new OutboundLink.Failure("ack", "the peer acknowledged " + handled + " of " + batch.size());
             }
+            List<Waiting> done = new ArrayList<>();
             synchronized (this) {
                 for (int i = 0; i < handled && !queue.isEmpty() && queue.peekFirst() == batch.get(i); i++) {
-                    bytes -= queue.removeFirst().length;
+                    done.add(queue.removeFirst());
+                    bytes -= done.get(i).bytes().length;
                 }
                 if (handled > 0) {
                     failuresOnHead = 0;
                 }
             }
+            forget(done);
             sent += handled;
             if (handled < batch.size()) {
                 throw new OutboundLink.Failure("ack", "the peer acknowledged " + handled + " of " + batch.size());
@@ -312,25 +346,60 @@ final class PeerOutbound {
             Log.CONN.warnf("GRIDRA0508: link to peer grid %s broke at %s: %s; %d stanzas not acknowledged wait for the next",
                     domain, f.stage, f.getMessage(), batch.size());
             disconnect(f.stage + ": " + f.getMessage());
+            Waiting poison = null;
             synchronized (this) {
                 if (++failuresOnHead >= POISON_ATTEMPTS && !queue.isEmpty() && queue.peekFirst() == batch.get(0)) {
-                    bytes -= queue.removeFirst().length;
+                    poison = queue.removeFirst();
+                    bytes -= poison.bytes().length;
                     failuresOnHead = 0;
                     Log.CONN.errorf("GRIDRA0509: peer grid %s ended %d links in a row on the same stanza: dropped (%s)",
-                            domain, POISON_ATTEMPTS, preview(batch.get(0)));
+                            domain, POISON_ATTEMPTS, preview(poison.bytes()));
                     server.audit(domain, "s2s.link", "dropped", "1 stanza the peer refused " + POISON_ATTEMPTS + " times",
                             null);
                 }
+            }
+            if (poison != null) {
+                forget(List.of(poison));
             }
         }
     }
 
     /** Drops the first {@code n} waiting stanzas: the peer has them (a resumed count). */
-    private synchronized void skip(long n) {
-        for (long i = 0; i < n && !queue.isEmpty(); i++) {
-            bytes -= queue.removeFirst().length;
+    private void skip(long n) {
+        List<Waiting> done = new ArrayList<>();
+        synchronized (this) {
+            for (long i = 0; i < n && !queue.isEmpty(); i++) {
+                Waiting w = queue.removeFirst();
+                bytes -= w.bytes().length;
+                done.add(w);
+            }
+            failuresOnHead = 0;
         }
-        failuresOnHead = 0;
+        forget(done);
+    }
+
+    /** The application forgets the stored copies of these (the peer has them, or they are dropped for good). */
+    private void forget(List<Waiting> done) {
+        long[] ids = ids(done, done.size());
+        synchronized (this) {
+            for (long id : ids) {
+                tracked.remove(id);
+            }
+        }
+        if (ids.length > 0) {
+            server.peerDelivered(domain, ids);
+        }
+    }
+
+    private static long[] ids(java.util.Collection<Waiting> ws, int max) {
+        long[] ids = new long[max];
+        int n = 0;
+        for (Waiting w : ws) {
+            if (w.id() > 0) {
+                ids[n++] = w.id();
+            }
+        }
+        return java.util.Arrays.copyOf(ids, n);
     }
 
     private void disconnect(String reason) {

@@ -99,7 +99,7 @@ public class XmppConnectionHandle implements XmppConnection {
     }
 
     @Override
-    public boolean sendToPeer(String peerDomain, XmlElement stanza, String orderingKey) {
+    public boolean sendToPeer(String peerDomain, XmlElement stanza, String orderingKey, long trackingId) {
         XmppServer s = server();
         TransactionSynchronizationRegistry tsr = mc.adapter().transactions();
         if (tsr != null && tsr.getTransactionKey() != null && tsr.getTransactionStatus() == Status.STATUS_ACTIVE) {
@@ -108,10 +108,15 @@ public class XmppConnectionHandle implements XmppConnection {
             if (!o.reserve(bytes.length)) {
                 return false; // the peer's queue is full: the caller answers the sender
             }
-            outbox(s, tsr).addPeer(o, bytes, orderingKey);
+            outbox(s, tsr).addPeer(o, bytes, orderingKey, trackingId);
             return true;
         }
-        return s.sendToPeer(peerDomain, stanza);
+        return s.sendToPeer(peerDomain, stanza, trackingId);
+    }
+
+    @Override
+    public boolean sendToPeer(String peerDomain, String stanzaXml, long trackingId) {
+        return server().sendStoredToPeer(peerDomain, stanzaXml, positive(trackingId));
     }
 
     private static Outbox outbox(XmppServer s, TransactionSynchronizationRegistry tsr) {
@@ -285,6 +290,7 @@ public class XmppConnectionHandle implements XmppConnection {
         /** Stanzas for peer grids, with room reserved in their queues (issue 24). */
         private List<PeerOutbound> peers;
         private List<byte[]> peerStanzas;
+        private List<Long> peerIds;
 
         Outbox(XmppServer server) {
             this.server = server;
@@ -303,13 +309,15 @@ public class XmppConnectionHandle implements XmppConnection {
             }
         }
 
-        void addPeer(PeerOutbound o, byte[] stanza, String orderingKey) {
+        void addPeer(PeerOutbound o, byte[] stanza, String orderingKey, long trackingId) {
             if (peers == null) {
                 peers = new ArrayList<>();
                 peerStanzas = new ArrayList<>();
+                peerIds = new ArrayList<>();
             }
             peers.add(o);
             peerStanzas.add(stanza);
+            peerIds.add(trackingId);
             if (orderingKey != null) {
                 stripes.add(server.orderingStripe(orderingKey));
             }
@@ -352,7 +360,7 @@ public class XmppConnectionHandle implements XmppConnection {
                 }
                 for (int i = 0; peers != null && i < peers.size(); i++) {
                     if (status == Status.STATUS_COMMITTED) {
-                        peers.get(i).put(peerStanzas.get(i));
+                        peers.get(i).put(peerStanzas.get(i), peerIds.get(i));
                     } else {
                         peers.get(i).release(peerStanzas.get(i).length);
                     }

@@ -444,7 +444,7 @@ final class XmppServer {
         }
         listeners.clear();
         for (PeerOutbound o : outbound.values()) {
-            o.close("the listener stopped");
+            o.close("the listener stopped", false);
         }
         outbound.clear();
         int open = connections.size();
@@ -817,7 +817,7 @@ final class XmppServer {
             if (o != null) {
                 io.xmppgrid.ra.api.PeerLink open = o.link("");
                 n += open != null && open.authenticated() ? 1 : 0;
-                o.close(reason);
+                o.close(reason, true);
             }
         }
         Log.AUTH.infof("GRIDRA0203: %s: %d %s ended (%s)%s", jid, n, jid.isDomain() ? "peer links" : "sessions", reason,
@@ -915,9 +915,62 @@ final class XmppServer {
         return outbound.computeIfAbsent(peerDomain, d -> new PeerOutbound(this, d));
     }
 
+    void forgetOutbound(String peerDomain, PeerOutbound o) {
+        outbound.remove(peerDomain, o);
+    }
+
     /** Queues a stanza for a peer grid at once (outside a transaction); false when its queue is full. */
     boolean sendToPeer(String peerDomain, XmlElement stanza) {
-        return !stopping && outbound(peerDomain).offer(peerBytes(stanza));
+        return sendToPeer(peerDomain, stanza, 0);
+    }
+
+    boolean sendToPeer(String peerDomain, XmlElement stanza, long trackingId) {
+        return !stopping && outbound(peerDomain).offer(peerBytes(stanza), trackingId);
+    }
+
+    /** Queues a stored stanza for a peer grid (the application's backlog, beyond the queue's bound). */
+    boolean sendStoredToPeer(String peerDomain, String stanzaXml, long trackingId) {
+        if (stopping) {
+            return false;
+        }
+        outbound(peerDomain).putStored(stanzaXml.getBytes(java.nio.charset.StandardCharsets.UTF_8), trackingId);
+        return true;
+    }
+
+    /** The peer has these (or they are dropped for good): the application forgets its copies (on a worker). */
+    void peerDelivered(String peerDomain, long[] trackingIds) {
+        Runnable tell = () -> {
+            try {
+                stanzaEndpoints.call(l -> {
+                    l.onPeerDelivered(peerDomain, trackingIds);
+                    return null;
+                });
+            } catch (UnavailableException | RuntimeException e) {
+                // the stored copies stay and are sent again when the listener starts: at least once, never lost
+                Log.CONN.warnf("GRIDRA0516: %d stanzas acknowledged by peer grid %s not forgotten (sent again at the next "
+                        + "start): %s", trackingIds.length, peerDomain, e.toString());
+            }
+        };
+        try {
+            workers.execute(tell);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            tell.run();
+        }
+    }
+
+    /** At a start: the application hands over what this node still has to send to peer grids (on a worker). */
+    void peerBacklog() {
+        workers.execute(() -> {
+            try {
+                stanzaEndpoints.call(l -> {
+                    l.onPeerOutboxWanted();
+                    return null;
+                });
+            } catch (UnavailableException | RuntimeException e) {
+                Log.CONN.warnf("GRIDRA0517: the stored stanzas for peer grids were not handed over at the start: %s",
+                        e.toString());
+            }
+        });
     }
 
     /** A stanza as a server-to-server stream carries it (jabber:client elements in the stream's jabber:server). */

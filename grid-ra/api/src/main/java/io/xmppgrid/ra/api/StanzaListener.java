@@ -58,4 +58,19 @@ public interface StanzaListener {
 
     /** The session ended (stream closed, dropped, replaced or revoked); after its last stanza. */
     void onSessionEnded(SessionInfo session, String reason);
+
+    /**
+     * A peer grid acknowledged stanzas this node sent it with these tracking ids (issue 24, XEP-0198 on the
+     * server-to-server link), or they were dropped for good (the peer revoked, a stanza it refused again and again):
+     * the application forgets its stored copies.
+     */
+    default void onPeerDelivered(String peerDomain, long[] trackingIds) {
+    }
+
+    /**
+     * The listener started (or started again after a drain): the application hands it what its stored copies say this
+     * node still has to send to peer grids ({@link XmppConnection#sendToPeer(String, String, long)}).
+     */
+    default void onPeerOutboxWanted() {
+    }
 }

@@ -152,6 +152,23 @@ public interface XmppConnection extends AutoCloseable {
 
     /** The same; with an {@code orderingKey}, in commit order with other transactions' stanzas of that key. */
     default boolean sendToPeer(String peerDomain, XmlElement stanza, String orderingKey) {
+        return sendToPeer(peerDomain, stanza, orderingKey, 0);
+    }
+
+    /**
+     * The same for a stanza whose copy the application stored: once the peer acknowledged it (or it is dropped for good)
+     * the adapter reports {@code trackingId} (positive) in {@link StanzaListener#onPeerDelivered}.
+     */
+    default boolean sendToPeer(String peerDomain, XmlElement stanza, String orderingKey, long trackingId) {
+        return false;
+    }
+
+    /**
+     * Queues a stored stanza for a peer grid as its text (serialized for a stream, {@code jabber:client} elements
+     * unprefixed), tracked as above; not bounded by the peer's queue (it is the application's stored backlog).
+     * Outside a transaction only.
+     */
+    default boolean sendToPeer(String peerDomain, String stanzaXml, long trackingId) {
         return false;
     }
 

@@ -121,7 +121,7 @@ public class PeerAdmin {
         io.xmppgrid.ra.api.PeerCredentials peer = credentials(p);
         io.xmppgrid.ra.api.PeerCredentials.Endpoint at = peer.endpoint();
         try (io.xmppgrid.ra.api.XmppConnection c = connections.getConnection()) {
-            return c.probePeer(peer, at.host(), at.port(), 10_000);
+            return c.probePeer(peer, p.address == null ? null : at.host(), at.port(), 10_000);
         } catch (jakarta.resource.ResourceException e) {
             throw new AdminException(AdminException.Reason.UNAVAILABLE, "the XMPP listener is not available: " + e.getMessage());
         }

@@ -24,6 +24,9 @@ final class PeerOutbox {
     static final String NODE = System.getProperty("jboss.node.name", "node");
 
     private static final int PAGE = 500;
+    /** What one hand-over gives the adapter at most: the rest follows when its queues run empty. */
+    private static final int HAND_OVER_ROWS = 5_000;
+    private static final long HAND_OVER_CHARS = 16L * 1024 * 1024;
 
     private PeerOutbox() {
     }
@@ -41,15 +44,22 @@ final class PeerOutbox {
         return n;
     }
 
+    /** What a hand-over gave: rows handed to the adapter (or queued there already), and whether more remain. */
+    record HandOver(int rows, boolean more) {
+    }
+
     /**
-     * Hands {@code node}'s stored rows, oldest first, to this node's adapter; rows of peers that are no longer enabled
-     * are forgotten. Returns how many were handed over.
+     * Hands {@code node}'s stored rows, oldest first, to this node's adapter, up to {@link #HAND_OVER_ROWS} rows and
+     * {@link #HAND_OVER_CHARS} characters (rows it queued already are skipped there); rows of peers that are no longer
+     * enabled are forgotten.
      */
-    static int handOver(EntityManager em, XmppConnection c, String node) {
+    static HandOver handOver(EntityManager em, XmppConnection c, String node) {
         Map<String, Boolean> enabled = new HashMap<>();
         List<Long> stale = new ArrayList<>();
         int n = 0;
+        long chars = 0;
         long after = 0;
+        boolean more = false;
         while (true) {
             List<PeerOutboxEntity> page = em.createNamedQuery(PeerOutboxEntity.OF_NODE, PeerOutboxEntity.class)
                     .setParameter("node", node).setParameter("after", after).setMaxResults(PAGE).getResultList();
@@ -61,12 +71,16 @@ final class PeerOutbox {
                 });
                 if (!ok) {
                     stale.add(row.id);
+                } else if (n >= HAND_OVER_ROWS || chars >= HAND_OVER_CHARS) {
+                    more = true;
+                    break;
                 } else if (c.sendToPeer(row.peerDomain, row.stanza, row.id)) {
                     n++;
+                    chars += row.stanza.length();
                 }
                 em.detach(row);
             }
-            if (page.size() < PAGE) {
+            if (more || page.size() < PAGE) {
                 break;
             }
         }
@@ -74,7 +88,7 @@ final class PeerOutbox {
             forget(em, stale.stream().mapToLong(Long::longValue).toArray());
             LOG.infof("GRID0953: %d stored stanzas for peer grids that are no longer enabled forgotten", stale.size());
         }
-        return n;
+        return new HandOver(n, more);
     }
 
     /** Moves the rows of nodes not among {@code members} to this node; returns how many nodes' rows it took. */

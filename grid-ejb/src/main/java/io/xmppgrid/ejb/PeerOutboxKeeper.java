@@ -31,6 +31,9 @@ public class PeerOutboxKeeper {
     @Resource(lookup = XmppConnectionFactory.JNDI_NAME)
     private XmppConnectionFactory connections;
 
+    @Resource
+    private jakarta.transaction.TransactionSynchronizationRegistry transactions;
+
     @Schedule(second = "*/15", minute = "*", hour = "*", persistent = false)
     void adopt() {
         if (!cluster.coordinator() || !cluster.listening()) {
@@ -39,12 +42,26 @@ public class PeerOutboxKeeper {
         if (PeerOutbox.adopt(em, cluster.memberNames()) == 0) {
             return;
         }
-        try (XmppConnection c = connections.getConnection()) {
-            LOG.infof("GRID0955: %d stored stanzas for peer grids handed to this node's links", PeerOutbox.handOver(em, c,
-                    PeerOutbox.NODE));
-        } catch (jakarta.resource.ResourceException | RuntimeException e) {
-            LOG.warnf("GRID0955: stored stanzas for peer grids taken over, not handed to the links now (at the next start): %s",
-                    e.toString());
-        }
+        // the adapter asks for them once this transaction committed the move (StanzaRouterBean.onPeerOutboxWanted)
+        jakarta.transaction.TransactionSynchronizationRegistry tsr = transactions;
+        tsr.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status != jakarta.transaction.Status.STATUS_COMMITTED) {
+                    return;
+                }
+                try (XmppConnection c = connections.getConnection()) {
+                    c.peerOutboxChanged();
+                    LOG.infof("GRID0955: this node's links send the stored stanzas for peer grids it took over");
+                } catch (jakarta.resource.ResourceException | RuntimeException e) {
+                    LOG.warnf("GRID0955: stored stanzas for peer grids taken over, sent at this node's next start: %s",
+                            e.toString());
+                }
+            }
+        });
     }
 }

@@ -220,12 +220,14 @@ public class StanzaRouterBean implements StanzaListener {
     }
 
     @Override
-    public void onPeerOutboxWanted() {
+    public boolean onPeerOutboxWanted() {
         try (XmppConnection c = connections.getConnection()) {
-            int n = PeerOutbox.handOver(em, c, PeerOutbox.NODE);
-            if (n > 0) {
-                LOG.infof("GRID0957: %d stored stanzas for peer grids handed to this node's links at the start", n);
+            PeerOutbox.HandOver h = PeerOutbox.handOver(em, c, PeerOutbox.NODE);
+            if (h.rows() > 0) {
+                LOG.infof("GRID0957: %d stored stanzas for peer grids handed to this node's links%s", h.rows(),
+                        h.more() ? ", more when they are sent" : "");
             }
+            return h.more();
         } catch (ResourceException e) {
             throw new EJBException("GRID0101: no XMPP connection for the stored stanzas of peer grids", e);
         }

@@ -336,6 +336,24 @@ class FederationIT {
         }
     }
 
+    /**
+     * RFC 6120 §3.2.1, RFC 2782: a peer configured without an address is found where its DNS SRV record
+     * {@code _xmpp-server._tcp.<domain>} says (the test server asks {@link FakeDns} on 127.0.0.1:15353); its certificate
+     * must still name the peer's domain, not the record's target.
+     */
+    @Test
+    void withoutAnAddressTheGridFindsThePeersServerByDnsSrv() throws Exception {
+        PeerGrid peer = PeerGrid.create("fedsrv");
+        try (ReceivingPeer receiving = new ReceivingPeer(peer);
+             FakeDns dns = new FakeDns(Integer.getInteger("grid.test.dns.port", 15353))) {
+            dns.srv("_xmpp-server._tcp." + peer.domain(), 0, 5, receiving.port(), "localhost");
+            configure(peer, peer.ca(), null);
+            Grid.Result r = Grid.api("POST", "/peers/" + peer.domain() + "/probe", null);
+            assertTrue(r.out().contains("\"ok\":true") && r.out().contains("\"stage\":\"linked\"")
+                    && r.out().contains("localhost:" + receiving.port()), r.out());
+        }
+    }
+
     @Test
     void hostileInputOnTheServerPortGetsTheSameStreamErrorsAsOnClientStreams() throws Exception {
         try (RawXmpp x = RawXmpp.plain(S2S_PORT)) {

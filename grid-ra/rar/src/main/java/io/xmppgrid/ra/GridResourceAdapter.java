@@ -318,7 +318,8 @@ public class GridResourceAdapter implements ResourceAdapter {
                 Math.max(0, integer("s2sDirectTlsPort", s2sDirectTlsPort)),
                 Math.max(1, integer("peerQueueStanzas", ServerConfig.PEER_QUEUE_STANZAS)),
                 Math.max(64 * 1024, integer("peerQueueBytes", ServerConfig.PEER_QUEUE_BYTES)),
-                Duration.ofSeconds(Math.max(1, integer("peerIdleSeconds", ServerConfig.PEER_IDLE_SECONDS))));
+                Duration.ofSeconds(Math.max(1, integer("peerIdleSeconds", ServerConfig.PEER_IDLE_SECONDS))),
+                str("dnsServer", ""));
     }
 
     private static String str(String name, String value) {

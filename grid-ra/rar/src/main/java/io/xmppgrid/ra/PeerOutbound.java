@@ -258,14 +258,29 @@ final class PeerOutbound {
         return null;
     }
 
+    /** Tries the peer's servers in order (its address, else DNS SRV, else its domain on 5269) until one links. */
     private boolean connect(PeerCredentials peer, long backoff) {
-        PeerCredentials.Endpoint at;
+        List<PeerCredentials.Endpoint> servers;
         try {
-            at = peer.endpoint();
+            servers = PeerResolver.endpoints(peer, server.config().dnsServer());
         } catch (IllegalArgumentException e) {
             Log.CONN.warnf("GRIDRA0506: link to peer grid %s not opened: %s", domain, e.getMessage());
             return false;
         }
+        if (servers.isEmpty()) {
+            Log.CONN.warnf("GRIDRA0506: link to peer grid %s not opened: its DNS says it offers no server-to-server service"
+                    + " (SRV target \".\")", domain);
+            return false;
+        }
+        for (PeerCredentials.Endpoint at : servers) {
+            if (connect(peer, at, backoff)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean connect(PeerCredentials peer, PeerCredentials.Endpoint at, long backoff) {
         try {
             OutboundLink l = OutboundLink.open(server, peer, at.host(), at.port(), STEP_TIMEOUT_MILLIS);
             boolean acked;
@@ -339,6 +354,9 @@ final class PeerOutbound {
             }
             forget(done);
             sent += handled;
+            if (queued() == 0) {
+                server.peerQueueEmpty();
+            }
             if (handled < batch.size()) {
                 throw new OutboundLink.Failure("ack", "the peer acknowledged " + handled + " of " + batch.size());
             }

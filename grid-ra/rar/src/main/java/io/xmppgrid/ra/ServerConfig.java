@@ -44,7 +44,8 @@ record ServerConfig(
         int s2sDirectTlsPort,
         int peerQueueStanzas,
         int peerQueueBytes,
-        Duration peerIdleTimeout) {
+        Duration peerIdleTimeout,
+        String dnsServer) {
 
     /** Stanzas a node keeps for one peer grid until the peer acknowledged them (grid.peerQueueStanzas). */
     static final int PEER_QUEUE_STANZAS = 10_000;

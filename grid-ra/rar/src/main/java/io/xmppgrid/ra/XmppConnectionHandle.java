@@ -1,5 +1,6 @@
 package io.xmppgrid.ra;
 
+import io.xmppgrid.ra.api.PeerCredentials;
 import io.xmppgrid.ra.api.SessionInfo;
 import io.xmppgrid.ra.api.SessionRegistry;
 import io.xmppgrid.ra.api.XmppConnection;
@@ -220,7 +221,19 @@ public class XmppConnectionHandle implements XmppConnection {
     @Override
     public io.xmppgrid.ra.api.PeerProbe probePeer(io.xmppgrid.ra.api.PeerCredentials peer, String host, int port,
                                                   int timeoutMillis) {
-        return OutboundLink.probe(server(), peer, host, port, timeoutMillis);
+        XmppServer s = server();
+        if (host == null) {
+            // no address configured: where DNS says its server is (SRV), as the node's own links do
+            PeerCredentials.Endpoint at = PeerResolver.endpoints(peer, s.config().dnsServer()).stream().findFirst()
+                    .orElse(peer.endpoint());
+            return OutboundLink.probe(s, peer, at.host(), at.port(), timeoutMillis);
+        }
+        return OutboundLink.probe(s, peer, host, port, timeoutMillis);
+    }
+
+    @Override
+    public void peerOutboxChanged() {
+        server().peerOutboxChanged();
     }
 
     @Override

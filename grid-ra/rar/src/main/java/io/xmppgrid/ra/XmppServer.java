@@ -958,19 +958,45 @@ final class XmppServer {
         }
     }
 
-    /** At a start: the application hands over what this node still has to send to peer grids (on a worker). */
+    /** Whether the application has more stored for peer grids than it handed over, and whether it is being asked. */
+    private volatile boolean peerBacklogMore;
+    private final java.util.concurrent.atomic.AtomicBoolean peerBacklogAsked = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * At a start, and when a peer's queue ran empty while more was stored: the application hands over the next part
+     * of what this node still has to send to peer grids (on a worker; one request at a time).
+     */
     void peerBacklog() {
-        workers.execute(() -> {
-            try {
-                stanzaEndpoints.call(l -> {
-                    l.onPeerOutboxWanted();
-                    return null;
-                });
-            } catch (UnavailableException | RuntimeException e) {
-                Log.CONN.warnf("GRIDRA0517: the stored stanzas for peer grids were not handed over at the start: %s",
-                        e.toString());
-            }
-        });
+        if (!peerBacklogAsked.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    peerBacklogMore = stanzaEndpoints.call(StanzaListener::onPeerOutboxWanted);
+                } catch (UnavailableException | RuntimeException e) {
+                    peerBacklogMore = true; // asked again when a queue runs empty, and at the next start
+                    Log.CONN.warnf("GRIDRA0517: the stored stanzas for peer grids were not handed over: %s", e.toString());
+                } finally {
+                    peerBacklogAsked.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            peerBacklogAsked.set(false); // the listener stops
+        }
+    }
+
+    /** The application holds more for peers than it handed over: it is asked for it now. */
+    void peerOutboxChanged() {
+        peerBacklogMore = true;
+        peerBacklog();
+    }
+
+    /** A peer's queue ran empty: if the application holds more for peers, it is asked for it. */
+    void peerQueueEmpty() {
+        if (peerBacklogMore) {
+            peerBacklog();
+        }
     }
 
     /** A stanza as a server-to-server stream carries it (jabber:client elements in the stream's jabber:server). */

@@ -68,9 +68,11 @@ public interface StanzaListener {
     }
 
     /**
-     * The listener started (or started again after a drain): the application hands it what its stored copies say this
-     * node still has to send to peer grids ({@link XmppConnection#sendToPeer(String, String, long)}).
+     * The listener started (or started again after a drain), or this node's queues for peer grids ran empty while
+     * more was stored: the application hands it the next part of what its stored copies say this node still has to
+     * send to peer grids ({@link XmppConnection#sendToPeer(String, String, long)}), bounded; true when more remains.
      */
-    default void onPeerOutboxWanted() {
+    default boolean onPeerOutboxWanted() {
+        return false;
     }
 }

@@ -134,7 +134,8 @@ public interface XmppConnection extends AutoCloseable {
     /**
      * Opens a link from this node to the peer grid at {@code host:port} (issue 24: STARTTLS, the peer server's
      * certificate checked against {@code peer}'s own anchors and pin, SASL EXTERNAL with this server's certificate),
-     * reports how far it got, and closes it. Blocks up to {@code timeoutMillis} per step.
+     * reports how far it got, and closes it. Blocks up to {@code timeoutMillis} per step. A null {@code host}: where
+     * DNS SRV ({@code _xmpp-server._tcp}) says the peer's server is, else its domain on {@code port}.
      */
     default PeerProbe probePeer(PeerCredentials peer, String host, int port, int timeoutMillis) {
         return new PeerProbe(false, "connect", "not supported", host + ":" + port, null, null, 0);
@@ -170,6 +171,14 @@ public interface XmppConnection extends AutoCloseable {
      */
     default boolean sendToPeer(String peerDomain, String stanzaXml, long trackingId) {
         return false;
+    }
+
+    /**
+     * The application stored more for this node to send to peer grids than it handed over (it took over another
+     * node's rows): the adapter asks for it ({@link StanzaListener#onPeerOutboxWanted}) now and whenever its queues
+     * run empty until nothing more remains.
+     */
+    default void peerOutboxChanged() {
     }
 
     /** This node's server-to-server links (issue 24), open or negotiating, by peer domain. */

@@ -24,8 +24,12 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jivesoftware.smack.filter.StanzaTypeFilter;
-import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smackx.pubsub.LeafNode;
+import org.jivesoftware.smackx.pubsub.PayloadItem;
+import org.jivesoftware.smackx.pubsub.PubSubManager;
+import org.jivesoftware.smackx.pubsub.SimplePayload;
+import org.jivesoftware.smackx.pubsub.Subscription;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,19 +109,9 @@ class FederationClusterIT {
         return URLEncoder.encode(io.xmppgrid.security.GridPki.toPem(c), StandardCharsets.UTF_8);
     }
 
-    /** XEP-0060 §6.1.1: a subscription request, as Smack sends any IQ. */
-    private static IQ subscribe(String node, String jid) throws Exception {
-        IQ iq = new IQ("pubsub", Topics.PS) {
-            @Override
-            protected IQChildElementXmlStringBuilder getIQChildElementBuilder(IQChildElementXmlStringBuilder xml) {
-                xml.rightAngleBracket();
-                xml.append("<subscribe node='" + node + "' jid='" + jid + "'/>");
-                return xml;
-            }
-        };
-        iq.setType(IQ.Type.set);
-        iq.setTo(JidCreate.domainBareFrom(BROKER_A));
-        return iq;
+    /** A's broker, as any platform of either grid addresses it. */
+    private static PubSubManager broker(XMPPTCPConnection c) throws Exception {
+        return PubSubManager.getInstanceFor(c, JidCreate.bareFrom(BROKER_A));
     }
 
     private static String await(BlockingQueue<String> q, String what) throws InterruptedException {
@@ -147,102 +141,114 @@ class FederationClusterIT {
         String analyst = analystName + "@" + B;
         String node = Topics.node("fed");
 
+        // Smack on both sides: A's owner on node 1 and node 2, B's platform on B
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
         XMPPTCPConnection platformB = Smack.connect(Smack.starttls(B, B_STARTTLS, bCa(), analystName, password));
         platformB.addAsyncStanzaListener(s -> got.add(s.toXML().toString()), StanzaTypeFilter.MESSAGE);
-        try (RawXmpp o = RawXmpp.bound(NODE1_STARTTLS, owner, Topics.PASSWORD, "desk")) {
-            o.send("<iq type='set' to='" + BROKER_A + "' id='c'><pubsub xmlns='" + Topics.PS + "'><create node='" + node
-                    + "'/><configure><x xmlns='jabber:x:data' type='submit'><field var='pubsub#access_model'><value>"
-                    + "authorize</value></field></x></configure></pubsub></iq>");
-            assertTrue(o.nextStanza(Topics.WAIT).contains("type=\"result\""));
+        XMPPTCPConnection owner1 = Smack.connect(Smack.starttls(owner, Topics.PASSWORD, "SCRAM-SHA-256")
+                .setPort(NODE1_STARTTLS).setResource("desk-1"));
+        XMPPTCPConnection owner2 = Smack.connect(Smack.starttls(owner, Topics.PASSWORD, "SCRAM-SHA-256")
+                .setPort(NODE2_STARTTLS).setResource("desk-2"));
+        try {
+            // XEP-0060 §8.1: an authorize Topic (the broker's default access model)
+            LeafNode topic1 = broker(owner1).createNode(node);
+            LeafNode topic2 = broker(owner2).getLeafNode(node);
 
-            // B's platform asks A's broker; B routes it over its link to A, A answers over its own link to B
-            IQ answer = platformB.createStanzaCollectorAndSend(subscribe(node, analyst)).nextResultOrThrow(60_000);
-            assertTrue(answer.toXML().toString().contains("pending"), answer.toXML().toString());
+            // XEP-0060 §6.1: B's platform subscribes to A's Topic as it would to its own grid's; B routes the request
+            // over its link to A, A answers over its own link to B
+            LeafNode remote = broker(platformB).getLeafNode(node);
+            Subscription requested = remote.subscribe(JidCreate.entityBareFrom(analyst));
+            assertEquals(Subscription.State.pending, requested.getState());
 
-            String form = o.nextStanza(Topics.WAIT);
-            assertTrue(form.contains("pubsub#subscribe_authorization") && form.contains("<value>" + analyst + "</value>"), form);
-            String subid = form.replaceAll("(?s).*var=\"pubsub#subid\" type=\"hidden\"><value>([^<]+)</value>.*", "$1");
-            o.send("<message to='" + BROKER_A + "' id='ok'><x xmlns='jabber:x:data' type='submit'>"
-                    + "<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#subscribe_authorization"
-                    + "</value></field><field var='pubsub#subid'><value>" + subid + "</value></field>"
-                    + "<field var='pubsub#node'><value>" + node + "</value></field>"
-                    + "<field var='pubsub#subscriber_jid'><value>" + analyst + "</value></field>"
-                    + "<field var='pubsub#allow'><value>true</value></field></x></message>");
+            // XEP-0060 §8.8.2: A's owner approves the remote subscriber; §8.6: it is told by an event, across the link
+            List<Subscription> pending = topic1.getSubscriptionsAsOwner();
+            assertTrue(pending.stream().anyMatch(p -> p.getJid().toString().equals(analyst)
+                    && p.getState() == Subscription.State.pending), pending.toString());
+            topic1.modifySubscriptionsAsOwner(List.of(new Subscription(JidCreate.entityBareFrom(analyst),
+                    Subscription.State.subscribed)));
             String approved = await(got, "the approval");
             assertTrue(approved.contains("subscription='subscribed'") || approved.contains("subscription=\"subscribed\""),
                     approved);
 
-            // IODEF published on node 1, then on node 2: each node's own link carries its notifications
-            List<String> first = Topics.publish(o, node, "n1-", 2);
-            for (String id : first) {
+            // XEP-0060 §7.1: IODEF published on node 1, then on node 2: each node's own link carries its notifications
+            for (String id : List.of("n1-0", "n1-1")) {
+                topic1.publish(new PayloadItem<>(id, new SimplePayload(Iodef.example(id))));
                 String n = await(got, id);
                 assertTrue(n.contains(id) && n.contains("urn:ietf:params:xml:ns:iodef-2.0"), n);
             }
-            try (RawXmpp o2 = RawXmpp.bound(NODE2_STARTTLS, owner, Topics.PASSWORD, "desk-2")) {
-                for (String id : Topics.publish(o2, node, "n2-", 2)) {
-                    assertTrue(await(got, id).contains(id));
-                }
-                String links = a(NODE1_API, "GET", "/peers/links", null).body();
-                assertTrue(links.contains("\"node\":\"node-1\",\"domain\":\"" + B + "\",\"direction\":\"out\"")
-                        && links.contains("\"node\":\"node-2\",\"domain\":\"" + B + "\",\"direction\":\"out\""),
-                        "both nodes of A linked out to B: " + links);
-
-                // B's platform is offline: B stores what arrives for it and delivers it with a delay when it is back
-                platformB.disconnect();
-                List<String> whileAway = Topics.publish(o2, node, "away-", 1);
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!b("GET", "/platforms/" + analystName + "/offline", null).body().contains("\"messages\":1")) {
-                    assertTrue(System.nanoTime() < end, "B stored nothing for its offline platform");
-                    Thread.sleep(200);
-                }
-                got.clear();
-                platformB = Smack.connect(Smack.starttls(B, B_STARTTLS, bCa(), analystName, password));
-                platformB.addAsyncStanzaListener(s -> got.add(s.toXML().toString()), StanzaTypeFilter.MESSAGE);
-                String stored = await(got, "the stored notification");
-                assertTrue(stored.contains(whileAway.get(0)) && stored.contains("urn:xmpp:delay"), stored);
-
-                // kill -9 of a node that holds notifications for B: the network to B fails (links cut, B unreachable),
-                // node 2 takes two publishes it cannot send, and dies; node 1 takes over its stored copies and sends them
-                // once B is reachable again: nothing acknowledged is lost, nothing arrives twice
-                assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, bPeer + "1").statusCode()); // nothing listens on 1
-                toB.cut();
-                List<String> beforeKill = Topics.publish(o2, node, "kill-", 2);
-                Thread.sleep(1000);
-                String marker = "-Djboss.server.base.dir=" + Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-2");
-                ProcessHandle node2 = ProcessHandle.allProcesses()
-                        .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                        .findFirst().orElseThrow(() -> new AssertionError("no process with " + marker));
-                assertTrue(node2.destroyForcibly());
-                node2.onExit().get();
-                try {
-                    controller.kill("node-2"); // Arquillian's bookkeeping: the process is gone already
-                } catch (RuntimeException e) {
-                    // nothing left to kill
-                }
-                assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, bPeer + toB.port()).statusCode());
-                for (String id : beforeKill) {
-                    String n = got.poll(120, TimeUnit.SECONDS);
-                    assertTrue(n != null && n.contains(id), "after the kill, " + id + ": " + n);
-                }
-                assertNull(got.poll(2, TimeUnit.SECONDS), "nothing twice");
-                controller.start("node-2");
-
-                // removing the peer at A (through node 2) closes both nodes' links with B within a second (3 s on CI)
-                assertEquals(204, a(NODE2_API, "DELETE", "/peers/" + B, null).statusCode());
-                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                String bLinks;
-                while ((bLinks = b("GET", "/peers/links", null).body()).contains("\"domain\":\"" + Grid.DOMAIN + "\",\"direction\":\"in\"")) {
-                    assertTrue(System.nanoTime() < end, "B still has links in from A: " + bLinks);
-                    Thread.sleep(100);
-                }
-                Topics.publish(o, node, "after-", 1);
-                assertNull(got.poll(3, TimeUnit.SECONDS), "nothing reaches B after A removed it");
+            for (String id : List.of("n2-0", "n2-1")) {
+                topic2.publish(new PayloadItem<>(id, new SimplePayload(Iodef.example(id))));
+                assertTrue(await(got, id).contains(id));
             }
+            String links = a(NODE1_API, "GET", "/peers/links", null).body();
+            assertTrue(links.contains("\"node\":\"node-1\",\"domain\":\"" + B + "\",\"direction\":\"out\"")
+                    && links.contains("\"node\":\"node-2\",\"domain\":\"" + B + "\",\"direction\":\"out\""),
+                    "both nodes of A linked out to B: " + links);
+
+            // XEP-0160: B's platform is offline; B stores what arrives for it and delivers it with a delay when it is back
+            platformB.disconnect();
+            topic2.publish(new PayloadItem<>("away-0", new SimplePayload(Iodef.example("away-0"))));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!b("GET", "/platforms/" + analystName + "/offline", null).body().contains("\"messages\":1")) {
+                assertTrue(System.nanoTime() < end, "B stored nothing for its offline platform");
+                Thread.sleep(200);
+            }
+            got.clear();
+            platformB = Smack.connect(Smack.starttls(B, B_STARTTLS, bCa(), analystName, password));
+            platformB.addAsyncStanzaListener(s -> got.add(s.toXML().toString()), StanzaTypeFilter.MESSAGE);
+            String stored = await(got, "the stored notification");
+            assertTrue(stored.contains("away-0") && stored.contains("urn:xmpp:delay"), stored);
+
+            // kill -9 of a node that holds notifications for B: the network to B fails (links cut, B unreachable),
+            // node 2 takes two publishes it cannot send, and dies; node 1 takes over their stored copies and sends them
+            // once B is reachable again: nothing acknowledged is lost, nothing arrives twice
+            assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, bPeer + "1").statusCode()); // nothing listens on 1
+            toB.cut();
+            List<String> beforeKill = List.of("kill-0", "kill-1");
+            for (String id : beforeKill) {
+                topic2.publish(new PayloadItem<>(id, new SimplePayload(Iodef.example(id)))); // acknowledged by node 2
+            }
+            Thread.sleep(1000);
+            String marker = "-Djboss.server.base.dir=" + Path.of(System.getProperty("grid.cluster.nodes.dir"), "node-2");
+            ProcessHandle node2 = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                    .findFirst().orElseThrow(() -> new AssertionError("no process with " + marker));
+            assertTrue(node2.destroyForcibly());
+            node2.onExit().get();
+            owner2.instantShutdown();
+            try {
+                controller.kill("node-2"); // Arquillian's bookkeeping: the process is gone already
+            } catch (RuntimeException e) {
+                // nothing left to kill
+            }
+            assertEquals(200, a(NODE1_API, "PUT", "/peers/" + B, bPeer + toB.port()).statusCode());
+            for (String id : beforeKill) {
+                String n = got.poll(120, TimeUnit.SECONDS);
+                assertTrue(n != null && n.contains(id), "after the kill, " + id + ": " + n);
+            }
+            assertNull(got.poll(2, TimeUnit.SECONDS), "nothing twice");
+            controller.start("node-2");
+
+            // removing the peer at A (through node 2) closes both nodes' links with B within a second (3 s on CI)
+            assertEquals(204, a(NODE2_API, "DELETE", "/peers/" + B, null).statusCode());
+            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            String bLinks;
+            while ((bLinks = b("GET", "/peers/links", null).body()).contains("\"domain\":\"" + Grid.DOMAIN + "\",\"direction\":\"in\"")) {
+                assertTrue(System.nanoTime() < end, "B still has links in from A: " + bLinks);
+                Thread.sleep(100);
+            }
+            topic1.publish(new PayloadItem<>("after-0", new SimplePayload(Iodef.example("after-0"))));
+            assertNull(got.poll(3, TimeUnit.SECONDS), "nothing reaches B after A removed it");
         } finally {
             platformB.disconnect();
+            owner1.disconnect();
+            owner2.instantShutdown();
             toB.close();
         }
+        // cross-domain subscriptions and approvals are audited at A like local ones
+        String subscriber = a(NODE1_API, "GET", "/audit?actor=" + URLEncoder.encode(analyst, StandardCharsets.UTF_8)
+                + "&limit=20", null).body();
+        assertTrue(subscriber.contains("pubsub.subscribe"), subscriber);
         String audit = a(NODE1_API, "GET", "/audit?actor=" + B + "&limit=50", null).body();
         assertTrue(audit.contains("s2s.link") && audit.contains("\"outcome\":\"up\"")
                 && audit.contains("\"outcome\":\"down\""), audit);

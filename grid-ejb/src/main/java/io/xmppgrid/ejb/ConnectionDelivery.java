@@ -125,8 +125,12 @@ final class ConnectionDelivery implements Delivery {
         io.xmppgrid.persistence.PeerOutboxEntity row = new io.xmppgrid.persistence.PeerOutboxEntity(peer, PeerOutbox.NODE,
                 xml, xml.length(), java.time.Instant.now());
         em.persist(row);
-        if (!listening || c.sendToPeer(peer, stanza, orderingKey, row.id)) {
-            return true;
+        try {
+            if (!listening || c.sendToPeer(peer, stanza, orderingKey, row.id)) {
+                return true;
+            }
+        } catch (IllegalStateException e) {
+            return true; // the listener is not running (a drain, a start): the copy goes when it runs, or from another node
         }
         em.remove(row); // the peer's queue on this node is full: refused to the sender, not stored
         return false;

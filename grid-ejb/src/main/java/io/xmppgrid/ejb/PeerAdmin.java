@@ -121,7 +121,7 @@ public class PeerAdmin {
         io.xmppgrid.ra.api.PeerCredentials peer = credentials(p);
         io.xmppgrid.ra.api.PeerCredentials.Endpoint at = peer.endpoint();
         try (io.xmppgrid.ra.api.XmppConnection c = connections.getConnection()) {
-            return c.probePeer(peer, p.address == null ? null : at.host(), at.port(), 10_000);
+            return c.probePeer(peer, null, at.port(), 10_000); // the adapter goes where its links go
         } catch (jakarta.resource.ResourceException e) {
             throw new AdminException(AdminException.Reason.UNAVAILABLE, "the XMPP listener is not available: " + e.getMessage());
         }

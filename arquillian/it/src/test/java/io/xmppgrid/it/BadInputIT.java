@@ -68,13 +68,15 @@ class BadInputIT {
     void endlessAbortsEndTheStream() throws Exception {
         try (RawXmpp x = RawXmpp.secured()) {
             StringBuilder aborts = new StringBuilder();
-            for (int i = 0; i < 1000; i++) {
+            // 50 in one TLS record (2.5 KB): all in the socket's buffers before the node reads them, so the node's end of
+            // the stream cannot break this write (1,000 of them, 50 KB, once did: a broken pipe on the client's side)
+            for (int i = 0; i < 50; i++) {
                 aborts.append("<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
             }
             x.send(aborts.toString());
             String rest = x.awaitClose(CLOSE);
             int answered = rest.split("<aborted/>", -1).length - 1;
-            assertTrue(answered >= 1 && answered <= 5, "a few aborts answered (" + answered + "), not a thousand: " + rest);
+            assertTrue(answered >= 1 && answered <= 5, "a few aborts answered (" + answered + "), not fifty: " + rest);
             assertTrue(rest.contains(streamError("policy-violation")), "ended with <policy-violation/>: " + rest);
         }
     }

@@ -342,7 +342,7 @@ class FederationIT {
      * must still name the peer's domain, not the record's target.
      */
     @Test
-    void withoutAnAddressTheGridFindsThePeersServerByDnsSrv() throws Exception {
+    void withoutAnAddressTheGridFindsThePeersServerByDnsSrvAndLinksWithDirectTlsWhereOffered() throws Exception {
         PeerGrid peer = PeerGrid.create("fedsrv");
         try (ReceivingPeer receiving = new ReceivingPeer(peer);
              FakeDns dns = new FakeDns(Integer.getInteger("grid.test.dns.port", 15353))) {
@@ -351,6 +351,26 @@ class FederationIT {
             Grid.Result r = Grid.api("POST", "/peers/" + peer.domain() + "/probe", null);
             assertTrue(r.out().contains("\"ok\":true") && r.out().contains("\"stage\":\"linked\"")
                     && r.out().contains("localhost:" + receiving.port()), r.out());
+        }
+        // XEP-0368 §3: a server that takes TLS from the first byte, found by its _xmpps-server record
+        PeerGrid direct = PeerGrid.create("fedsrvtls");
+        try (ReceivingPeer receiving = new ReceivingPeer(direct, true);
+             FakeDns dns = new FakeDns(Integer.getInteger("grid.test.dns.port", 15353))) {
+            dns.srv("_xmpps-server._tcp." + direct.domain(), 0, 5, receiving.port(), "localhost");
+            configure(direct, direct.ca(), null);
+            Grid.Result r = Grid.api("POST", "/peers/" + direct.domain() + "/probe", null);
+            assertTrue(r.out().contains("\"ok\":true") && r.out().contains("tls://localhost:" + receiving.port()), r.out());
+        }
+        // and one configured as tls://host:port
+        PeerGrid configured = PeerGrid.create("fedtls");
+        try (ReceivingPeer receiving = new ReceivingPeer(configured, true)) {
+            assertEquals(200, Grid.api("PUT", "/peers/" + configured.domain(), configured.form(configured.ca(), null)
+                    + "&address=" + java.net.URLEncoder.encode("tls://127.0.0.1:" + receiving.port(), StandardCharsets.UTF_8))
+                    .status());
+            Grid.Result r = Grid.api("POST", "/peers/" + configured.domain() + "/probe", null);
+            assertTrue(r.out().contains("\"ok\":true") && r.out().contains("\"stage\":\"linked\""), r.out());
+            String sent = receiving.done().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertFalse(sent.contains("<starttls"), "TLS from the first byte: " + sent);
         }
     }
 

@@ -34,6 +34,7 @@ final class ReceivingPeer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger links = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.BlockingQueue<String> ends = new java.util.concurrent.LinkedBlockingQueue<>();
     private volatile boolean refusing;
+    private final boolean directTls;
     private volatile long withholdAbove = -1;
     private static final String SM_ID = "receiving-peer-count";
     /** Stanzas received on the current count (XEP-0198), across resumed links. */
@@ -43,7 +44,13 @@ final class ReceivingPeer implements AutoCloseable {
     private OutputStream out;
 
     ReceivingPeer(PeerGrid peer) throws IOException {
+        this(peer, false);
+    }
+
+    /** With {@code directTls}, TLS from the first byte (XEP-0368) instead of STARTTLS. */
+    ReceivingPeer(PeerGrid peer, boolean directTls) throws IOException {
         this.peer = peer;
+        this.directTls = directTls;
         this.listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::serve, "receiving-peer-" + peer.domain());
         t.setDaemon(true);
@@ -118,10 +125,13 @@ final class ReceivingPeer implements AutoCloseable {
         try (s) {
             s.setSoTimeout(120_000);
             use(s);
-            awaitHeader();
-            send("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>");
-            await("<starttls xmlns=\"urn:ietf:params:xml:ns:xmpp-tls\"/>");
-            send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+            if (!directTls) {
+                awaitHeader();
+                send("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+                        + "</stream:features>");
+                await("<starttls xmlns=\"urn:ietf:params:xml:ns:xmpp-tls\"/>");
+                send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+            }
             SSLSocket tls = (SSLSocket) peer.tls().getSocketFactory().createSocket(s, "127.0.0.1", s.getPort(), true);
             tls.setUseClientMode(false);
             tls.setNeedClientAuth(true); // the JDK checks the grid's chain against the grid CA, as a client certificate

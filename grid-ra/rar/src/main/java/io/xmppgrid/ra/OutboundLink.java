@@ -64,12 +64,12 @@ final class OutboundLink implements Closeable {
     }
 
     /** Opens a link and reports how far it got; the link is closed again (an administrator's check). */
-    static PeerProbe probe(XmppServer server, PeerCredentials peer, String host, int port, int timeoutMillis) {
+    static PeerProbe probe(XmppServer server, PeerCredentials peer, PeerCredentials.Endpoint at, int timeoutMillis) {
         long t0 = System.nanoTime();
-        String address = host + ":" + port;
+        String address = at.toString();
         OutboundLink link = null;
         try {
-            link = open(server, peer, host, port, timeoutMillis);
+            link = open(server, peer, at, timeoutMillis);
             Log.CONN.infof("GRIDRA0504: link to peer grid %s at %s authenticated both ways (probe)", peer.domain(), address);
             server.audit(peer.domain(), "s2s.link", "probed", "outbound to " + address + ", node "
                     + server.config().nodeName(), address);
@@ -89,8 +89,11 @@ final class OutboundLink implements Closeable {
         }
     }
 
-    static OutboundLink open(XmppServer server, PeerCredentials peer, String host, int port, int timeoutMillis)
+    /** Opens a link to {@code at}: STARTTLS, or TLS from the first byte (XEP-0368) when the endpoint says so. */
+    static OutboundLink open(XmppServer server, PeerCredentials peer, PeerCredentials.Endpoint at, int timeoutMillis)
             throws Failure {
+        String host = at.host();
+        int port = at.port();
         if (!peer.enabled()) {
             throw new Failure("connect", "the peer is revoked");
         }
@@ -106,7 +109,7 @@ final class OutboundLink implements Closeable {
             throw new Failure("connect", e.toString());
         }
         try {
-            link.negotiate();
+            link.negotiate(at.directTls());
             return link;
         } catch (Failure f) {
             link.close();
@@ -114,37 +117,22 @@ final class OutboundLink implements Closeable {
         }
     }
 
-    private void negotiate() throws Failure {
-        // RFC 6120 §5: TLS first, required
-        XmlElement offered = restart("stream");
-        if (offered.child("starttls", Ns.TLS) == null) {
-            throw new Failure("starttls", "the peer offers no STARTTLS");
+    private void negotiate(boolean directTls) throws Failure {
+        if (!directTls) {
+            // RFC 6120 §5: TLS first, required
+            XmlElement offered = restart("stream");
+            if (offered.child("starttls", Ns.TLS) == null) {
+                throw new Failure("starttls", "the peer offers no STARTTLS");
+            }
+            write("starttls", "<starttls xmlns=\"" + Ns.TLS + "\"/>");
+            XmlElement proceed = element("starttls");
+            if (!proceed.is("proceed", Ns.TLS)) {
+                throw new Failure("starttls", "the peer answered <" + proceed.name() + "/>");
+            }
         }
-        write("starttls", "<starttls xmlns=\"" + Ns.TLS + "\"/>");
-        XmlElement proceed = element("starttls");
-        if (!proceed.is("proceed", Ns.TLS)) {
-            throw new Failure("starttls", "the peer answered <" + proceed.name() + "/>");
-        }
-        SSLSocket tls;
-        try {
-            tls = server.tls().s2sClient(tcp, peer.domain());
-            tls.startHandshake();
-            use(tls);
-            protocol = tls.getSession().getProtocol();
-        } catch (IOException e) {
-            throw new Failure("tls", e.toString());
-        }
-        // nothing goes over the link before the peer server is known to be the peer (its CA, its name, its pin)
-        try {
-            Certificate[] got = tls.getSession().getPeerCertificates();
-            X509Certificate[] chain = Arrays.copyOf(got, got.length, X509Certificate[].class);
-            certificateSha256 = PeerTrust.fingerprint(chain[0]);
-            PeerTrust.of(peer.domain(), peer.trustAnchorsPem(), peer.pin()).verify(chain, Instant.now());
-        } catch (IOException | CertificateException | IllegalArgumentException | ArrayStoreException e) {
-            throw new Failure("certificate", e.getMessage());
-        }
+        startTls(); // XEP-0368: with direct TLS, before any byte of the stream
         // RFC 6120 §6.4, XEP-0178 §3: EXTERNAL with this server's certificate, the authzid left to the stream's 'from'
-        offered = restart("stream");
+        XmlElement offered = restart("stream");
         XmlElement mechanisms = offered.child("mechanisms", Ns.SASL);
         boolean external = mechanisms != null && mechanisms.elements().stream()
                 .anyMatch(m -> m.is("mechanism", Ns.SASL) && "EXTERNAL".equals(m.text().trim()));
@@ -158,6 +146,30 @@ final class OutboundLink implements Closeable {
             throw new Failure("sasl", "the peer refused this grid: " + (condition == null ? outcome.name() : condition.name()));
         }
         restart("sasl");
+    }
+
+    /**
+     * TLS presenting this server's certificate (SNI: the peer's domain), and the peer server's chain judged against the
+     * peer's own anchors, name and pin: nothing goes over the link before the peer server is known to be the peer.
+     */
+    private void startTls() throws Failure {
+        SSLSocket tls;
+        try {
+            tls = server.tls().s2sClient(tcp, peer.domain());
+            tls.startHandshake();
+            use(tls);
+            protocol = tls.getSession().getProtocol();
+        } catch (IOException e) {
+            throw new Failure("tls", e.toString());
+        }
+        try {
+            Certificate[] got = tls.getSession().getPeerCertificates();
+            X509Certificate[] chain = Arrays.copyOf(got, got.length, X509Certificate[].class);
+            certificateSha256 = PeerTrust.fingerprint(chain[0]);
+            PeerTrust.of(peer.domain(), peer.trustAnchorsPem(), peer.pin()).verify(chain, Instant.now());
+        } catch (IOException | CertificateException | IllegalArgumentException | ArrayStoreException e) {
+            throw new Failure("certificate", e.getMessage());
+        }
     }
 
     /**

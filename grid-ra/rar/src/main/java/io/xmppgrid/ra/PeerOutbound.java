@@ -282,7 +282,7 @@ final class PeerOutbound {
 
     private boolean connect(PeerCredentials peer, PeerCredentials.Endpoint at, long backoff) {
         try {
-            OutboundLink l = OutboundLink.open(server, peer, at.host(), at.port(), STEP_TIMEOUT_MILLIS);
+            OutboundLink l = OutboundLink.open(server, peer, at, STEP_TIMEOUT_MILLIS);
             boolean acked;
             String resumed = "";
             try {

@@ -15,16 +15,24 @@ import javax.naming.directory.DirContext;
 import javax.naming.directory.InitialDirContext;
 
 /**
- * Where a peer grid's server listens (RFC 6120 §3.2.1, RFC 2782): the address an administrator configured, else
- * the targets of the DNS SRV records {@code _xmpp-server._tcp.<domain>} in priority order (weighted at random within
- * one priority), else the domain itself on 5269. A record of target "." says the service is not offered there
+ * Where a peer grid's server listens (RFC 6120 §3.2.1, RFC 2782, XEP-0368): the address an administrator configured,
+ * else the targets of the DNS SRV records {@code _xmpp-server._tcp.<domain>} (STARTTLS) and
+ * {@code _xmpps-server._tcp.<domain>} (TLS from the first byte) together, in priority order (weighted at random
+ * within one priority), else the domain itself on 5269. A record of target "." says the service is not offered there
  * (RFC 2782): nothing is tried. Looked up with the JDK's DNS provider (JNDI), through {@code grid.dnsServer}
  * ({@code host:port}) when set, else the system's resolvers.
  */
 final class PeerResolver {
 
-    /** A SRV record (RFC 2782). */
-    record Srv(int priority, int weight, int port, String target) {
+    /** A SRV record (RFC 2782); {@code directTls}: an {@code _xmpps-server} one (XEP-0368). */
+    record Srv(int priority, int weight, int port, String target, boolean directTls) {
+        Srv(int priority, int weight, int port, String target) {
+            this(priority, weight, port, target, false);
+        }
+
+        Srv tls() {
+            return new Srv(priority, weight, port, target, true);
+        }
     }
 
     private PeerResolver() {
@@ -35,9 +43,13 @@ final class PeerResolver {
         if (peer.address() != null) {
             return List.of(peer.endpoint());
         }
-        List<Srv> records;
+        // XEP-0368 §3: the records of STARTTLS and of direct TLS are taken together, by priority and weight
+        List<Srv> records = new ArrayList<>();
         try {
-            records = srv("_xmpp-server._tcp." + peer.domain(), dnsServer);
+            records.addAll(srv("_xmpp-server._tcp." + peer.domain(), dnsServer));
+            for (Srv s : srv("_xmpps-server._tcp." + peer.domain(), dnsServer)) {
+                records.add(s.tls());
+            }
         } catch (NamingException e) {
             Log.CONN.debugf("GRIDRA0518: no SRV records for %s (%s): its domain on 5269", peer.domain(), e.toString());
             return List.of(peer.endpoint());
@@ -48,7 +60,7 @@ final class PeerResolver {
         List<PeerCredentials.Endpoint> out = new ArrayList<>();
         for (Srv r : order(records)) {
             if (!r.target().isEmpty()) { // "." : no service at this domain
-                out.add(new PeerCredentials.Endpoint(r.target(), r.port()));
+                out.add(new PeerCredentials.Endpoint(r.target(), r.port(), r.directTls()));
             }
         }
         return out;

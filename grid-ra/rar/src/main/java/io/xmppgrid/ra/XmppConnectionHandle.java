@@ -223,12 +223,12 @@ public class XmppConnectionHandle implements XmppConnection {
                                                   int timeoutMillis) {
         XmppServer s = server();
         if (host == null) {
-            // no address configured: where DNS says its server is (SRV), as the node's own links do
+            // where the node's own links go: the configured address, else DNS SRV, else the domain on 5269
             PeerCredentials.Endpoint at = PeerResolver.endpoints(peer, s.config().dnsServer()).stream().findFirst()
                     .orElse(peer.endpoint());
-            return OutboundLink.probe(s, peer, at.host(), at.port(), timeoutMillis);
+            return OutboundLink.probe(s, peer, at, timeoutMillis);
         }
-        return OutboundLink.probe(s, peer, host, port, timeoutMillis);
+        return OutboundLink.probe(s, peer, new PeerCredentials.Endpoint(host, port), timeoutMillis);
     }
 
     @Override

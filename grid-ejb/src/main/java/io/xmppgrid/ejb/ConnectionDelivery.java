@@ -95,18 +95,8 @@ final class ConnectionDelivery implements Delivery {
             return null;
         }
         return peerOf.computeIfAbsent(d, k -> {
-            String candidate = k;
-            while (true) {
-                PeerEntity p = em.find(PeerEntity.class, candidate);
-                if (p != null) {
-                    return p.state == PeerEntity.State.ENABLED ? p.domain : null;
-                }
-                int dot = candidate.indexOf('.');
-                if (dot < 0) {
-                    return null;
-                }
-                candidate = candidate.substring(dot + 1);
-            }
+            PeerEntity p = PeerEntity.covering(em, k);
+            return p != null && p.state == PeerEntity.State.ENABLED ? p.domain : null;
         });
     }
 

@@ -39,11 +39,8 @@ public final class JpaRoles {
     }
 
     public Optional<RoleTemplate> roleOf(Jid platform) {
-        if (!platform.domainPart().equals(GridSettings.domain())) {
-            return rolesOf(List.of(platform)).get(platform); // an address of a peer grid: its peer's template
-        }
-        if (platform.local() == null) {
-            return Optional.empty();
+        if (platform.local() == null && platform.domainPart().equals(GridSettings.domain())) {
+            return Optional.empty(); // this grid's own domain: no template (a peer grid's addresses have its peer's)
         }
         return rolesOf(List.of(platform)).get(platform);
     }
@@ -117,19 +114,9 @@ public final class JpaRoles {
         if (known != null) {
             return known;
         }
-        String role = NO_ROLE;
-        for (String candidate = domain; ; ) {
-            io.xmppgrid.persistence.PeerEntity p = em.find(io.xmppgrid.persistence.PeerEntity.class, candidate);
-            if (p != null) {
-                role = p.state == io.xmppgrid.persistence.PeerEntity.State.ENABLED && p.role != null ? p.role : NO_ROLE;
-                break;
-            }
-            int dot = candidate.indexOf('.');
-            if (dot < 0) {
-                break;
-            }
-            candidate = candidate.substring(dot + 1);
-        }
+        io.xmppgrid.persistence.PeerEntity p = io.xmppgrid.persistence.PeerEntity.covering(em, domain);
+        String role = p != null && p.state == io.xmppgrid.persistence.PeerEntity.State.ENABLED && p.role != null
+                ? p.role : NO_ROLE;
         if (cache.peers.size() < MAX_CACHED_PEERS) {
             cache.peers.put(domain, role);
         }

@@ -119,9 +119,9 @@ public class PeerAdmin {
             throw new AdminException(AdminException.Reason.CONFLICT, "peer " + p.domain + " is revoked");
         }
         io.xmppgrid.ra.api.PeerCredentials peer = credentials(p);
-        io.xmppgrid.ra.api.PeerCredentials.Endpoint at = peer.endpoint();
         try (io.xmppgrid.ra.api.XmppConnection c = connections.getConnection()) {
-            return c.probePeer(peer, null, at.port(), 10_000); // the adapter goes where its links go
+            // no host: the adapter goes where its links go (the address, else DNS SRV, else the domain on 5269)
+            return c.probePeer(peer, null, io.xmppgrid.ra.api.PeerCredentials.S2S_PORT, 10_000);
         } catch (jakarta.resource.ResourceException e) {
             throw new AdminException(AdminException.Reason.UNAVAILABLE, "the XMPP listener is not available: " + e.getMessage());
         }

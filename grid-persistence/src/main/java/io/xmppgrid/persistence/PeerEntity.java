@@ -64,4 +64,23 @@ public class PeerEntity {
         this.createdAt = now;
         this.updatedAt = now;
     }
+
+    /**
+     * The configured peer whose domain {@code domain} is in: the domain itself, else the nearest parent domain that is
+     * one (a peer grid's services, such as {@code broker.<its domain>}, belong to it); null when none is.
+     */
+    public static PeerEntity covering(jakarta.persistence.EntityManager em, String domain) {
+        String candidate = domain;
+        while (true) {
+            PeerEntity p = em.find(PeerEntity.class, candidate);
+            if (p != null) {
+                return p;
+            }
+            int dot = candidate.indexOf('.');
+            if (dot < 0) {
+                return null;
+            }
+            candidate = candidate.substring(dot + 1);
+        }
+    }
 }

@@ -139,7 +139,7 @@ final class PeerOutbound {
             closed = true;
             closedBecause = reason;
             dropped = queue.size();
-            ids = forget ? ids(queue, queue.size()) : new long[0];
+            ids = forget ? ids(queue) : new long[0];
             queue.clear();
             tracked.clear();
             bytes = 0;
@@ -171,6 +171,11 @@ final class PeerOutbound {
             return waiting == 0 ? null : new PeerLink(domain, "out", connectionId, null, null, false, sent, waiting);
         }
         return new PeerLink(domain, "out", connectionId, remote, s, true, sent, waiting);
+    }
+
+    /** Whether a link to the peer is open and authenticated. */
+    boolean open() {
+        return link != null && since != null;
     }
 
     synchronized int queued() {
@@ -398,7 +403,7 @@ final class PeerOutbound {
 
     /** The application forgets the stored copies of these (the peer has them, or they are dropped for good). */
     private void forget(List<Waiting> done) {
-        long[] ids = ids(done, done.size());
+        long[] ids = ids(done);
         synchronized (this) {
             for (long id : ids) {
                 tracked.remove(id);
@@ -409,8 +414,8 @@ final class PeerOutbound {
         }
     }
 
-    private static long[] ids(java.util.Collection<Waiting> ws, int max) {
-        long[] ids = new long[max];
+    private static long[] ids(java.util.Collection<Waiting> ws) {
+        long[] ids = new long[ws.size()];
         int n = 0;
         for (Waiting w : ws) {
             if (w.id() > 0) {

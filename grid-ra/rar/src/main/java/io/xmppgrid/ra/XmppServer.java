@@ -815,8 +815,7 @@ final class XmppServer {
             }
             PeerOutbound o = outbound.remove(jid.domainPart());
             if (o != null) {
-                io.xmppgrid.ra.api.PeerLink open = o.link("");
-                n += open != null && open.authenticated() ? 1 : 0;
+                n += o.open() ? 1 : 0;
                 o.close(reason, true);
             }
         }
@@ -1026,8 +1025,7 @@ final class XmppServer {
     /** The links of this peer grid (its domain) on this node. */
     int peerLinks(String peerDomain) {
         PeerOutbound o = outbound.get(peerDomain);
-        io.xmppgrid.ra.api.PeerLink open = o == null ? null : o.link("");
-        int n = open != null && open.authenticated() ? 1 : 0;
+        int n = o != null && o.open() ? 1 : 0;
         for (ClientConnection c : connections) {
             if (c.s2s() && peerDomain.equals(c.peerDomain())) {
                 n++;
